@@ -1,0 +1,31 @@
+package io.omnisql.error;
+
+/** The gateway's error vocabulary: every error answer carries one of these codes and its status. */
+public enum ErrorCode {
+    BAD_REQUEST(400),
+    SQL_SYNTAX(400),
+    UNSUPPORTED_STATEMENT(400),
+    UNKNOWN_TABLE(400),
+    UNKNOWN_COLUMN(400),
+    UNAUTHENTICATED(401),
+    ENTITLEMENT_DENIED(403),
+    NOT_FOUND(404),
+    RESULT_TOO_LARGE(413),
+    RATE_LIMIT_EXHAUSTED(429),
+    INTERNAL(500),
+    SOURCE_ERROR(502),
+    STALE_DATA(503),
+    OVERLOADED(503),
+    SOURCE_TIMEOUT(504),
+    QUERY_TIMEOUT(504);
+
+    private final int status;
+
+    ErrorCode(int status) {
+        this.status = status;
+    }
+
+    public int status() {
+        return status;
+    }
+}
