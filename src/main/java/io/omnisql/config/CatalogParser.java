@@ -1,0 +1,255 @@
+package io.omnisql.config;
+
+import io.omnisql.config.Catalog.Auth;
+import io.omnisql.config.Catalog.ColumnDef;
+import io.omnisql.config.Catalog.ColumnType;
+import io.omnisql.config.Catalog.Defaults;
+import io.omnisql.config.Catalog.FanOut;
+import io.omnisql.config.Catalog.Jql;
+import io.omnisql.config.Catalog.Op;
+import io.omnisql.config.Catalog.Pagination;
+import io.omnisql.config.Catalog.PaginationStyle;
+import io.omnisql.config.Catalog.PushRule;
+import io.omnisql.config.Catalog.SourceDef;
+import io.omnisql.config.Catalog.TableDef;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** catalog.yaml -> {@link Catalog}, rejecting anything the planner or connectors could not honour. */
+final class CatalogParser {
+    private static final Pattern NAME = Pattern.compile("[a-z_][a-z0-9_]*");
+    private static final Pattern SLOT = Pattern.compile("\\{([a-zA-Z_][a-zA-Z0-9_]*)(\\.owner)?}");
+
+    private CatalogParser() {
+    }
+
+    static Catalog parse(YamlTree tree) throws ConfigException {
+        Fields root = new Fields(tree, "", tree.root());
+        root.allowOnly(Set.of("defaults", "sources", "tables", "mappings", "simulators", "observability"));
+        Defaults defaults = defaults(root.section("defaults", false));
+        Map<String, SourceDef> sources = new LinkedHashMap<>();
+        for (Map.Entry<String, Fields> e : root.sections("sources").entrySet()) {
+            sources.put(e.getKey(), source(e.getKey(), e.getValue()));
+        }
+        Map<String, Map<String, String>> mappings = new LinkedHashMap<>();
+        Fields mappingSection = root.section("mappings", false);
+        for (String name : mappingSection.raw().keySet()) {
+            mappings.put(name, Map.copyOf(mappingSection.stringMap(name)));
+        }
+        Map<String, TableDef> tables = new LinkedHashMap<>();
+        for (Map.Entry<String, Fields> e : root.sections("tables").entrySet()) {
+            String name = e.getKey().toLowerCase(Locale.ROOT);
+            Fields f = e.getValue();
+            if (!name.matches("[a-z_][a-z0-9_]*\\.[a-z_][a-z0-9_]*")) {
+                throw f.error(null, "table names are schema.table in lower case letters, digits and _");
+            }
+            tables.put(name, table(name, f, sources, mappings, defaults));
+        }
+        if (tables.isEmpty()) {
+            throw root.error("tables", "at least one table is required");
+        }
+        return new Catalog(defaults, Map.copyOf(sources), java.util.Collections.unmodifiableMap(tables),
+                Map.copyOf(mappings), root.rawSection("simulators"), root.rawSection("observability"));
+    }
+
+    private static Defaults defaults(Fields f) throws ConfigException {
+        f.allowOnly(Set.of("max_staleness_ms", "timeout_ms", "max_timeout_ms", "max_rows_per_table",
+                "max_result_rows", "max_result_bytes", "cache_max_bytes", "duckdb_threads", "duckdb_memory_limit",
+                "max_concurrent_queries", "queue_timeout_ms"));
+        long timeout = f.number("timeout_ms", 30_000, 1, 3_600_000);
+        long maxTimeout = f.number("max_timeout_ms", 120_000, 1, 3_600_000);
+        if (timeout > maxTimeout) {
+            throw f.error("timeout_ms", "must not exceed max_timeout_ms (" + maxTimeout + ")");
+        }
+        String mem = f.string("duckdb_memory_limit", "2GB");
+        if (!mem.matches("(?i)\\d+(\\.\\d+)?\\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)")) {
+            throw f.error("duckdb_memory_limit", "must be a size such as 512MB or 2GB");
+        }
+        return new Defaults(
+                f.number("max_staleness_ms", 60_000, 0, Long.MAX_VALUE),
+                timeout, maxTimeout,
+                (int) f.number("max_rows_per_table", 200_000, 1, 50_000_000),
+                (int) f.number("max_result_rows", 100_000, 1, 50_000_000),
+                f.number("max_result_bytes", 64L << 20, 1024, 1L << 34),
+                f.number("cache_max_bytes", 512L << 20, 0, 1L << 40),
+                (int) f.number("duckdb_threads", 2, 1, 256),
+                mem,
+                (int) f.number("max_concurrent_queries", 64, 1, 100_000),
+                f.number("queue_timeout_ms", 2_000, 0, 600_000));
+    }
+
+    private static SourceDef source(String name, Fields f) throws ConfigException {
+        f.allowOnly(Set.of("base_url", "auth", "headers", "pagination", "timeout_ms"));
+        String base = f.string("base_url", null);
+        if (!base.matches("embedded:(github|jira)") && !base.matches("https?://[^\\s]+")) {
+            throw f.error("base_url", "must be an http(s) URL or embedded:github / embedded:jira");
+        }
+        Fields a = f.section("auth", false);
+        a.allowOnly(Set.of("type", "token_env", "user_env"));
+        String type = a.string("type", "none");
+        if (!Set.of("none", "bearer", "basic").contains(type)) {
+            throw a.error("type", "must be none, bearer or basic");
+        }
+        Auth auth = new Auth(type, a.string("token_env", ""), a.string("user_env", ""));
+        if (!type.equals("none") && auth.tokenEnv().isEmpty()) {
+            throw a.error("token_env", "names the environment variable holding the secret; required for " + type);
+        }
+        if (type.equals("basic") && auth.userEnv().isEmpty()) {
+            throw a.error("user_env", "names the environment variable holding the user (e-mail); required for basic");
+        }
+        Fields p = f.section("pagination", false);
+        p.allowOnly(Set.of("style", "page_size", "page_size_param", "token_param", "token_field", "last_field",
+                "start_param", "total_field"));
+        PaginationStyle style;
+        try {
+            style = PaginationStyle.valueOf(p.string("style", "none").toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw p.error("style", "must be one of link_header, next_page_token, start_at, none");
+        }
+        Pagination pagination = new Pagination(style, (int) p.number("page_size", 100, 1, 10_000),
+                p.string("page_size_param", "per_page"), p.string("token_param", "nextPageToken"),
+                p.string("token_field", "nextPageToken"), p.string("last_field", "isLast"),
+                p.string("start_param", "startAt"), p.string("total_field", "total"));
+        return new SourceDef(name, base, auth, Map.copyOf(f.stringMap("headers")), pagination,
+                f.number("timeout_ms", 10_000, 1, 3_600_000));
+    }
+
+    private static TableDef table(String name, Fields f, Map<String, SourceDef> sources,
+                                  Map<String, Map<String, String>> mappings, Defaults defaults) throws ConfigException {
+        f.allowOnly(Set.of("source", "method", "path", "params", "fan_out", "jql", "fields_param", "rows",
+                "columns", "max_rows", "description"));
+        String source = f.string("source", null);
+        if (!sources.containsKey(source)) {
+            throw f.error("source", "unknown source '" + source + "' (declared: " + sources.keySet() + ")");
+        }
+        String method = f.string("method", "GET").toUpperCase(Locale.ROOT);
+        if (!method.equals("GET")) {
+            throw f.error("method", "only GET is supported (reads must be idempotent to retry safely)");
+        }
+        String path = f.string("path", null);
+        if (!path.startsWith("/")) {
+            throw f.error("path", "must start with /");
+        }
+        List<FanOut> fanOuts = new ArrayList<>();
+        for (Fields fo : f.list("fan_out")) {
+            fo.allowOnly(Set.of("var", "param", "column", "values"));
+            FanOut fanOut = new FanOut(fo.string("var", ""), fo.string("param", ""), fo.string("column", ""),
+                    fo.strings("values"));
+            if (fanOut.var().isEmpty() == fanOut.param().isEmpty()) {
+                throw fo.error(null, "give exactly one of var (a {slot} of the path) or param (a query parameter)");
+            }
+            if (fanOut.values().isEmpty()) {
+                throw fo.error("values", "must list at least one value");
+            }
+            fanOuts.add(fanOut);
+        }
+        Matcher slots = SLOT.matcher(path);
+        while (slots.find()) {
+            String slot = slots.group(1);
+            if (fanOuts.stream().noneMatch(fo -> fo.var().equals(slot))) {
+                throw f.error("path", "slot {" + slot + "} is not filled by any fan_out var");
+            }
+        }
+        Jql jql = null;
+        if (f.has("jql")) {
+            Fields j = f.section("jql", true);
+            j.allowOnly(Set.of("param", "base", "order_by"));
+            jql = new Jql(j.string("param", "jql"), j.string("base", ""), j.string("order_by", ""));
+        }
+        List<ColumnDef> columns = new ArrayList<>();
+        Fields cols = f.section("columns", true);
+        for (String colName : cols.raw().keySet()) {
+            String c = colName.toLowerCase(Locale.ROOT);
+            if (!NAME.matcher(c).matches()) {
+                throw cols.error(colName, "column names are lower case letters, digits and _");
+            }
+            columns.add(column(c, cols.section(colName, true), fanOuts, jql, mappings));
+        }
+        if (columns.isEmpty()) {
+            throw f.error("columns", "at least one column is required");
+        }
+        for (FanOut fo : fanOuts) {
+            if (!fo.column().isEmpty() && columns.stream().noneMatch(c -> c.name().equals(fo.column()))) {
+                throw f.error("fan_out", "column '" + fo.column() + "' is not a column of " + name);
+            }
+        }
+        return new TableDef(name, source, method, path, Map.copyOf(f.stringMap("params")), List.copyOf(fanOuts), jql,
+                f.string("fields_param", ""), f.string("rows", ""), List.copyOf(columns),
+                (int) f.number("max_rows", defaults.maxRowsPerTable(), 1, 50_000_000));
+    }
+
+    private static ColumnDef column(String name, Fields f, List<FanOut> fanOuts, Jql jql,
+                                    Map<String, Map<String, String>> mappings) throws ConfigException {
+        f.allowOnly(Set.of("type", "path", "mapping", "field", "pushdown", "description"));
+        ColumnType type;
+        try {
+            type = ColumnType.valueOf(f.string("type", null).toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw f.error("type", "unknown type (expected one of " + List.of(ColumnType.values()) + ")");
+        }
+        String mapping = f.string("mapping", "");
+        if (!mapping.isEmpty() && !mappings.containsKey(mapping)) {
+            throw f.error("mapping", "unknown mapping '" + mapping + "' (declared: " + mappings.keySet() + ")");
+        }
+        Map<Op, PushRule> pushdown = new EnumMap<>(Op.class);
+        Fields p = f.section("pushdown", false);
+        for (String opText : p.raw().keySet()) {
+            Op op = Op.parse(opText).orElseThrow(() -> p.error(opText, "unknown operator (expected one of "
+                    + java.util.Arrays.stream(Op.values()).map(Op::sql).toList() + ")"));
+            pushdown.put(op, pushRule(p.section(opText, true), op, fanOuts, jql, type));
+        }
+        return new ColumnDef(name, type, f.string("path", null), mapping, f.string("field", ""), Map.copyOf(pushdown));
+    }
+
+    private static PushRule pushRule(Fields r, Op op, List<FanOut> fanOuts, Jql jql, ColumnType type)
+            throws ConfigException {
+        r.allowOnly(Set.of("param", "jql", "fan_out", "format", "exact", "values"));
+        int kinds = (r.has("param") ? 1 : 0) + (r.has("jql") ? 1 : 0) + (r.has("fan_out") ? 1 : 0);
+        if (kinds != 1) {
+            throw r.error(null, "give exactly one of param, jql or fan_out");
+        }
+        List<String> values = r.strings("values");
+        if (r.has("fan_out")) {
+            String var = r.string("fan_out", null);
+            if (fanOuts.stream().noneMatch(fo -> fo.var().equals(var) || fo.param().equals(var))) {
+                throw r.error("fan_out", "no fan_out named '" + var + "'");
+            }
+            if (op != Op.EQ && op != Op.IN) {
+                throw r.error(null, "a fan_out narrows only with = or IN");
+            }
+            return new PushRule(PushRule.Kind.FAN_OUT, var, "{value}", true, values);
+        }
+        if (r.has("jql")) {
+            if (jql == null) {
+                throw r.error("jql", "the table has no jql section to add clauses to");
+            }
+            // Jira compares text case-insensitively and dates by minute: a JQL clause narrows to a superset.
+            return new PushRule(PushRule.Kind.JQL, r.string("jql", null), r.string("format", "{value}"),
+                    r.bool("exact", false), values);
+        }
+        if (op != Op.EQ) {
+            throw r.error(null, "a query parameter carries one value: only = can push to param");
+        }
+        if (type == ColumnType.TIMESTAMP) {
+            throw r.error(null, "timestamps push only as JQL ranges");
+        }
+        String format = r.string("format", "{value}");
+        if (!format.contains("{value}")) {
+            throw r.error("format", "must contain {value}");
+        }
+        Matcher m = SLOT.matcher(format);
+        while (m.find()) {
+            if (!m.group(1).equals("value") && fanOuts.stream().noneMatch(fo -> fo.var().equals(m.group(1)))) {
+                throw r.error("format", "slot {" + m.group(1) + "} is neither {value} nor a fan_out var");
+            }
+        }
+        return new PushRule(PushRule.Kind.PARAM, r.string("param", null), format, r.bool("exact", true), values);
+    }
+}

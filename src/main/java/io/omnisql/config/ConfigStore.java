@@ -1,0 +1,160 @@
+package io.omnisql.config;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Loads catalog.yaml, policies.yaml and ratelimits.yaml from one directory and hot-reloads them.
+ * Files are polled by content rather than watched: polling sees edits made by rename (editors, kubectl
+ * configmap symlink swaps) that directory watches miss, and costs one small read per file per interval.
+ */
+public final class ConfigStore implements AutoCloseable {
+    public static final String CATALOG = "catalog.yaml";
+    public static final String POLICIES = "policies.yaml";
+    public static final String RATE_LIMITS = "ratelimits.yaml";
+    private static final Logger LOG = Logger.getLogger("omnisql.config");
+
+    private final Path dir;
+    private final List<ConfigParticipant> participants = new CopyOnWriteArrayList<>();
+    private final List<Consumer<Boolean>> reloadListeners = new CopyOnWriteArrayList<>();
+    private final AtomicReference<Snapshot> current = new AtomicReference<>();
+    private final ScheduledExecutorService poller;
+    private volatile byte[][] lastContent = new byte[3][];
+
+    private ConfigStore(Path dir) {
+        this.dir = dir;
+        this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "omnisql-config-poll");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Reads and validates the files once; a bad start-up configuration is fatal rather than half-served. */
+    public static ConfigStore open(Path dir) throws ConfigException {
+        ConfigStore store = new ConfigStore(dir);
+        byte[][] content = store.read();
+        store.current.set(store.build(content, 1));
+        store.lastContent = content;
+        return store;
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    public Snapshot current() {
+        return current.get();
+    }
+
+    /**
+     * Adds a participant and applies the current snapshot to it at once; a participant that rejects the
+     * start-up configuration fails start-up.
+     */
+    public void register(ConfigParticipant participant) throws ConfigException {
+        participant.prepare(current.get()).run();
+        participants.add(participant);
+    }
+
+    /** Called with {@code true} after an applied reload and {@code false} after a rejected one. */
+    public void onReload(Consumer<Boolean> listener) {
+        reloadListeners.add(listener);
+    }
+
+    public void watch(long intervalMs) {
+        poller.scheduleWithFixedDelay(this::poll, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** Checks the files now; returns true when a changed configuration was applied. */
+    public synchronized boolean poll() {
+        byte[][] content;
+        try {
+            content = read();
+        } catch (ConfigException e) {
+            reject(e, null);
+            return false;
+        }
+        if (sameContent(content, lastContent)) {
+            return false;
+        }
+        lastContent = content;
+        try {
+            Snapshot next = build(content, current.get().version() + 1);
+            List<Runnable> commits = new ArrayList<>();
+            for (ConfigParticipant p : participants) {
+                commits.add(p.prepare(next));
+            }
+            commits.forEach(Runnable::run);
+            current.set(next);
+            LOG.info(() -> "config reload applied: version " + next.version() + " from " + dir);
+            reloadListeners.forEach(l -> l.accept(true));
+            return true;
+        } catch (ConfigException e) {
+            reject(e, null);
+        } catch (RuntimeException e) {
+            reject(null, e);
+        }
+        return false;
+    }
+
+    private void reject(ConfigException e, RuntimeException unexpected) {
+        if (e != null) {
+            LOG.warning(() -> "config reload rejected: " + e.getMessage() + " (still serving version "
+                    + current.get().version() + ")");
+        } else {
+            LOG.log(Level.WARNING, "config reload rejected: " + unexpected + " (still serving version "
+                    + current.get().version() + ")", unexpected);
+        }
+        reloadListeners.forEach(l -> l.accept(false));
+    }
+
+    private static boolean sameContent(byte[][] a, byte[][] b) {
+        for (int i = 0; i < a.length; i++) {
+            if (!Arrays.equals(a[i], b[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private byte[][] read() throws ConfigException {
+        String[] names = {CATALOG, POLICIES, RATE_LIMITS};
+        byte[][] out = new byte[names.length][];
+        for (int i = 0; i < names.length; i++) {
+            try {
+                out[i] = Files.readAllBytes(dir.resolve(names[i]));
+            } catch (NoSuchFileException e) {
+                throw new ConfigException(names[i], 0, "file not found in " + dir.toAbsolutePath());
+            } catch (IOException e) {
+                throw new ConfigException(names[i], 0, "cannot read: " + e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    private Snapshot build(byte[][] content, long version) throws ConfigException {
+        YamlTree catalogTree = YamlTree.parse(CATALOG, new String(content[0], StandardCharsets.UTF_8));
+        YamlTree policies = YamlTree.parse(POLICIES, new String(content[1], StandardCharsets.UTF_8));
+        YamlTree limits = YamlTree.parse(RATE_LIMITS, new String(content[2], StandardCharsets.UTF_8));
+        return new Snapshot(version, CatalogParser.parse(catalogTree), policies, limits);
+    }
+
+    @Override
+    public void close() {
+        poller.shutdownNow();
+    }
+}

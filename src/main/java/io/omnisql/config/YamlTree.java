@@ -1,0 +1,128 @@
+package io.omnisql.config;
+
+import java.io.StringReader;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/**
+ * A YAML document as plain maps, lists and scalars, remembering the line of every key path
+ * ({@code tables.jira.issues.columns.key.type}) so validation errors name the line of the edit.
+ */
+public final class YamlTree {
+    private final String file;
+    private final Object root;
+    private final Map<String, Integer> lines;
+
+    private YamlTree(String file, Object root, Map<String, Integer> lines) {
+        this.file = file;
+        this.root = root;
+        this.lines = lines;
+    }
+
+    static YamlTree parse(String file, String text) throws ConfigException {
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(false);
+        options.setMaxAliasesForCollections(20);
+        Yaml yaml = new Yaml(new SafeConstructor(options));
+        Node node;
+        try {
+            node = yaml.compose(new StringReader(text));
+        } catch (MarkedYAMLException e) {
+            int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
+            throw new ConfigException(file, line, "invalid YAML: " + e.getProblem());
+        } catch (YAMLException e) {
+            throw new ConfigException(file, 0, "invalid YAML: " + e.getMessage());
+        }
+        Map<String, Integer> lines = new HashMap<>();
+        Object root = node == null ? Map.of() : convert(node, "", lines, new SafeValues(options));
+        if (!(root instanceof Map)) {
+            throw new ConfigException(file, 1, "the document must be a mapping");
+        }
+        return new YamlTree(file, root, lines);
+    }
+
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> root() {
+        return (Map<String, Object>) root;
+    }
+
+    public String file() {
+        return file;
+    }
+
+    /** The line of a key path, or of its nearest ancestor that has one. */
+    public int lineOf(String path) {
+        String p = path;
+        while (!p.isEmpty()) {
+            Integer line = lines.get(p);
+            if (line != null) {
+                return line;
+            }
+            int dot = p.lastIndexOf('.');
+            p = dot < 0 ? "" : p.substring(0, dot);
+        }
+        return 1;
+    }
+
+    public ConfigException error(String path, String problem) {
+        return new ConfigException(file, lineOf(path), (path.isEmpty() ? "" : path + ": ") + problem);
+    }
+
+    /**
+     * Wraps a section parser that reports problems as {@code IllegalArgumentException("key.path: problem")},
+     * locating the message's key path under {@code section}.
+     */
+    public ConfigException sectionError(String section, IllegalArgumentException e) {
+        String msg = String.valueOf(e.getMessage());
+        int colon = msg.indexOf(": ");
+        String sub = colon > 0 && !msg.substring(0, colon).contains(" ") ? msg.substring(0, colon) : "";
+        String path = sub.isEmpty() ? section : section + "." + sub;
+        return new ConfigException(file, lineOf(path), section + "." + msg);
+    }
+
+    private static Object convert(Node node, String path, Map<String, Integer> lines, SafeValues values) {
+        lines.putIfAbsent(path, node.getStartMark().getLine() + 1);
+        if (node instanceof MappingNode map) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            for (NodeTuple t : map.getValue()) {
+                String key = String.valueOf(values.scalar(t.getKeyNode()));
+                String childPath = path.isEmpty() ? key : path + "." + key;
+                lines.put(childPath, t.getKeyNode().getStartMark().getLine() + 1);
+                out.put(key, convert(t.getValueNode(), childPath, lines, values));
+            }
+            return out;
+        }
+        if (node instanceof SequenceNode seq) {
+            List<Object> out = new ArrayList<>();
+            int i = 0;
+            for (Node item : seq.getValue()) {
+                out.add(convert(item, path + "[" + i++ + "]", lines, values));
+            }
+            return out;
+        }
+        return values.scalar(node);
+    }
+
+    /** Resolves scalars with YAML's standard tags (ints, floats, booleans, null) through snakeyaml itself. */
+    private static final class SafeValues extends SafeConstructor {
+        SafeValues(LoaderOptions options) {
+            super(options);
+        }
+
+        Object scalar(Node node) {
+            return constructObject(node);
+        }
+    }
+}

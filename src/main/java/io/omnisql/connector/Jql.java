@@ -1,0 +1,42 @@
+package io.omnisql.connector;
+
+import io.omnisql.config.Catalog.ColumnType;
+import io.omnisql.config.Catalog.Op;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** Builds JQL clauses from pushed predicates; every value is quoted so no value can change the query's shape. */
+final class Jql {
+    private static final DateTimeFormatter MINUTE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm");
+
+    private Jql() {
+    }
+
+    static String quote(String value) {
+        return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    /** The clause for one predicate, or null when JQL cannot express it as a superset. */
+    static String clause(String field, Op op, List<String> values, ColumnType type) {
+        if (type == ColumnType.TIMESTAMP) {
+            // JQL compares dates by minute: widen to whole minutes so the clause keeps every matching row.
+            LocalDateTime t = Values.timestamp(values.get(0));
+            if (t == null) {
+                return null;
+            }
+            return switch (op) {
+                case GT, GE -> field + " >= " + quote(t.truncatedTo(ChronoUnit.MINUTES).format(MINUTE));
+                case LT, LE -> field + " <= " + quote(t.truncatedTo(ChronoUnit.MINUTES).plusMinutes(1).format(MINUTE));
+                default -> null;
+            };
+        }
+        return switch (op) {
+            case EQ -> field + " = " + quote(values.get(0));
+            case IN -> field + " in (" + values.stream().map(Jql::quote).collect(Collectors.joining(", ")) + ")";
+            default -> null;
+        };
+    }
+}

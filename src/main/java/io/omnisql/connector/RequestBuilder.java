@@ -1,0 +1,172 @@
+package io.omnisql.connector;
+
+import io.omnisql.config.Catalog.ColumnDef;
+import io.omnisql.config.Catalog.FanOut;
+import io.omnisql.config.Catalog.Op;
+import io.omnisql.config.Catalog.PushRule;
+import io.omnisql.config.Catalog.SourceDef;
+import io.omnisql.config.Catalog.TableDef;
+import io.omnisql.plan.Predicate;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Decides, from the catalog's pushdown rules, which candidate predicates a source applies, and builds the
+ * first-page URI of every request stream. Values reach URLs only through URL encoding and JQL only through
+ * {@link Jql#quote}.
+ */
+public final class RequestBuilder {
+    private RequestBuilder() {
+    }
+
+    public static SourceRequest build(TableDef table, SourceDef source, URI baseUrl, Set<String> columnNames,
+                                      List<Predicate> candidates) {
+        List<ColumnDef> columns = table.columns().stream().filter(c -> columnNames.contains(c.name())).toList();
+        List<Predicate> pushed = new ArrayList<>();
+        List<Predicate> notPushed = new ArrayList<>();
+        Map<String, String> params = new LinkedHashMap<>(table.params());
+        Set<String> pushedParams = new java.util.HashSet<>();
+        List<String> jqlClauses = new ArrayList<>();
+        Map<String, Set<String>> fanOutValues = new LinkedHashMap<>();
+        for (FanOut fo : table.fanOut()) {
+            fanOutValues.put(fanOutName(fo), new LinkedHashSet<>(fo.values()));
+        }
+        for (Predicate p : candidates) {
+            ColumnDef column = table.column(p.column()).orElseThrow();
+            PushRule rule = column.pushdown().get(p.op());
+            if (rule == null || (!rule.values().isEmpty() && !rule.values().containsAll(p.values()))) {
+                notPushed.add(p);
+                continue;
+            }
+            boolean applied = switch (rule.kind()) {
+                case FAN_OUT -> {
+                    fanOutValues.get(rule.target()).retainAll(Set.copyOf(p.values()));
+                    yield true;
+                }
+                case JQL -> {
+                    String clause = table.jql() == null ? null : Jql.clause(rule.target(), p.op(), p.values(), column.type());
+                    if (clause != null) {
+                        jqlClauses.add(clause);
+                    }
+                    yield clause != null;
+                }
+                case PARAM -> {
+                    // One value per parameter: a second predicate on the same parameter stays residual.
+                    if (p.op() != Op.EQ || !pushedParams.add(rule.target())) {
+                        yield false;
+                    }
+                    params.put(rule.target(), rule.format());
+                    yield true;
+                }
+            };
+            (applied ? pushed : notPushed).add(p);
+        }
+        if (table.jql() != null) {
+            StringBuilder jql = new StringBuilder();
+            List<String> parts = new ArrayList<>();
+            if (!table.jql().base().isBlank()) {
+                parts.add(jqlClauses.isEmpty() ? table.jql().base() : "(" + table.jql().base() + ")");
+            }
+            parts.addAll(jqlClauses);
+            jql.append(String.join(" AND ", parts));
+            if (!table.jql().orderBy().isBlank()) {
+                jql.append(' ').append(table.jql().orderBy());
+            }
+            params.put(table.jql().param(), jql.toString());
+        }
+        if (!table.fieldsParam().isBlank()) {
+            Set<String> fields = new LinkedHashSet<>();
+            columns.forEach(c -> {
+                if (!c.field().isBlank()) {
+                    fields.add(c.field());
+                }
+            });
+            params.put(table.fieldsParam(), fields.isEmpty() ? "id" : String.join(",", fields));
+        }
+        if (source.pagination().style() != io.omnisql.config.Catalog.PaginationStyle.NONE) {
+            params.put(source.pagination().pageSizeParam(), String.valueOf(source.pagination().pageSize()));
+        }
+        List<URI> streams = new ArrayList<>();
+        expand(table, baseUrl, params, pushedValues(pushed, table), new ArrayList<>(table.fanOut()),
+                fanOutValues, new LinkedHashMap<>(), streams);
+        String key = table.name() + "|" + columns.stream().map(ColumnDef::name).toList() + "|" + streams;
+        return new SourceRequest(table, source, columns, List.copyOf(pushed), List.copyOf(notPushed), List.copyOf(streams), key);
+    }
+
+    private static String fanOutName(FanOut fo) {
+        return fo.var().isEmpty() ? fo.param() : fo.var();
+    }
+
+    /** The literal of each pushed param predicate, by parameter, for {@code {value}} in its format. */
+    private static Map<String, String> pushedValues(List<Predicate> pushed, TableDef table) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Predicate p : pushed) {
+            PushRule rule = table.column(p.column()).orElseThrow().pushdown().get(p.op());
+            if (rule.kind() == PushRule.Kind.PARAM) {
+                out.put(rule.target(), p.values().get(0));
+            }
+        }
+        return out;
+    }
+
+    private static void expand(TableDef table, URI base, Map<String, String> params, Map<String, String> paramValues,
+                               List<FanOut> remaining, Map<String, Set<String>> fanOutValues,
+                               Map<String, String> bound, List<URI> out) {
+        if (remaining.isEmpty()) {
+            out.add(uri(table, base, params, paramValues, bound));
+            return;
+        }
+        FanOut fo = remaining.get(0);
+        List<FanOut> rest = remaining.subList(1, remaining.size());
+        for (String value : fanOutValues.get(fanOutName(fo))) {
+            bound.put(fanOutName(fo), value);
+            expand(table, base, params, paramValues, rest, fanOutValues, bound, out);
+            bound.remove(fanOutName(fo));
+        }
+    }
+
+    private static URI uri(TableDef table, URI base, Map<String, String> params, Map<String, String> paramValues,
+                           Map<String, String> bound) {
+        String path = table.path();
+        for (Map.Entry<String, String> b : bound.entrySet()) {
+            // Path slots keep '/' (owner/repo); everything else in a segment is percent-encoded.
+            path = path.replace("{" + b.getKey() + "}", encode(b.getValue()).replace("%2F", "/"));
+        }
+        Map<String, String> query = new LinkedHashMap<>(params);
+        for (FanOut fo : table.fanOut()) {
+            if (!fo.param().isEmpty()) {
+                query.put(fo.param(), bound.get(fo.param()));
+            }
+        }
+        StringBuilder q = new StringBuilder();
+        for (Map.Entry<String, String> e : query.entrySet()) {
+            String value = e.getValue();
+            if (paramValues.containsKey(e.getKey())) {
+                value = fill(value, paramValues.get(e.getKey()), bound);
+            }
+            q.append(q.isEmpty() ? "?" : "&").append(encode(e.getKey())).append('=').append(encode(value));
+        }
+        String prefix = base.toString().replaceAll("/+$", "");
+        return URI.create(prefix + path + q);
+    }
+
+    private static String fill(String format, String value, Map<String, String> bound) {
+        String out = format;
+        for (Map.Entry<String, String> b : bound.entrySet()) {
+            String owner = b.getValue().contains("/") ? b.getValue().substring(0, b.getValue().indexOf('/')) : b.getValue();
+            out = out.replace("{" + b.getKey() + ".owner}", owner).replace("{" + b.getKey() + "}", b.getValue());
+        }
+        return out.replace("{value}", value);
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}

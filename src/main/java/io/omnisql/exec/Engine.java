@@ -1,0 +1,299 @@
+package io.omnisql.exec;
+
+import io.omnisql.config.Catalog.ColumnDef;
+import io.omnisql.error.ErrorCode;
+import io.omnisql.error.QueryException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * One embedded in-memory DuckDB per gateway. Source data is loaded once per fetch into a table of its own
+ * (through the Appender) and shared by every query that may read it; each statement runs on a fresh
+ * connection on a bounded pool of platform threads, because DuckDB's native calls pin a virtual thread's
+ * carrier and would stall the HTTP server's other requests.
+ */
+public final class Engine implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger("omnisql.exec");
+    private final DuckDBConnection root;
+    private final ExecutorService pool;
+    private final ScheduledExecutorService canceller;
+    private final AtomicLong tableIds = new AtomicLong();
+
+    public record Settings(int threads, String memoryLimit, int poolSize) {
+    }
+
+    public Engine(Settings settings) {
+        try {
+            root = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
+            try (Statement s = root.createStatement()) {
+                s.execute("SET threads = " + settings.threads());
+                s.execute("SET memory_limit = '" + settings.memoryLimit().replace("'", "") + "'");
+                // The user's SQL runs sandboxed: no files, network, extensions, or setting changes.
+                s.execute("SET autoinstall_known_extensions = false");
+                s.execute("SET autoload_known_extensions = false");
+                s.execute("SET allow_community_extensions = false");
+                s.execute("SET enable_external_access = false");
+                s.execute("SET lock_configuration = true");
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot start DuckDB: " + e.getMessage(), e);
+        }
+        AtomicInteger n = new AtomicInteger();
+        pool = Executors.newFixedThreadPool(settings.poolSize(), r -> {
+            Thread t = new Thread(r, "omnisql-duckdb-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        canceller = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "omnisql-duckdb-deadline");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Loads rows into a new shared table; the caller owns it and must {@link #drop} it. */
+    public MaterializedTable load(List<ColumnDef> columns, List<Object[]> rows) {
+        String name = "src_" + tableIds.incrementAndGet();
+        return onPool(() -> {
+            try (DuckDBConnection c = (DuckDBConnection) root.duplicate()) {
+                StringBuilder ddl = new StringBuilder("CREATE TABLE ").append(name).append(" (");
+                for (int i = 0; i < columns.size(); i++) {
+                    ddl.append(i == 0 ? "" : ", ").append('"').append(columns.get(i).name()).append("\" ")
+                            .append(columns.get(i).type().name());
+                }
+                try (Statement s = c.createStatement()) {
+                    s.execute(ddl.append(')').toString());
+                }
+                long bytes = 64L * columns.size();
+                try (DuckDBAppender a = c.createAppender(DuckDBConnection.DEFAULT_SCHEMA, name)) {
+                    for (Object[] row : rows) {
+                        a.beginRow();
+                        for (Object v : row) {
+                            bytes += append(a, v);
+                        }
+                        a.endRow();
+                    }
+                }
+                return new MaterializedTable(name, rows.size(), bytes);
+            }
+        }, Long.MAX_VALUE);
+    }
+
+    private static long append(DuckDBAppender a, Object v) throws SQLException {
+        switch (v) {
+            case null -> {
+                a.appendNull();
+                return 1;
+            }
+            case String s -> {
+                a.append(s);
+                return 16L + s.length();
+            }
+            case Long l -> a.append(l.longValue());
+            case Integer i -> a.append(i.intValue());
+            case Double d -> a.append(d.doubleValue());
+            case Boolean b -> a.append(b.booleanValue());
+            case LocalDateTime t -> a.append(t);
+            default -> a.append(v.toString());
+        }
+        return 8;
+    }
+
+    public void drop(MaterializedTable table) {
+        try {
+            onPool(() -> {
+                try (DuckDBConnection c = (DuckDBConnection) root.duplicate(); Statement s = c.createStatement()) {
+                    s.execute("DROP TABLE IF EXISTS " + table.name());
+                }
+                return null;
+            }, Long.MAX_VALUE);
+        } catch (RuntimeException e) {
+            LOG.warning(() -> "could not drop " + table.name() + ": " + e.getMessage());
+        }
+    }
+
+    /** Names of the tables currently held (for tests and diagnostics: nothing but cached source data). */
+    public List<String> tables() {
+        return onPool(() -> {
+            try (DuckDBConnection c = (DuckDBConnection) root.duplicate(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT table_name FROM duckdb_tables() ORDER BY table_name")) {
+                List<String> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+                return out;
+            }
+        }, Long.MAX_VALUE);
+    }
+
+    /**
+     * Runs one statement on its own connection, interrupted at the deadline.
+     *
+     * @throws QueryException QUERY_TIMEOUT past the deadline; UNKNOWN_COLUMN or BAD_REQUEST when DuckDB rejects it
+     */
+    public QueryResult query(String sql, long deadlineNanos, int maxRows) {
+        return onPool(() -> {
+            try (DuckDBConnection c = (DuckDBConnection) root.duplicate(); Statement s = c.createStatement()) {
+                long delay = deadlineNanos - System.nanoTime();
+                if (delay <= 0) {
+                    throw new QueryException(ErrorCode.QUERY_TIMEOUT, "query deadline reached before execution");
+                }
+                ScheduledFuture<?> cancel = canceller.schedule(() -> cancelQuietly(s), delay, TimeUnit.NANOSECONDS);
+                try (ResultSet rs = s.executeQuery(sql)) {
+                    return read(rs, maxRows);
+                } catch (SQLException e) {
+                    if (System.nanoTime() >= deadlineNanos || String.valueOf(e.getMessage()).contains("INTERRUPT")) {
+                        throw new QueryException(ErrorCode.QUERY_TIMEOUT, "statement exceeded the query deadline");
+                    }
+                    throw translate(e);
+                } finally {
+                    cancel.cancel(false);
+                }
+            }
+        }, deadlineNanos);
+    }
+
+    private static void cancelQuietly(Statement s) {
+        try {
+            s.cancel();
+        } catch (SQLException ignored) {
+            // the statement already finished
+        }
+    }
+
+    private static QueryResult read(ResultSet rs, int maxRows) throws SQLException {
+        ResultSetMetaData md = rs.getMetaData();
+        int n = md.getColumnCount();
+        List<QueryResult.ResultColumn> cols = new ArrayList<>(n);
+        for (int i = 1; i <= n; i++) {
+            cols.add(new QueryResult.ResultColumn(md.getColumnLabel(i), md.getColumnTypeName(i)));
+        }
+        List<Object[]> rows = new ArrayList<>();
+        boolean truncated = false;
+        while (rs.next()) {
+            if (rows.size() >= maxRows) {
+                truncated = true;
+                break;
+            }
+            Object[] row = new Object[n];
+            for (int i = 0; i < n; i++) {
+                row[i] = jsonValue(rs.getObject(i + 1));
+            }
+            rows.add(row);
+        }
+        return new QueryResult(List.copyOf(cols), rows, truncated);
+    }
+
+    private static Object jsonValue(Object v) throws SQLException {
+        return switch (v) {
+            case null -> null;
+            case String s -> s;
+            case Boolean b -> b;
+            case Integer i -> i;
+            case Long l -> l;
+            case Short s -> s.intValue();
+            case Byte b -> b.intValue();
+            case Double d -> d.isNaN() || d.isInfinite() ? d.toString() : d;
+            case Float f -> f.isNaN() || f.isInfinite() ? f.toString() : f.doubleValue();
+            case BigInteger b -> b;
+            case BigDecimal b -> b;
+            case LocalDateTime t -> t.toString();
+            case OffsetDateTime t -> t.toString();
+            case java.sql.Timestamp t -> t.toLocalDateTime().toString();
+            case Array a -> {
+                Object[] items = (Object[]) a.getArray();
+                List<Object> out = new ArrayList<>(items.length);
+                for (Object item : items) {
+                    out.add(jsonValue(item));
+                }
+                yield out;
+            }
+            default -> v.toString();
+        };
+    }
+
+    private static QueryException translate(SQLException e) {
+        String msg = String.valueOf(e.getMessage());
+        String first = msg.lines().findFirst().orElse(msg);
+        if (msg.contains("Referenced column") || msg.contains("not found in FROM clause")
+                || (msg.contains("Binder Error") && msg.contains("column"))) {
+            return new QueryException(ErrorCode.UNKNOWN_COLUMN, clean(first));
+        }
+        if (msg.contains("Parser Error")) {
+            return new QueryException(ErrorCode.SQL_SYNTAX, clean(first));
+        }
+        if (msg.contains("Permission Error") || msg.contains("disabled") || msg.contains("Catalog Error")) {
+            return new QueryException(ErrorCode.UNSUPPORTED_STATEMENT, clean(first));
+        }
+        return new QueryException(ErrorCode.BAD_REQUEST, clean(first));
+    }
+
+    /** DuckDB names the internal tables in messages; they mean nothing to the caller. */
+    private static String clean(String message) {
+        return message.replaceAll("omni_[0-9a-f]{16}_\\d+", "<table>").replaceAll("\\bsrc_\\d+\\b", "<table>");
+    }
+
+    private <T> T onPool(Callable<T> work, long deadlineNanos) {
+        Future<T> f = pool.submit(work);
+        try {
+            if (deadlineNanos == Long.MAX_VALUE) {
+                return f.get();
+            }
+            // Give the in-statement interrupt a moment to land before abandoning the wait.
+            long wait = deadlineNanos - System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+            return f.get(Math.max(wait, 0), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof QueryException q) {
+                throw q;
+            }
+            if (e.getCause() instanceof SQLException s) {
+                throw translate(s);
+            }
+            throw new QueryException(ErrorCode.INTERNAL, "execution failed: " + e.getCause(), Map.of(), e.getCause());
+        } catch (TimeoutException e) {
+            f.cancel(true);
+            throw new QueryException(ErrorCode.QUERY_TIMEOUT, "statement exceeded the query deadline");
+        } catch (InterruptedException e) {
+            f.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new QueryException(ErrorCode.QUERY_TIMEOUT, "query cancelled");
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+        canceller.shutdownNow();
+        try {
+            root.close();
+        } catch (SQLException e) {
+            LOG.warning("closing DuckDB: " + e.getMessage());
+        }
+    }
+}

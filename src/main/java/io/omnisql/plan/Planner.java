@@ -1,0 +1,566 @@
+package io.omnisql.plan;
+
+import io.omnisql.config.Catalog;
+import io.omnisql.config.Catalog.ColumnDef;
+import io.omnisql.config.Catalog.Op;
+import io.omnisql.config.Catalog.TableDef;
+import io.omnisql.error.ErrorCode;
+import io.omnisql.error.QueryException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import net.sf.jsqlparser.expression.BinaryExpression;
+import net.sf.jsqlparser.expression.DateTimeLiteralExpression;
+import net.sf.jsqlparser.expression.DoubleValue;
+import net.sf.jsqlparser.expression.Expression;
+import net.sf.jsqlparser.expression.LongValue;
+import net.sf.jsqlparser.expression.Parenthesis;
+import net.sf.jsqlparser.expression.SignedExpression;
+import net.sf.jsqlparser.expression.StringValue;
+import net.sf.jsqlparser.expression.TimestampValue;
+import net.sf.jsqlparser.expression.operators.conditional.AndExpression;
+import net.sf.jsqlparser.expression.operators.relational.ComparisonOperator;
+import net.sf.jsqlparser.expression.operators.relational.EqualsTo;
+import net.sf.jsqlparser.expression.operators.relational.ExpressionList;
+import net.sf.jsqlparser.expression.operators.relational.GreaterThan;
+import net.sf.jsqlparser.expression.operators.relational.GreaterThanEquals;
+import net.sf.jsqlparser.expression.operators.relational.InExpression;
+import net.sf.jsqlparser.expression.operators.relational.MinorThan;
+import net.sf.jsqlparser.expression.operators.relational.MinorThanEquals;
+import net.sf.jsqlparser.expression.operators.relational.NotEqualsTo;
+import net.sf.jsqlparser.parser.CCJSqlParser;
+import net.sf.jsqlparser.parser.CCJSqlParserUtil;
+import net.sf.jsqlparser.parser.ParseException;
+import net.sf.jsqlparser.parser.Token;
+import net.sf.jsqlparser.schema.Column;
+import net.sf.jsqlparser.schema.Table;
+import net.sf.jsqlparser.statement.Statement;
+import net.sf.jsqlparser.statement.Statements;
+import net.sf.jsqlparser.statement.select.Join;
+import net.sf.jsqlparser.statement.select.PlainSelect;
+import net.sf.jsqlparser.statement.select.Select;
+import net.sf.jsqlparser.statement.select.TableFunction;
+import net.sf.jsqlparser.statement.select.WithItem;
+import net.sf.jsqlparser.util.TablesNamesFinder;
+
+/**
+ * Parses one SELECT, resolves its table references against the catalog and finds, per reference, the
+ * WHERE conjuncts a source might apply. The invariant that keeps pushdown safe: a pushed request may only
+ * narrow a source's rows to a superset of what the statement needs, because DuckDB always runs the whole
+ * statement on what came back.
+ */
+public final class Planner {
+    /** Longer statements are refused before parsing: the parser's cost grows with the text. */
+    public static final int MAX_SQL_CHARS = 100_000;
+    private static final Pattern IDENT = Pattern.compile("\"((?:[^\"]|\"\")*)\"|([A-Za-z_][A-Za-z0-9_$]*)|'(?:[^']|'')*'");
+    private static final Pattern POSITION = Pattern.compile("line (\\d+), column (\\d+)");
+    private final SecureRandom random = new SecureRandom();
+
+    public QueryPlan plan(String sql, Catalog catalog) {
+        if (sql == null || sql.isBlank()) {
+            throw new QueryException(ErrorCode.BAD_REQUEST, "\"sql\" must be a non-empty string");
+        }
+        if (sql.length() > MAX_SQL_CHARS) {
+            throw new QueryException(ErrorCode.BAD_REQUEST, "statement longer than " + MAX_SQL_CHARS + " characters");
+        }
+        Statement statement = parse(sql);
+        if (!(statement instanceof Select select)) {
+            throw new QueryException(ErrorCode.UNSUPPORTED_STATEMENT,
+                    "only SELECT statements are accepted, not " + statement.getClass().getSimpleName().toUpperCase(Locale.ROOT));
+        }
+        Walker walker = new Walker();
+        walker.getTables((Statement) select);
+        if (walker.tableFunction != null) {
+            throw new QueryException(ErrorCode.UNSUPPORTED_STATEMENT,
+                    "table functions are not allowed: " + walker.tableFunction);
+        }
+        if (walker.into) {
+            throw new QueryException(ErrorCode.UNSUPPORTED_STATEMENT, "SELECT INTO is not allowed");
+        }
+        String nonce = HexFormat.of().formatHex(nextBytes());
+        Set<String> mentioned = mentionedIdentifiers(sql);
+        boolean star = sql.contains("*");
+
+        List<Resolved> resolved = new ArrayList<>();
+        for (Table t : walker.tables) {
+            String name = t.getName() == null ? "" : unquote(t.getName()).toLowerCase(Locale.ROOT);
+            String schema = t.getSchemaName() == null ? null : unquote(t.getSchemaName()).toLowerCase(Locale.ROOT);
+            if (schema == null && walker.cteNames.contains(name)) {
+                continue;
+            }
+            TableDef def = resolveTable(catalog, schema, name, t);
+            String alias = t.getAlias() != null ? unquote(t.getAlias().getName()) : name;
+            resolved.add(new Resolved(t, def, alias, schema));
+        }
+        walker.link(resolved);
+        List<String> warnings = new ArrayList<>();
+        Set<String> allColumns = resolved.stream().flatMap(r -> r.def.columns().stream().map(ColumnDef::name))
+                .collect(Collectors.toSet());
+        for (Comparison c : walker.comparisons) {
+            c.literalizeQuotedNames(allColumns, walker.selectAliases, warnings);
+        }
+
+        List<TableRef> refs = new ArrayList<>();
+        int i = 0;
+        for (Resolved r : resolved) {
+            String placeholder = "omni_" + nonce + "_" + i++;
+            Set<String> columns = new LinkedHashSet<>();
+            Set<String> named = new LinkedHashSet<>();
+            for (ColumnDef c : r.def.columns()) {
+                if (mentioned.contains(c.name())) {
+                    named.add(c.name());
+                }
+                if (star || mentioned.contains(c.name())) {
+                    columns.add(c.name());
+                }
+            }
+            if (columns.isEmpty()) {
+                columns.add(r.def.columns().get(0).name());
+            }
+            Block block = walker.blocks.get(r.table);
+            List<Predicate> candidates = new ArrayList<>();
+            List<String> residual = new ArrayList<>();
+            if (block != null && block.select.getWhere() != null) {
+                boolean nullable = block.nullSupplying.contains(r.table);
+                for (Expression conjunct : conjuncts(block.select.getWhere())) {
+                    Predicate p = nullable ? null : predicateOn(conjunct, r, block);
+                    if (p != null) {
+                        candidates.add(p);
+                    } else if (touches(conjunct, r)) {
+                        residual.add(conjunct.toString());
+                    }
+                }
+            }
+            refs.add(new TableRef(placeholder, r.alias, r.def, Set.copyOf(columns), Set.copyOf(named), List.copyOf(candidates),
+                    List.copyOf(residual)));
+        }
+        // Rewrite after analysis: qualifiers first (they read the original names), then the tables.
+        for (Column col : walker.columns) {
+            Table qualifier = col.getTable();
+            if (qualifier == null || qualifier.getName() == null) {
+                continue;
+            }
+            String qSchema = qualifier.getSchemaName() == null ? null : unquote(qualifier.getSchemaName()).toLowerCase(Locale.ROOT);
+            String qName = unquote(qualifier.getName()).toLowerCase(Locale.ROOT);
+            if (qSchema != null) {
+                for (Resolved r : resolved) {
+                    if (r.table.getAlias() == null && r.def.name().equals(qSchema + "." + qName)) {
+                        col.setTable(new Table(quoteIdent(r.alias)));
+                    }
+                }
+            }
+        }
+        for (int k = 0; k < resolved.size(); k++) {
+            Resolved r = resolved.get(k);
+            r.table.setSchemaName(null);
+            r.table.setName(refs.get(k).placeholder());
+            if (r.table.getAlias() == null) {
+                r.table.setAlias(new net.sf.jsqlparser.expression.Alias(quoteIdent(r.alias), false));
+            }
+        }
+        return new QueryPlan(select.toString(), List.copyOf(refs), List.copyOf(warnings));
+    }
+
+    private byte[] nextBytes() {
+        byte[] b = new byte[8];
+        random.nextBytes(b);
+        return b;
+    }
+
+    private static Statement parse(String sql) {
+        CCJSqlParser parser = CCJSqlParserUtil.newParser(sql).withAllowComplexParsing(true);
+        Statements statements;
+        try {
+            statements = parser.Statements();
+        } catch (ParseException e) {
+            Token t = e.currentToken == null ? null : (e.currentToken.next != null ? e.currentToken.next : e.currentToken);
+            int line = t == null ? 0 : t.beginLine;
+            int column = t == null ? 0 : t.beginColumn;
+            String near = t == null || t.image == null || t.image.isEmpty() ? "end of input" : "'" + t.image + "'";
+            throw syntax("syntax error at line " + line + ", column " + column + " near " + near, line, column);
+        } catch (RuntimeException | Error e) {
+            Matcher m = POSITION.matcher(String.valueOf(e.getMessage()));
+            int line = m.find() ? Integer.parseInt(m.group(1)) : 0;
+            int column = line > 0 ? Integer.parseInt(m.group(2)) : 0;
+            throw syntax("syntax error" + (line > 0 ? " at line " + line + ", column " + column : ""), line, column);
+        }
+        if (statements == null || statements.isEmpty()) {
+            throw syntax("no statement found", 1, 1);
+        }
+        if (statements.size() > 1) {
+            throw new QueryException(ErrorCode.UNSUPPORTED_STATEMENT, "exactly one statement is accepted, got " + statements.size());
+        }
+        return statements.get(0);
+    }
+
+    private static QueryException syntax(String message, int line, int column) {
+        return new QueryException(ErrorCode.SQL_SYNTAX, message, Map.of("line", line, "column", column));
+    }
+
+    private static TableDef resolveTable(Catalog catalog, String schema, String name, Table t) {
+        if (schema != null) {
+            return catalog.table(schema + "." + name).orElseThrow(() -> unknownTable(t.getFullyQualifiedName(), catalog));
+        }
+        List<TableDef> matches = catalog.tables().values().stream()
+                .filter(d -> d.name().substring(d.name().indexOf('.') + 1).equals(name)).toList();
+        if (matches.size() != 1) {
+            throw unknownTable(t.getFullyQualifiedName(), catalog);
+        }
+        return matches.get(0);
+    }
+
+    private static QueryException unknownTable(String name, Catalog catalog) {
+        return new QueryException(ErrorCode.UNKNOWN_TABLE, "unknown table " + name + " (catalog tables: "
+                + String.join(", ", catalog.tables().keySet()) + ")", Map.of("table", name));
+    }
+
+    /** Every identifier the text mentions, lower-cased, outside string literals: a superset of what it reads. */
+    private static Set<String> mentionedIdentifiers(String sql) {
+        Set<String> out = new java.util.HashSet<>();
+        Matcher m = IDENT.matcher(sql);
+        while (m.find()) {
+            if (m.group(1) != null) {
+                out.add(m.group(1).replace("\"\"", "\"").toLowerCase(Locale.ROOT));
+            } else if (m.group(2) != null) {
+                out.add(m.group(2).toLowerCase(Locale.ROOT));
+            }
+        }
+        return out;
+    }
+
+    private static List<Expression> conjuncts(Expression e) {
+        List<Expression> out = new ArrayList<>();
+        collect(e, out);
+        return out;
+    }
+
+    private static void collect(Expression e, List<Expression> out) {
+        if (e instanceof AndExpression and) {
+            collect(and.getLeftExpression(), out);
+            collect(and.getRightExpression(), out);
+        } else if (e instanceof Parenthesis p) {
+            collect(p.getExpression(), out);
+        } else if (e instanceof net.sf.jsqlparser.expression.operators.relational.ParenthesedExpressionList<?> pl
+                && pl.size() == 1) {
+            collect(pl.get(0), out);
+        } else {
+            out.add(e);
+        }
+    }
+
+    /** The conjunct as a pushable predicate on {@code r}, or null when it is anything else. */
+    private static Predicate predicateOn(Expression e, Resolved r, Block block) {
+        if (e instanceof InExpression in) {
+            ColumnDef c = columnOf(in.getLeftExpression(), r, block);
+            if (c == null || !(in.getRightExpression() instanceof ExpressionList<?> list) || list.isEmpty()) {
+                return null;
+            }
+            List<String> values = new ArrayList<>();
+            for (Object item : list) {
+                String v = literal((Expression) item);
+                if (v == null) {
+                    return null;
+                }
+                values.add(v);
+            }
+            return new Predicate(c.name(), in.isNot() ? Op.NOT_IN : Op.IN, values, e.toString());
+        }
+        if (!(e instanceof ComparisonOperator cmp)) {
+            return null;
+        }
+        Op op = opOf(cmp);
+        if (op == null) {
+            return null;
+        }
+        ColumnDef c = columnOf(cmp.getLeftExpression(), r, block);
+        String v = literal(cmp.getRightExpression());
+        if (c == null) {
+            c = columnOf(cmp.getRightExpression(), r, block);
+            v = literal(cmp.getLeftExpression());
+            op = flip(op);
+        }
+        if (c == null || v == null) {
+            return null;
+        }
+        return new Predicate(c.name(), op, List.of(v), e.toString());
+    }
+
+    private static Op opOf(ComparisonOperator cmp) {
+        if (cmp instanceof EqualsTo) {
+            return Op.EQ;
+        }
+        if (cmp instanceof NotEqualsTo) {
+            return Op.NE;
+        }
+        if (cmp instanceof GreaterThan) {
+            return Op.GT;
+        }
+        if (cmp instanceof GreaterThanEquals) {
+            return Op.GE;
+        }
+        if (cmp instanceof MinorThan) {
+            return Op.LT;
+        }
+        if (cmp instanceof MinorThanEquals) {
+            return Op.LE;
+        }
+        return null;
+    }
+
+    private static Op flip(Op op) {
+        return switch (op) {
+            case GT -> Op.LT;
+            case GE -> Op.LE;
+            case LT -> Op.GT;
+            case LE -> Op.GE;
+            default -> op;
+        };
+    }
+
+    private static String literal(Expression e) {
+        if (e instanceof StringValue s) {
+            return s.getValue().replace("''", "'");
+        }
+        if (e instanceof LongValue || e instanceof DoubleValue) {
+            return e.toString();
+        }
+        if (e instanceof SignedExpression s && s.getSign() == '-'
+                && (s.getExpression() instanceof LongValue || s.getExpression() instanceof DoubleValue)) {
+            return "-" + s.getExpression();
+        }
+        if (e instanceof DateTimeLiteralExpression d) {
+            return stripQuotes(d.getValue());
+        }
+        if (e instanceof TimestampValue t) {
+            return t.getValue().toString();
+        }
+        return null;
+    }
+
+    private static String stripQuotes(String s) {
+        return s.length() >= 2 && s.startsWith("'") && s.endsWith("'") ? s.substring(1, s.length() - 1) : s;
+    }
+
+    /** The column of {@code r} that {@code e} names, or null; unqualified names must be unambiguous in the block. */
+    private static ColumnDef columnOf(Expression e, Resolved r, Block block) {
+        if (!(e instanceof Column col)) {
+            return null;
+        }
+        String name = unquote(col.getColumnName()).toLowerCase(Locale.ROOT);
+        Table q = col.getTable();
+        if (q != null && q.getName() != null) {
+            String qName = unquote(q.getName());
+            String qSchema = q.getSchemaName() == null ? null : unquote(q.getSchemaName()).toLowerCase(Locale.ROOT);
+            boolean matches = qSchema == null ? qName.equalsIgnoreCase(r.alias)
+                    : r.table.getAlias() == null && (qSchema + "." + qName.toLowerCase(Locale.ROOT)).equals(r.def.name());
+            return matches ? r.def.column(name).orElse(null) : null;
+        }
+        ColumnDef c = r.def.column(name).orElse(null);
+        if (c == null) {
+            return null;
+        }
+        long owners = block.tables.stream().filter(t -> t.def.column(name).isPresent()).count();
+        return owners == 1 && block.others == 0 ? c : null;
+    }
+
+    private static boolean touches(Expression e, Resolved r) {
+        ColumnProbe probe = new ColumnProbe(r);
+        probe.getTables(e);
+        return probe.hit;
+    }
+
+    /** Finds whether an expression mentions a column of one reference (qualified by its alias, or bare). */
+    private static final class ColumnProbe extends TablesNamesFinder<Void> {
+        private final Resolved ref;
+        boolean hit;
+
+        ColumnProbe(Resolved ref) {
+            this.ref = ref;
+        }
+
+        @Override
+        public <S> Void visit(Column column, S context) {
+            Table q = column.getTable();
+            hit |= q != null && q.getName() != null
+                    ? unquote(q.getName()).equalsIgnoreCase(ref.alias)
+                    : ref.def.column(unquote(column.getColumnName())).isPresent();
+            return null;
+        }
+    }
+
+    static String unquote(String s) {
+        if (s.length() >= 2 && (s.startsWith("\"") && s.endsWith("\"") || s.startsWith("`") && s.endsWith("`"))) {
+            return s.substring(1, s.length() - 1).replace("\"\"", "\"");
+        }
+        return s;
+    }
+
+    static String quoteIdent(String s) {
+        return s.matches("[a-z_][a-z0-9_]*") ? s : "\"" + s.replace("\"", "\"\"") + "\"";
+    }
+
+    private record Resolved(Table table, TableDef def, String alias, String schema) {
+    }
+
+    /** A SELECT block: the catalog tables directly in its FROM, and those on an outer join's null side. */
+    private static final class Block {
+        final PlainSelect select;
+        final List<Resolved> tables = new ArrayList<>();
+        final Set<Table> nullSupplying = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        int others;
+
+        Block(PlainSelect select) {
+            this.select = select;
+        }
+    }
+
+    /** A comparison whose operands may be double-quoted names meant as strings (the product sheet's "In Progress"). */
+    private record Comparison(BinaryExpression binary, InExpression in) {
+        void literalizeQuotedNames(Set<String> columns, Set<String> aliases, List<String> warnings) {
+            if (binary != null) {
+                Expression l = literalized(binary.getLeftExpression(), columns, aliases, warnings);
+                Expression rr = literalized(binary.getRightExpression(), columns, aliases, warnings);
+                binary.setLeftExpression(l);
+                binary.setRightExpression(rr);
+            } else if (in.getRightExpression() instanceof ExpressionList<?> list) {
+                @SuppressWarnings("unchecked")
+                ExpressionList<Expression> items = (ExpressionList<Expression>) list;
+                for (int i = 0; i < items.size(); i++) {
+                    items.set(i, literalized(items.get(i), columns, aliases, warnings));
+                }
+            }
+        }
+
+        private static Expression literalized(Expression e, Set<String> columns, Set<String> aliases, List<String> warnings) {
+            if (e instanceof Column c && c.getTable() == null && c.getColumnName().startsWith("\"")
+                    && c.getColumnName().endsWith("\"") && c.getColumnName().length() >= 2) {
+                String text = unquote(c.getColumnName());
+                if (!columns.contains(text.toLowerCase(Locale.ROOT)) && !aliases.contains(text.toLowerCase(Locale.ROOT))) {
+                    warnings.add("\"" + text + "\" names no column; read as the string '" + text
+                            + "' (standard SQL writes strings in single quotes)");
+                    return new StringValue(text);
+                }
+            }
+            return e;
+        }
+    }
+
+    /** Collects tables, columns, blocks, CTE names and comparisons in one pass over the statement. */
+    private final class Walker extends TablesNamesFinder<Void> {
+        final List<Table> tables = new ArrayList<>();
+        final List<Column> columns = new ArrayList<>();
+        final List<Comparison> comparisons = new ArrayList<>();
+        final Set<String> cteNames = new java.util.HashSet<>();
+        final Set<String> selectAliases = new java.util.HashSet<>();
+        final Map<Table, Block> blocks = new IdentityHashMap<>();
+        final List<Block> allBlocks = new ArrayList<>();
+        String tableFunction;
+        boolean into;
+
+        @Override
+        public <S> Void visit(Table table, S context) {
+            tables.add(table);
+            return super.visit(table, context);
+        }
+
+        @Override
+        public <S> Void visit(Column column, S context) {
+            columns.add(column);
+            return super.visit(column, context);
+        }
+
+        @Override
+        public <S> Void visit(TableFunction tableFunction, S context) {
+            this.tableFunction = tableFunction.toString();
+            return super.visit(tableFunction, context);
+        }
+
+        @Override
+        public <S> Void visit(WithItem<?> withItem, S context) {
+            if (withItem.getAlias() != null) {
+                cteNames.add(unquote(withItem.getAlias().getName()).toLowerCase(Locale.ROOT));
+            }
+            return super.visit(withItem, context);
+        }
+
+        @Override
+        public <S> Void visit(PlainSelect select, S context) {
+            if (select.getIntoTables() != null && !select.getIntoTables().isEmpty()) {
+                into = true;
+            }
+            if (select.getSelectItems() != null) {
+                select.getSelectItems().forEach(item -> {
+                    if (item.getAlias() != null) {
+                        selectAliases.add(unquote(item.getAlias().getName()).toLowerCase(Locale.ROOT));
+                    }
+                });
+            }
+            Block block = new Block(select);
+            allBlocks.add(block);
+            List<Object> items = new ArrayList<>();
+            items.add(select.getFromItem());
+            List<Join> joins = select.getJoins() == null ? List.of() : select.getJoins();
+            for (int i = 0; i < joins.size(); i++) {
+                Join j = joins.get(i);
+                items.add(j.getFromItem());
+                if (j.isRight() || j.isFull()) {
+                    for (int k = 0; k <= i; k++) {
+                        if (items.get(k) instanceof Table t) {
+                            block.nullSupplying.add(t);
+                        }
+                    }
+                }
+                if ((j.isLeft() || j.isFull()) && j.getFromItem() instanceof Table t) {
+                    block.nullSupplying.add(t);
+                }
+            }
+            for (Object item : items) {
+                if (item instanceof Table t) {
+                    blocks.put(t, block);
+                } else if (item != null) {
+                    block.others++;
+                }
+            }
+            return super.visit(select, context);
+        }
+
+        @Override
+        public void visitBinaryExpression(BinaryExpression expr) {
+            if (expr instanceof ComparisonOperator) {
+                comparisons.add(new Comparison(expr, null));
+            }
+            super.visitBinaryExpression(expr);
+        }
+
+        @Override
+        public <S> Void visit(InExpression in, S context) {
+            comparisons.add(new Comparison(null, in));
+            return super.visit(in, context);
+        }
+
+        /** Links each block's resolved tables after resolution (blocks are built before tables resolve). */
+        void link(List<Resolved> resolved) {
+            for (Resolved r : resolved) {
+                Block b = blocks.get(r.table);
+                if (b != null) {
+                    b.tables.add(r);
+                }
+            }
+            for (Block b : allBlocks) {
+                // CTE references and derived tables in FROM are not catalog tables: names there stay ambiguous.
+                b.others += (int) blocks.entrySet().stream()
+                        .filter(en -> en.getValue() == b && resolved.stream().noneMatch(r -> r.table == en.getKey()))
+                        .count();
+            }
+        }
+    }
+}

@@ -1,0 +1,11 @@
+package io.omnisql.plan;
+
+import io.omnisql.config.Catalog.Op;
+import java.util.List;
+
+/** A single-column comparison with literal values, as it may be pushed to a source ({@code sql} for display). */
+public record Predicate(String column, Op op, List<String> values, String sql) {
+    public Predicate {
+        values = List.copyOf(values);
+    }
+}
