@@ -25,11 +25,12 @@ class BucketConcurrencyTest {
     @Test
     void manyThreadsHammeringOneBucketAreGrantedExactlyBurstPlusRefill() throws Exception {
         ManualClock clock = new ManualClock();
-        RateLimiter limiter = RateLimiter.create(gateway(new BucketSpec(50, 10)), clock);
+        // A large burst keeps threads granting (and racing) for most of the run.
+        RateLimiter limiter = RateLimiter.create(gateway(new BucketSpec(200_000, 10)), clock);
         Principal alice = user("alice");
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         try {
-            assertThat(hammer(pool, limiter, alice, 5_000)).isEqualTo(50);
+            assertThat(hammer(pool, limiter, alice, 40_000)).isEqualTo(200_000);
             clock.advance(Duration.ofMillis(1_500));
             assertThat(hammer(pool, limiter, alice, 5_000)).isEqualTo(15);
         } finally {
