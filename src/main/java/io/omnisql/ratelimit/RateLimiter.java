@@ -1,0 +1,203 @@
+package io.omnisql.ratelimit;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import io.omnisql.error.ErrorCode;
+import io.omnisql.error.QueryException;
+import io.omnisql.identity.Principal;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Token-bucket rate limiting: one gateway bucket per principal (refusal = 429) and, per
+ * upstream source, a bucket that every page request draws from plus a cap on requests in flight.
+ * Thread-safe; each acquisition is a map lookup and a short synchronized section on one bucket.
+ */
+public final class RateLimiter {
+    private final NanoClock clock;
+    private final Cache<String, TokenBucket> principals;
+    private final ConcurrentHashMap<String, SourceGate> sources = new ConcurrentHashMap<>();
+    private final LongAdder gatewayRefusals = new LongAdder();
+    private volatile RateLimitSettings settings;
+
+    private RateLimiter(RateLimitSettings settings, NanoClock clock) {
+        this.settings = settings;
+        this.clock = clock;
+        // A bucket idle for its fill time is full again, so forgetting it loses nothing; the size
+        // cap bounds memory when more principals are active than that window can hold.
+        this.principals = Caffeine.newBuilder()
+                .ticker(clock::nanoTime)
+                .executor(Runnable::run)
+                .maximumSize(settings.maxTrackedPrincipals())
+                .expireAfter(new Expiry<String, TokenBucket>() {
+                    @Override
+                    public long expireAfterCreate(String subject, TokenBucket bucket, long now) {
+                        return bucket.spec().fillNanos();
+                    }
+
+                    @Override
+                    public long expireAfterUpdate(String subject, TokenBucket bucket, long now, long remaining) {
+                        return bucket.spec().fillNanos();
+                    }
+
+                    @Override
+                    public long expireAfterRead(String subject, TokenBucket bucket, long now, long remaining) {
+                        return bucket.spec().fillNanos();
+                    }
+                })
+                .build();
+    }
+
+    public static RateLimiter create(RateLimitSettings settings, NanoClock clock) {
+        return new RateLimiter(settings, clock);
+    }
+
+    public static RateLimiter create(RateLimitSettings settings) {
+        return new RateLimiter(settings, NanoClock.SYSTEM);
+    }
+
+    /** The clock that deadlines passed to {@link #acquireSource} are measured on. */
+    public NanoClock clock() {
+        return clock;
+    }
+
+    public RateLimitSettings settings() {
+        return settings;
+    }
+
+    /**
+     * Takes one token from the principal's gateway bucket (keyed by subject).
+     *
+     * @throws QueryException {@code RATE_LIMIT_EXHAUSTED} with detail {@code retry_after_ms}: the
+     *                        whole milliseconds (rounded up) after which a retry will be granted,
+     *                        provided no other request of the principal takes the token first
+     */
+    public void acquireGateway(Principal principal) {
+        BucketSpec spec = settings.gatewaySpecFor(principal);
+        long now = clock.nanoTime();
+        TokenBucket bucket = principals.get(principal.subject(), subject -> TokenBucket.full(spec, now));
+        if (!bucket.spec().equals(spec)) {
+            // Settings or the principal's roles changed. A token taken concurrently from the
+            // replaced bucket is not carried over; that slack is bounded by requests in flight.
+            bucket = principals.asMap().compute(principal.subject(), (subject, old) ->
+                    old == null ? TokenBucket.full(spec, now)
+                            : old.spec().equals(spec) ? old : old.reshaped(spec, now));
+        }
+        TokenBucket.Reservation reservation = bucket.reserve(now, now);
+        if (!reservation.granted()) {
+            gatewayRefusals.increment();
+            long retryAfterMs = ceilMillis(reservation.waitNanos());
+            throw new QueryException(ErrorCode.RATE_LIMIT_EXHAUSTED,
+                    "rate limit exceeded for '" + principal.subject() + "' (" + spec.burst() + " burst, "
+                            + spec.refillPerSecond() + "/s); retry after " + retryAfterMs + " ms",
+                    Map.of("retry_after_ms", retryAfterMs));
+        }
+    }
+
+    /**
+     * Admits one upstream page request of {@code source}: waits for a concurrency slot, then
+     * takes a token, sleeping for a refill when the token is available by {@code deadlineNanos}.
+     * Cache hits must not call this. A token reserved before an interrupt is not returned.
+     *
+     * @param deadlineNanos the query's deadline on {@link #clock()} ({@code System.nanoTime()} in production)
+     * @throws QueryException       {@code RATE_LIMIT_EXHAUSTED} with details {@code source},
+     *                              {@code limit} ({@code rate} or {@code concurrency}) and, for
+     *                              {@code rate}, {@code retry_after_ms}; for {@code concurrency},
+     *                              {@code max_concurrency}
+     * @throws InterruptedException when the calling thread is interrupted while waiting
+     */
+    public SourcePermit acquireSource(String source, long deadlineNanos) throws InterruptedException {
+        SourceGate gate = gate(source);
+        if (!gate.slots.tryAcquire()) {
+            long remaining = deadlineNanos - clock.nanoTime();
+            if (remaining <= 0 || !gate.slots.tryAcquire(remaining, TimeUnit.NANOSECONDS)) {
+                gate.refusals.increment();
+                int cap = gate.limit().maxConcurrency();
+                throw new QueryException(ErrorCode.RATE_LIMIT_EXHAUSTED,
+                        "source '" + source + "' had all " + cap + " request slots busy until the query's deadline",
+                        Map.of("source", source, "limit", "concurrency", "max_concurrency", cap));
+            }
+        }
+        boolean admitted = false;
+        try {
+            TokenBucket.Reservation reservation = gate.bucket().reserve(clock.nanoTime(), deadlineNanos);
+            if (!reservation.granted()) {
+                gate.refusals.increment();
+                long retryAfterMs = ceilMillis(reservation.waitNanos());
+                throw new QueryException(ErrorCode.RATE_LIMIT_EXHAUSTED,
+                        "source '" + source + "' rate limit exhausted: next request allowed in " + retryAfterMs
+                                + " ms, after the query's deadline",
+                        Map.of("source", source, "limit", "rate", "retry_after_ms", retryAfterMs));
+            }
+            if (reservation.waitNanos() > 0) {
+                gate.waits.increment();
+                clock.sleepNanos(reservation.waitNanos());
+            }
+            admitted = true;
+            return new SourcePermit(gate.slots, reservation.waitNanos());
+        } finally {
+            if (!admitted) {
+                gate.slots.release();
+            }
+        }
+    }
+
+    /**
+     * Adopts new settings. Buckets whose spec is unchanged keep their level; changed ones are
+     * re-created keeping their level capped at the new burst (applied on their next use);
+     * source concurrency caps resize in place, with requests already in flight counted.
+     */
+    public void update(RateLimitSettings next) {
+        settings = next;
+        principals.policy().eviction().ifPresent(eviction -> eviction.setMaximum(next.maxTrackedPrincipals()));
+        long now = clock.nanoTime();
+        sources.forEach((name, gate) -> gate.reconfigure(next.sourceLimit(name), now));
+    }
+
+    public RateLimitStats stats() {
+        Map<String, Long> refusals = new TreeMap<>();
+        Map<String, Long> waits = new TreeMap<>();
+        sources.forEach((name, gate) -> {
+            refusals.put(name, gate.refusals.sum());
+            waits.put(name, gate.waits.sum());
+        });
+        return new RateLimitStats(gatewayRefusals.sum(), refusals, waits, principals.estimatedSize());
+    }
+
+    /** The {@code Retry-After} header value (whole seconds, rounded up) for a {@code retry_after_ms} detail. */
+    public static long retryAfterSeconds(long retryAfterMs) {
+        return Math.max(1, Math.ceilDiv(retryAfterMs, 1000L));
+    }
+
+    /** Removes expired principal buckets now rather than during later accesses (tests, diagnostics). */
+    void cleanUp() {
+        principals.cleanUp();
+    }
+
+    /** Whole tokens left in the principal's gateway bucket, or the full burst when it is not tracked. */
+    long gatewayTokens(Principal principal) {
+        TokenBucket bucket = principals.policy().getIfPresentQuietly(principal.subject());
+        long now = clock.nanoTime();
+        return bucket != null ? bucket.available(now) : settings.gatewaySpecFor(principal).burst();
+    }
+
+    private SourceGate gate(String source) {
+        SourceGate gate = sources.computeIfAbsent(source,
+                name -> new SourceGate(settings.sourceLimit(name), clock.nanoTime()));
+        SourceLimit current = settings.sourceLimit(source);
+        if (!gate.limit().equals(current)) {
+            // Created from settings an update() raced with; adopt the current ones.
+            gate.reconfigure(current, clock.nanoTime());
+        }
+        return gate;
+    }
+
+    private static long ceilMillis(long nanos) {
+        return Math.ceilDiv(nanos, 1_000_000L);
+    }
+}
