@@ -1,0 +1,183 @@
+package io.omnisql.observe;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
+import io.omnisql.error.ErrorCode;
+
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * Typed recording methods for every gateway metric. Meters are created once per label set and cached,
+ * so a recording call is a map lookup plus an atomic add.
+ *
+ * <p>Label values must come from bounded sets: route templates (not paths), catalog source and table
+ * names, {@link ErrorCode}s, or short fixed codes. Never SQL text, subjects or tokens.
+ */
+public final class Metrics {
+    /** Bucket bounds (ms) for every latency histogram: resolves 1 ms up to 30 s. */
+    static final double[] LATENCY_BUCKETS_MS = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 30000};
+
+    /** Whether a refusal came from the gateway's own buckets or from an upstream's 429/quota answer. */
+    public enum RefusalKind {
+        GATEWAY, SOURCE;
+
+        private final String label = name().toLowerCase(Locale.ROOT);
+    }
+
+    private record HttpKey(String method, String route, int status) {
+    }
+
+    private record SourceTable(String source, String table) {
+    }
+
+    private record SourceCode(String source, String code) {
+    }
+
+    private record TableOutcome(String table, CacheOutcome outcome) {
+    }
+
+    private record Refusal(RefusalKind kind, String source) {
+    }
+
+    private final PrometheusMeterRegistry registry;
+    private final ConcurrentMap<HttpKey, Counter> httpRequests = new ConcurrentHashMap<>();
+    private final DistributionSummary queryLatency;
+    private final AtomicInteger queriesInFlight = new AtomicInteger();
+    private final Map<ErrorCode, Counter> queryErrors = new EnumMap<>(ErrorCode.class);
+    private final ConcurrentMap<SourceTable, DistributionSummary> fetchLatency = new ConcurrentHashMap<>();
+    private final ConcurrentMap<SourceTable, Counter> sourceRows = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Counter> sourcePages = new ConcurrentHashMap<>();
+    private final ConcurrentMap<SourceCode, Counter> sourceErrors = new ConcurrentHashMap<>();
+    private final ConcurrentMap<TableOutcome, Counter> cacheRequests = new ConcurrentHashMap<>();
+    private final ConcurrentMap<Refusal, Counter> refusals = new ConcurrentHashMap<>();
+    // Micrometer holds gauge state weakly; this map keeps it reachable.
+    private final ConcurrentMap<String, AtomicLong> upstreamRemaining = new ConcurrentHashMap<>();
+    private final Counter reloadsApplied;
+    private final Counter reloadsRejected;
+
+    Metrics(PrometheusMeterRegistry registry) {
+        this.registry = registry;
+        this.queryLatency = histogram("query_latency_ms", "End-to-end query latency in milliseconds").register(registry);
+        Gauge.builder("queries_in_flight", queriesInFlight, AtomicInteger::get)
+                .description("Queries currently executing")
+                .register(registry);
+        // Registered up front so every code is exported from 0 and rate() works from the first error.
+        for (ErrorCode code : ErrorCode.values()) {
+            queryErrors.put(code, Counter.builder("query_errors").description("Failed queries by error code")
+                    .tag("code", code.name()).register(registry));
+        }
+        this.reloadsApplied = reloads("applied");
+        this.reloadsRejected = reloads("rejected");
+    }
+
+    /** Counts one answered HTTP request; {@code route} is the route template, e.g. {@code /v1/query}. */
+    public void httpRequest(String method, String route, int status) {
+        get(httpRequests, new HttpKey(method(method), route, status), k -> Counter.builder("http_requests")
+                .description("HTTP requests answered")
+                .tags("method", k.method(), "route", k.route(), "status", Integer.toString(k.status()))
+                .register(registry)).increment();
+    }
+
+    public void queryStarted() {
+        queriesInFlight.incrementAndGet();
+    }
+
+    /** Ends a query begun with {@link #queryStarted()}; {@code error} is null on success. */
+    public void queryFinished(long elapsedNanos, ErrorCode error) {
+        queriesInFlight.decrementAndGet();
+        queryLatency.record(millis(elapsedNanos));
+        if (error != null) {
+            queryErrors.get(error).increment();
+        }
+    }
+
+    /** One completed fetch of a table from its source (all pages), with the rows it produced. */
+    public void sourceFetch(String source, String table, long elapsedNanos, long rows) {
+        SourceTable key = new SourceTable(source, table);
+        get(fetchLatency, key, k -> histogram("source_fetch_ms", "Latency of one table fetch from a source in milliseconds")
+                .tags("source", k.source(), "table", k.table()).register(registry)).record(millis(elapsedNanos));
+        get(sourceRows, key, k -> Counter.builder("source_rows").description("Rows fetched from sources")
+                .tags("source", k.source(), "table", k.table()).register(registry)).increment(rows);
+    }
+
+    /** One upstream page (HTTP call) fetched. */
+    public void sourcePage(String source) {
+        get(sourcePages, source, s -> Counter.builder("source_pages").description("Upstream pages fetched")
+                .tag("source", s).register(registry)).increment();
+    }
+
+    /** A failed upstream call; {@code code} is a short bounded code such as an {@link ErrorCode} name. */
+    public void sourceError(String source, String code) {
+        get(sourceErrors, new SourceCode(source, code), k -> Counter.builder("source_errors")
+                .description("Failed upstream calls").tags("source", k.source(), "code", k.code())
+                .register(registry)).increment();
+    }
+
+    public void cache(String table, CacheOutcome outcome) {
+        get(cacheRequests, new TableOutcome(table, outcome), k -> Counter.builder("cache_requests")
+                .description("Result cache lookups").tags("table", k.table(), "outcome", k.outcome().label())
+                .register(registry)).increment();
+    }
+
+    /** A request refused for rate limiting; {@code source} may be empty for gateway-wide refusals. */
+    public void rateLimitRefusal(RefusalKind kind, String source) {
+        get(refusals, new Refusal(kind, source == null ? "" : source), k -> Counter.builder("rate_limit_refusals")
+                .description("Requests refused by rate limiting").tags("kind", k.kind().label, "source", k.source())
+                .register(registry)).increment();
+    }
+
+    /** The quota an upstream last reported as remaining (e.g. an X-RateLimit-Remaining header). */
+    public void upstreamRateLimitRemaining(String source, long remaining) {
+        get(upstreamRemaining, source, s -> {
+            AtomicLong value = new AtomicLong();
+            Gauge.builder("upstream_rate_limit_remaining", value, AtomicLong::get)
+                    .description("Rate limit remaining as last reported by the upstream").tag("source", s)
+                    .register(registry);
+            return value;
+        }).set(remaining);
+    }
+
+    public void configReload(boolean applied) {
+        (applied ? reloadsApplied : reloadsRejected).increment();
+    }
+
+    /** The registry in Prometheus text exposition format 0.0.4. */
+    String scrape() {
+        return registry.scrape();
+    }
+
+    private Counter reloads(String result) {
+        return Counter.builder("config_reloads").description("Configuration reload attempts")
+                .tag("result", result).register(registry);
+    }
+
+    private static DistributionSummary.Builder histogram(String name, String description) {
+        return DistributionSummary.builder(name).description(description).serviceLevelObjectives(LATENCY_BUCKETS_MS);
+    }
+
+    private static <K, V> V get(ConcurrentMap<K, V> cache, K key, Function<K, V> create) {
+        V value = cache.get(key);
+        return value != null ? value : cache.computeIfAbsent(key, create);
+    }
+
+    private static double millis(long nanos) {
+        return nanos / 1_000_000.0;
+    }
+
+    /** Methods outside the standard set collapse to one label value so clients cannot mint series. */
+    private static String method(String method) {
+        return switch (method) {
+            case "GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS" -> method;
+            default -> "OTHER";
+        };
+    }
+}

@@ -1,0 +1,30 @@
+package io.omnisql.observe;
+
+import java.util.Map;
+
+/**
+ * A unit of work inside a request trace. Spans are thread-safe and carry their parent explicitly,
+ * so a child may be started, tagged and ended on any thread (fetch virtual threads, DuckDB platform threads).
+ */
+public interface Span extends AutoCloseable {
+
+    /**
+     * Starts a child span. Attribute values may be String, Boolean, integral or floating Number;
+     * anything else is recorded as its {@code toString()}.
+     */
+    Span child(String name, Map<String, Object> attributes);
+
+    /** Adds or replaces one attribute; same value rules as {@link #child}. */
+    Span attribute(String key, Object value);
+
+    /** Marks the span failed with a short bounded code (an ErrorCode name, an upstream status class). */
+    Span fail(String errorCode);
+
+    /** Ends the span; later calls do nothing. */
+    void end();
+
+    @Override
+    default void close() {
+        end();
+    }
+}

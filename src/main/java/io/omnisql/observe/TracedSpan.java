@@ -1,0 +1,64 @@
+package io.omnisql.observe;
+
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** A {@link Span} over a Helidon tracing span; children name their parent explicitly, never via thread-locals. */
+class TracedSpan implements Span {
+    final Tracing tracing;
+    final io.helidon.tracing.Span span;
+    private final AtomicBoolean ended = new AtomicBoolean();
+
+    TracedSpan(Tracing tracing, io.helidon.tracing.Span span) {
+        this.tracing = tracing;
+        this.span = span;
+    }
+
+    @Override
+    public Span child(String name, Map<String, Object> attributes) {
+        io.helidon.tracing.Span.Builder<?> builder = tracing.spanBuilder(name).parent(span.context());
+        attributes.forEach((k, v) -> tag(builder, k, v));
+        return new TracedSpan(tracing, builder.start());
+    }
+
+    @Override
+    public Span attribute(String key, Object value) {
+        switch (value) {
+            case String s -> span.tag(key, s);
+            case Boolean b -> span.tag(key, b);
+            case Number n -> span.tag(key, n);
+            case null -> { }
+            default -> span.tag(key, value.toString());
+        }
+        return this;
+    }
+
+    @Override
+    public Span fail(String errorCode) {
+        span.status(io.helidon.tracing.Span.Status.ERROR);
+        span.tag("error.code", errorCode);
+        return this;
+    }
+
+    @Override
+    public void end() {
+        if (markEnded()) {
+            span.end();
+        }
+    }
+
+    /** True for the first caller only, so a span is ended exactly once whatever mix of end/close is used. */
+    boolean markEnded() {
+        return ended.compareAndSet(false, true);
+    }
+
+    static void tag(io.helidon.tracing.Span.Builder<?> builder, String key, Object value) {
+        switch (value) {
+            case String s -> builder.tag(key, s);
+            case Boolean b -> builder.tag(key, b);
+            case Number n -> builder.tag(key, n);
+            case null -> { }
+            default -> builder.tag(key, value.toString());
+        }
+    }
+}
