@@ -1,7 +1,23 @@
 package io.omnisql;
 
+import io.omnisql.config.ConfigException;
+import java.nio.file.Path;
+
+/** {@code java -jar omnisql.jar}: PORT (8080), HOST (127.0.0.1), OMNISQL_CONFIG_DIR (working directory). */
 public final class Main {
+    private Main() {
+    }
+
     public static void main(String[] args) {
-        System.out.println("hello");
+        String dir = System.getenv().getOrDefault("OMNISQL_CONFIG_DIR", ".");
+        String host = System.getenv().getOrDefault("HOST", "127.0.0.1");
+        int port = Integer.parseInt(System.getenv().getOrDefault("PORT", "8080"));
+        try {
+            Gateway gateway = Gateway.start(new Gateway.Options(Path.of(dir), host, port, 1000, System::getenv));
+            Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "omnisql-shutdown"));
+        } catch (ConfigException e) {
+            System.err.println("omnisql: configuration rejected: " + e.getMessage());
+            System.exit(2);
+        }
     }
 }

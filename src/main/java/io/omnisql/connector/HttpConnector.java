@@ -7,6 +7,8 @@ import io.omnisql.config.Catalog.PaginationStyle;
 import io.omnisql.config.Catalog.SourceDef;
 import io.omnisql.error.ErrorCode;
 import io.omnisql.error.QueryException;
+import io.omnisql.ratelimit.RateLimiter;
+import io.omnisql.ratelimit.SourcePermit;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -38,16 +40,18 @@ public final class HttpConnector implements Connector {
     private final ObjectMapper json = new ObjectMapper();
     private final Function<SourceDef, URI> baseUrls;
     private final Function<String, String> env;
-    private final Map<String, Map<String, String>> noMappings = Map.of();
-    private volatile Map<String, Map<String, String>> mappings = noMappings;
+    private final RateLimiter limiter;
+    private volatile Map<String, Map<String, String>> mappings = Map.of();
 
     /**
      * @param baseUrls resolves a source's base URL (embedded sources point at the simulators)
      * @param env      reads secrets at request time (System::getenv in production)
+     * @param limiter  every upstream page costs a token of its source's bucket and holds a concurrency slot
      */
-    public HttpConnector(Function<SourceDef, URI> baseUrls, Function<String, String> env) {
+    public HttpConnector(Function<SourceDef, URI> baseUrls, Function<String, String> env, RateLimiter limiter) {
         this.baseUrls = baseUrls;
         this.env = env;
+        this.limiter = limiter;
         this.client = HttpClient.newBuilder()
                 .connectTimeout(Duration.ofSeconds(5))
                 .executor(Executors.newVirtualThreadPerTaskExecutor())
@@ -206,7 +210,7 @@ public final class HttpConnector implements Connector {
         source.headers().forEach(b::header);
         authorize(source, b);
         HttpResponse<byte[]> response;
-        try {
+        try (SourcePermit permit = limiter.acquireSource(source.name(), deadlineNanos)) {
             response = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (HttpTimeoutException e) {
             throw timeout(source, "no answer within " + Math.min(remainingMs, source.timeoutMs()) + " ms");

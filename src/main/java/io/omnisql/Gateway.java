@@ -1,0 +1,202 @@
+package io.omnisql;
+
+import io.helidon.webserver.WebServer;
+import io.omnisql.cache.SourceCache;
+import io.omnisql.config.Catalog;
+import io.omnisql.config.ConfigException;
+import io.omnisql.config.ConfigStore;
+import io.omnisql.config.Snapshot;
+import io.omnisql.config.YamlTree;
+import io.omnisql.connector.HttpConnector;
+import io.omnisql.exec.Engine;
+import io.omnisql.gateway.QueryService;
+import io.omnisql.http.QueryRoutes;
+import io.omnisql.identity.DemoIssuer;
+import io.omnisql.identity.IdentitySettings;
+import io.omnisql.identity.OidcAuthenticator;
+import io.omnisql.observe.ObservabilitySettings;
+import io.omnisql.observe.Telemetry;
+import io.omnisql.policy.PolicyDecider;
+import io.omnisql.ratelimit.RateLimitSettings;
+import io.omnisql.ratelimit.RateLimiter;
+import io.omnisql.sim.SimulatorSettings;
+import io.omnisql.sim.Simulators;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.logging.Logger;
+
+/** Builds every component from the configuration directory, starts the HTTP server, and stops it all. */
+public final class Gateway implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger("omnisql");
+    private final ConfigStore config;
+    private final Simulators simulators;
+    private final Telemetry telemetry;
+    private final Engine engine;
+    private final SourceCache cache;
+    private final DemoIssuer demoIssuer;
+    private final WebServer server;
+
+    private Gateway(Options options) throws ConfigException {
+        config = ConfigStore.open(options.configDir());
+        Snapshot first = config.current();
+        Catalog.Defaults defaults = first.catalog().defaults();
+
+        simulators = first.catalog().sources().values().stream().anyMatch(Catalog.SourceDef::embedded)
+                ? Simulators.start(section(first.catalog().simulators(), SimulatorSettings::fromMap, config, "simulators", first))
+                : null;
+        telemetry = Telemetry.create(observability(first));
+        RateLimiter limiter = RateLimiter.create(rateLimits(first));
+        engine = new Engine(new Engine.Settings(defaults.duckdbThreads(), defaults.duckdbMemoryLimit(),
+                Math.max(2, Runtime.getRuntime().availableProcessors() * 2)));
+        cache = new SourceCache(defaults.cacheMaxBytes(), InstantSource.system(), engine::drop);
+        HttpConnector connector = new HttpConnector(this::baseUrl, options.env(), limiter);
+        IdentitySettings identity = identity(first);
+        demoIssuer = DemoIssuer.create(identity);
+        OidcAuthenticator authenticator = OidcAuthenticator.create(identity, demoIssuer::issuer);
+        QueryService queries = new QueryService(config, connector, engine, cache, PolicyDecider.ALLOW_ALL,
+                64L << 20);
+        QueryRoutes routes = new QueryRoutes(authenticator, queries);
+
+        config.register(next -> {
+            RateLimitSettings nextLimits = rateLimits(next);
+            IdentitySettings nextIdentity = identity(next);
+            SimulatorSettings nextSims = simulators == null ? null
+                    : section(next.catalog().simulators(), SimulatorSettings::fromMap, config, "simulators", next);
+            boolean catalogChanged = !next.catalog().equals(config.current().catalog());
+            return () -> {
+                limiter.update(nextLimits);
+                authenticator.update(nextIdentity);
+                demoIssuer.update(nextIdentity);
+                connector.mappings(next.catalog().mappings());
+                if (simulators != null) {
+                    simulators.update(nextSims);
+                }
+                if (catalogChanged) {
+                    // Cached tables were shaped by the old table definitions.
+                    cache.invalidateAll();
+                }
+            };
+        });
+        config.onReload(applied -> telemetry.metrics().configReload(applied));
+
+        server = WebServer.builder()
+                .host(options.host())
+                .port(options.port())
+                .routing(r -> {
+                    routes.register(r);
+                    demoIssuer.register(r);
+                    telemetry.register(r);
+                    routes.registerFallback(r);
+                })
+                .build()
+                .start();
+        demoIssuer.bind(URI.create("http://" + (options.host().equals("0.0.0.0") ? "127.0.0.1" : options.host())
+                + ":" + server.port()));
+        config.watch(options.reloadIntervalMs());
+        LOG.info(() -> "OmniSQL listening on http://" + options.host() + ":" + server.port() + " (config "
+                + options.configDir().toAbsolutePath() + ")");
+    }
+
+    /** Where and how to run. {@code env} supplies source secrets (System::getenv outside tests). */
+    public record Options(Path configDir, String host, int port, long reloadIntervalMs, Function<String, String> env) {
+    }
+
+    public static Gateway start(Options options) throws ConfigException {
+        return new Gateway(options);
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public ConfigStore config() {
+        return config;
+    }
+
+    public Simulators simulators() {
+        return simulators;
+    }
+
+    public Engine engine() {
+        return engine;
+    }
+
+    public SourceCache cache() {
+        return cache;
+    }
+
+    public DemoIssuer demoIssuer() {
+        return demoIssuer;
+    }
+
+    private URI baseUrl(Catalog.SourceDef source) {
+        if (!source.embedded()) {
+            return URI.create(source.baseUrl());
+        }
+        if (simulators == null) {
+            throw new IllegalStateException("embedded source " + source.name() + " without simulators");
+        }
+        return source.baseUrl().equals("embedded:github") ? simulators.githubBaseUrl() : simulators.jiraBaseUrl();
+    }
+
+    private static RateLimitSettings rateLimits(Snapshot s) throws ConfigException {
+        try {
+            return RateLimitSettings.fromMap(s.rateLimits().root());
+        } catch (IllegalArgumentException e) {
+            throw locate(s.rateLimits(), "", e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static IdentitySettings identity(Snapshot s) throws ConfigException {
+        Object section = s.policies().root().get("identity");
+        try {
+            return IdentitySettings.fromMap(section instanceof Map ? (Map<String, Object>) section : Map.of());
+        } catch (IllegalArgumentException e) {
+            throw locate(s.policies(), "identity", e);
+        }
+    }
+
+    private static ObservabilitySettings observability(Snapshot s) throws ConfigException {
+        try {
+            return ObservabilitySettings.fromMap(s.catalog().observability());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(ConfigStore.CATALOG, 0, e.getMessage());
+        }
+    }
+
+    private static <T> T section(Map<String, Object> raw, Function<Map<String, Object>, T> parser, ConfigStore store,
+                                 String name, Snapshot s) throws ConfigException {
+        try {
+            return parser.apply(raw);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(ConfigStore.CATALOG, 0, name + "." + e.getMessage());
+        }
+    }
+
+    private static ConfigException locate(YamlTree tree, String section, IllegalArgumentException e) {
+        return section.isEmpty() ? new ConfigException(tree.file(), tree.lineOf(pathOf(e)), e.getMessage())
+                : tree.sectionError(section, e);
+    }
+
+    private static String pathOf(IllegalArgumentException e) {
+        String msg = String.valueOf(e.getMessage());
+        int colon = msg.indexOf(": ");
+        return colon > 0 && !msg.substring(0, colon).contains(" ") ? msg.substring(0, colon) : "";
+    }
+
+    @Override
+    public void close() {
+        config.close();
+        server.stop();
+        cache.invalidateAll();
+        engine.close();
+        telemetry.close();
+        if (simulators != null) {
+            simulators.close();
+        }
+    }
+}
