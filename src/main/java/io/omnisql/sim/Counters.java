@@ -1,0 +1,37 @@
+package io.omnisql.sim;
+
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/** Thread-safe counters behind {@link SimulatorStats}. */
+final class Counters {
+
+    enum Kind {
+        GITHUB_REQUESTS, GITHUB_PULLS_PAGES, GITHUB_COMMITS, GITHUB_USERS, GITHUB_TEAM_MEMBERS, GITHUB_NOT_MODIFIED,
+        GITHUB_FAULTS, GITHUB_RATE_LIMITED, JIRA_REQUESTS, JIRA_CLOUD_SEARCH, JIRA_DC_SEARCH, JIRA_FAULTS,
+        JIRA_RATE_LIMITED
+    }
+
+    private final AtomicLongArray values = new AtomicLongArray(Kind.values().length);
+
+    void increment(Kind kind) {
+        values.incrementAndGet(kind.ordinal());
+    }
+
+    void reset() {
+        for (int i = 0; i < values.length(); i++) {
+            values.set(i, 0);
+        }
+    }
+
+    SimulatorStats snapshot() {
+        return new SimulatorStats(get(Kind.GITHUB_REQUESTS), get(Kind.GITHUB_PULLS_PAGES), get(Kind.GITHUB_COMMITS),
+                get(Kind.GITHUB_USERS), get(Kind.GITHUB_TEAM_MEMBERS), get(Kind.GITHUB_NOT_MODIFIED),
+                get(Kind.GITHUB_FAULTS), get(Kind.GITHUB_RATE_LIMITED), get(Kind.JIRA_REQUESTS),
+                get(Kind.JIRA_CLOUD_SEARCH), get(Kind.JIRA_DC_SEARCH), get(Kind.JIRA_FAULTS),
+                get(Kind.JIRA_RATE_LIMITED));
+    }
+
+    private long get(Kind kind) {
+        return values.get(kind.ordinal());
+    }
+}
