@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -93,8 +94,8 @@ public record IdentitySettings(String audience, String issuer, boolean discovery
         checkKeys(map, Set.of("subject", "team", "roles", "scopes", "attributes"), "identity.claims");
         Map<String, List<String>> attributes = new LinkedHashMap<>();
         section(map, "attributes", "identity.claims.attributes")
-                .forEach((name, claim) -> attributes.put(name,
-                        names(claim, "identity.claims.attributes." + name, List.of())));
+                .forEach((name, claim) -> attributes.put(name, names(Objects.requireNonNullElse(claim, List.of()),
+                        "identity.claims.attributes." + name, List.of())));
         return new ClaimNames(
                 names(map.get("subject"), "identity.claims.subject", List.of("sub")),
                 names(map.get("team"), "identity.claims.team", List.of("team")),

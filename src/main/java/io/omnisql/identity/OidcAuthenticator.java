@@ -51,7 +51,8 @@ public final class OidcAuthenticator implements Authenticator {
     OidcAuthenticator(IdentitySettings settings, Supplier<URI> demoIssuer, InstantSource clock) {
         this.demoIssuer = demoIssuer;
         this.clock = clock;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+        // HTTP/1.1: a cleartext h2c upgrade attempt stalls some IdP front ends.
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
                 .followRedirects(HttpClient.Redirect.NORMAL).build();
         this.state = newState(settings);
     }
