@@ -218,6 +218,9 @@ public final class QueryRoutes {
     }
 
     static void fail(ServerResponse res, QueryException e, String traceId) {
+        if (e.code() == ErrorCode.UNAUTHENTICATED) {
+            res.header(HeaderNames.WWW_AUTHENTICATE, Authenticator.challenge(e));
+        }
         if (e.details().get("retry_after_ms") instanceof Number ms) {
             res.header(HeaderNames.RETRY_AFTER, String.valueOf(Math.max(1, (ms.longValue() + 999) / 1000)));
         }

@@ -1,0 +1,154 @@
+package io.omnisql;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * A real gateway on 127.0.0.1 (ephemeral port) over a private copy of the project's YAML files, with its
+ * embedded simulators, for tests that go through HTTP like a user does.
+ */
+public final class GatewayHarness implements AutoCloseable {
+    public static final ObjectMapper JSON = new ObjectMapper();
+    private final Path dir;
+    private final Gateway gateway;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private GatewayHarness(Path dir, Map<String, String> env) throws Exception {
+        this.dir = dir;
+        this.gateway = Gateway.start(new Gateway.Options(dir, "127.0.0.1", 0, 100, env::get));
+    }
+
+    /** Starts on the shipped configuration, each file first passed through {@code edit(fileName, text)}. */
+    public static GatewayHarness start(FileEdit edit) throws Exception {
+        return start(edit, Map.of());
+    }
+
+    public static GatewayHarness start(FileEdit edit, Map<String, String> env) throws Exception {
+        Path dir = Files.createTempDirectory("omnisql-test");
+        for (String f : new String[] {"catalog.yaml", "policies.yaml", "ratelimits.yaml"}) {
+            Files.writeString(dir.resolve(f), edit.apply(f, Files.readString(Path.of(f))));
+        }
+        return new GatewayHarness(dir, env);
+    }
+
+    public static GatewayHarness start() throws Exception {
+        return start((file, text) -> text);
+    }
+
+    /** Edits one config file and waits until the gateway has polled it (applied or rejected). */
+    public boolean edit(String file, UnaryOperator<String> change) throws IOException {
+        Path p = dir.resolve(file);
+        Files.writeString(p, change.apply(Files.readString(p)));
+        return gateway.config().poll();
+    }
+
+    @FunctionalInterface
+    public interface FileEdit {
+        String apply(String file, String text);
+    }
+
+    public Gateway gateway() {
+        return gateway;
+    }
+
+    public Path configDir() {
+        return dir;
+    }
+
+    public URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + gateway.port() + path);
+    }
+
+    public String token(String sub, String team, String roles, String scopes) {
+        String q = "sub=" + enc(sub) + (team == null ? "" : "&team=" + enc(team)) + (roles == null ? "" : "&roles=" + enc(roles))
+                + (scopes == null ? "" : "&scopes=" + enc(scopes));
+        return get("/dev/token?" + q, null).body().get("access_token").asText();
+    }
+
+    /** A token for an analyst of team mobile with no extra scopes. */
+    public String token() {
+        return token("alice", "mobile", "analyst", "");
+    }
+
+    public Response query(String token, String sql) {
+        ObjectNode body = JSON.createObjectNode().put("sql", sql);
+        return post("/v1/query", token, body.toString());
+    }
+
+    public Response query(String token, String sql, long maxStalenessMs) {
+        ObjectNode body = JSON.createObjectNode().put("sql", sql).put("max_staleness_ms", maxStalenessMs);
+        return post("/v1/query", token, body.toString());
+    }
+
+    public Response post(String path, String token, String body) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json");
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return send(b.build());
+    }
+
+    public Response get(String path, String token) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).GET();
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return send(b.build());
+    }
+
+    private Response send(HttpRequest request) {
+        try {
+            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+            JsonNode body = r.body().isEmpty() ? JSON.nullNode() : parse(r.body());
+            return new Response(r.statusCode(), body, r.body(), r.headers().map());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static JsonNode parse(String s) {
+        try {
+            return JSON.readTree(s);
+        } catch (IOException e) {
+            return JSON.getNodeFactory().textNode(s);
+        }
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    /** An HTTP answer: status, parsed JSON body (a text node if not JSON), raw text and headers. */
+    public record Response(int status, JsonNode body, String text, Map<String, java.util.List<String>> headers) {
+        public String header(String name) {
+            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .map(e -> e.getValue().get(0)).findFirst().orElse(null);
+        }
+
+        public String errorCode() {
+            return body.path("error").path("code").asText(null);
+        }
+    }
+
+    @Override
+    public void close() {
+        gateway.close();
+    }
+}
