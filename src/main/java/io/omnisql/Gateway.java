@@ -16,7 +16,8 @@ import io.omnisql.identity.IdentitySettings;
 import io.omnisql.identity.OidcAuthenticator;
 import io.omnisql.observe.ObservabilitySettings;
 import io.omnisql.observe.Telemetry;
-import io.omnisql.policy.PolicyDecider;
+import io.omnisql.policy.CatalogView;
+import io.omnisql.policy.YamlPolicyDecider;
 import io.omnisql.ratelimit.RateLimitSettings;
 import io.omnisql.ratelimit.RateLimiter;
 import io.omnisql.sim.SimulatorSettings;
@@ -56,9 +57,11 @@ public final class Gateway implements AutoCloseable {
         IdentitySettings identity = identity(first);
         demoIssuer = DemoIssuer.create(identity);
         OidcAuthenticator authenticator = OidcAuthenticator.create(identity, demoIssuer::issuer);
-        QueryService queries = new QueryService(config, connector, engine, cache, PolicyDecider.ALLOW_ALL,
-                64L << 20);
-        QueryRoutes routes = new QueryRoutes(authenticator, queries);
+        // Entitlements from policies.yaml, recompiled (and validated) on every reload.
+        YamlPolicyDecider policy = new YamlPolicyDecider();
+        config.register(policy);
+        QueryService queries = new QueryService(config, connector, engine, cache, policy, 64L << 20);
+        QueryRoutes routes = new QueryRoutes(authenticator, queries, new CatalogView(config, policy));
 
         config.register(next -> {
             RateLimitSettings nextLimits = rateLimits(next);

@@ -16,6 +16,7 @@ import io.omnisql.gateway.QueryService;
 import io.omnisql.gateway.SourceReport;
 import io.omnisql.identity.Authenticator;
 import io.omnisql.identity.Principal;
+import io.omnisql.policy.CatalogView;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -24,18 +25,23 @@ import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-/** The routing table: {@code /health}, {@code /v1/query}, {@code /v1/explain}, and JSON errors for the rest. */
+/**
+ * The routing table: {@code /health}, {@code /v1/query}, {@code /v1/explain}, {@code /v1/catalog}, and JSON
+ * errors for the rest.
+ */
 public final class QueryRoutes {
     private static final Logger LOG = Logger.getLogger("omnisql.http");
     private static final int MAX_BODY_BYTES = 1 << 20;
     private static final Set<String> FIELDS = Set.of("sql", "max_staleness_ms", "timeout_ms", "allow_stale");
     private final Authenticator authenticator;
     private final QueryService queries;
+    private final CatalogView catalog;
     private final SecureRandom random = new SecureRandom();
 
-    public QueryRoutes(Authenticator authenticator, QueryService queries) {
+    public QueryRoutes(Authenticator authenticator, QueryService queries, CatalogView catalog) {
         this.authenticator = authenticator;
         this.queries = queries;
+        this.catalog = catalog;
     }
 
     public void register(HttpRouting.Builder routing) {
@@ -46,8 +52,10 @@ public final class QueryRoutes {
                 })))
                 .post("/v1/query", (req, res) -> handle(req, res, false))
                 .post("/v1/explain", (req, res) -> handle(req, res, true))
-                .any("/v1/query", (req, res) -> methodNotAllowed(res))
-                .any("/v1/explain", (req, res) -> methodNotAllowed(res));
+                .get("/v1/catalog", this::catalog)
+                .any("/v1/query", (req, res) -> methodNotAllowed(res, "POST"))
+                .any("/v1/explain", (req, res) -> methodNotAllowed(res, "POST"))
+                .any("/v1/catalog", (req, res) -> methodNotAllowed(res, "GET"));
     }
 
     /** Registered last: unknown paths answer in the error vocabulary, not Helidon's plain text. */
@@ -56,9 +64,48 @@ public final class QueryRoutes {
                 "no route for " + req.prologue().method().text() + " " + req.path().path()), null));
     }
 
-    private static void methodNotAllowed(ServerResponse res) {
-        res.header(HeaderNames.ALLOW, "POST");
-        fail(res, new QueryException(ErrorCode.METHOD_NOT_ALLOWED, "use POST"), null);
+    private static void methodNotAllowed(ServerResponse res, String method) {
+        res.header(HeaderNames.ALLOW, method);
+        fail(res, new QueryException(ErrorCode.METHOD_NOT_ALLOWED, "use " + method), null);
+    }
+
+    /** The tables and columns the caller may read, with types, masking and the operators sources accept. */
+    private void catalog(ServerRequest req, ServerResponse res) {
+        String traceId = HexFormat.of().formatHex(bytes(16));
+        try {
+            Principal principal = authenticator.authenticate(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
+            List<CatalogView.VisibleTable> tables = catalog.tables(principal);
+            send(res, 200, Json.write(g -> {
+                g.writeStartObject();
+                g.writeArrayFieldStart("tables");
+                for (CatalogView.VisibleTable t : tables) {
+                    g.writeStartObject();
+                    g.writeStringField("name", t.name());
+                    g.writeStringField("description", t.description());
+                    g.writeBooleanField("row_filtered", t.rowFiltered());
+                    g.writeArrayFieldStart("columns");
+                    for (CatalogView.VisibleColumn c : t.columns()) {
+                        g.writeStartObject();
+                        g.writeStringField("name", c.name());
+                        g.writeStringField("type", c.type());
+                        g.writeStringField("description", c.description());
+                        g.writeBooleanField("masked", c.masked());
+                        g.writeFieldName("pushdown");
+                        Json.value(g, c.pushdown());
+                        g.writeEndObject();
+                    }
+                    g.writeEndArray();
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            }));
+        } catch (QueryException e) {
+            fail(res, e, traceId);
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "trace " + traceId + ": unexpected failure", e);
+            fail(res, new QueryException(ErrorCode.INTERNAL, "internal error; see the gateway log for trace " + traceId), traceId);
+        }
     }
 
     private void handle(ServerRequest req, ServerResponse res, boolean explain) {
