@@ -156,8 +156,9 @@ final class PolicyParser {
     private ColumnRule columnRule(String p, ColumnDef column, Map<String, Object> r) throws ConfigException {
         allowOnly(p, r, COLUMN_KEYS);
         Object deny = r.get("deny");
-        Object mask = r.get("mask");
-        if ((deny == null) == (mask == null)) {
+        // YAML reads a bare `mask: null` as no value: the key's presence is what counts.
+        boolean masks = r.containsKey("mask");
+        if ((deny == null) == !masks) {
             throw tree.error(p, "needs exactly one of 'mask' or 'deny: true'");
         }
         Mask m = null;
@@ -166,7 +167,7 @@ final class PolicyParser {
                 throw tree.error(p + ".deny", "must be true (omit the rule to allow the column)");
             }
         } else {
-            String text = scalar(p + ".mask", mask);
+            String text = r.get("mask") == null ? "null" : scalar(p + ".mask", r.get("mask"));
             m = Mask.parse(text).orElseThrow(() -> tree.error(p + ".mask", "unknown mask '" + text + "' (expected one of "
                     + java.util.Arrays.stream(Mask.values()).map(Mask::label).toList() + ")"));
             if (!m.accepts(column.type())) {

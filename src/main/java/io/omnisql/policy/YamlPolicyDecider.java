@@ -27,6 +27,8 @@ import java.util.Set;
 public final class YamlPolicyDecider implements PolicyDecider, ConfigParticipant {
     private final Cache<Key, Decision> decisions = Caffeine.newBuilder().maximumSize(10_000).build();
     private volatile Policies current;
+    /** The policies replaced by the last reload: requests that took their snapshot just before it still use them. */
+    private volatile Policies previous;
 
     private record Key(long version, String table, Principal principal) {
     }
@@ -47,6 +49,7 @@ public final class YamlPolicyDecider implements PolicyDecider, ConfigParticipant
     public Runnable prepare(Snapshot next) throws ConfigException {
         Policies compiled = PolicyParser.parse(next);
         return () -> {
+            previous = current;
             current = compiled;
             decisions.invalidateAll();
         };
@@ -97,11 +100,12 @@ public final class YamlPolicyDecider implements PolicyDecider, ConfigParticipant
     }
 
     private Policies policies(Snapshot snapshot) {
-        Policies p = current;
-        if (p != null && p.version() == snapshot.version()) {
-            return p;
+        for (Policies p : new Policies[] {current, previous}) {
+            if (p != null && p.version() == snapshot.version()) {
+                return p;
+            }
         }
-        // A request that took its snapshot just before a reload swapped the policies: decide on its own version.
+        // Not reached through ConfigStore (which swaps the snapshot right after the policies); compile to be exact.
         try {
             return PolicyParser.parse(snapshot);
         } catch (ConfigException e) {
