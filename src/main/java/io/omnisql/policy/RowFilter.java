@@ -21,7 +21,6 @@ import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.expression.LongValue;
 import net.sf.jsqlparser.expression.NotExpression;
 import net.sf.jsqlparser.expression.NullValue;
-import net.sf.jsqlparser.expression.Parenthesis;
 import net.sf.jsqlparser.expression.SignedExpression;
 import net.sf.jsqlparser.expression.StringValue;
 import net.sf.jsqlparser.expression.operators.conditional.AndExpression;
@@ -188,9 +187,6 @@ final class RowFilter {
     }
 
     private static Expression unwrap(Expression e) {
-        if (e instanceof Parenthesis p) {
-            return p.getExpression();
-        }
         if (e instanceof ParenthesedExpressionList<?> pl && pl.size() == 1) {
             return (Expression) pl.get(0);
         }
