@@ -57,8 +57,8 @@ public final class Gateway implements AutoCloseable {
         demoIssuer = DemoIssuer.create(identity);
         OidcAuthenticator authenticator = OidcAuthenticator.create(identity, demoIssuer::issuer);
         QueryService queries = new QueryService(config, connector, engine, cache, PolicyDecider.ALLOW_ALL,
-                64L << 20);
-        QueryRoutes routes = new QueryRoutes(authenticator, queries);
+                telemetry.metrics(), 64L << 20);
+        QueryRoutes routes = new QueryRoutes(authenticator, queries, telemetry);
 
         config.register(next -> {
             RateLimitSettings nextLimits = rateLimits(next);
@@ -86,6 +86,14 @@ public final class Gateway implements AutoCloseable {
                 .host(options.host())
                 .port(options.port())
                 .routing(r -> {
+                    r.addFilter((chain, req, res) -> {
+                        chain.proceed();
+                        String route = routeOf(req.path().path());
+                        // /v1 query routes are counted by their request trace, with their error code.
+                        if (route != null) {
+                            telemetry.metrics().httpRequest(req.prologue().method().text(), route, res.status().code());
+                        }
+                    });
                     routes.register(r);
                     demoIssuer.register(r);
                     telemetry.register(r);
@@ -130,6 +138,19 @@ public final class Gateway implements AutoCloseable {
 
     public DemoIssuer demoIssuer() {
         return demoIssuer;
+    }
+
+    /** A bounded route label for http_requests_total; null for routes counted elsewhere. */
+    private static String routeOf(String path) {
+        return switch (path) {
+            case "/v1/query", "/v1/explain" -> null;
+            case "/health", "/metrics", "/v1/catalog", "/dev/token", "/dev/jwks", "/dev/.well-known/openid-configuration" -> path;
+            default -> "unmatched";
+        };
+    }
+
+    public Telemetry telemetry() {
+        return telemetry;
     }
 
     private URI baseUrl(Catalog.SourceDef source) {

@@ -17,6 +17,8 @@ import io.omnisql.exec.Engine;
 import io.omnisql.exec.MaterializedTable;
 import io.omnisql.exec.QueryResult;
 import io.omnisql.identity.Principal;
+import io.omnisql.observe.Metrics;
+import io.omnisql.observe.Span;
 import io.omnisql.plan.Planner;
 import io.omnisql.plan.Predicate;
 import io.omnisql.plan.QueryPlan;
@@ -44,6 +46,7 @@ public final class QueryService {
     private final Engine engine;
     private final SourceCache cache;
     private final PolicyDecider policy;
+    private final Metrics metrics;
     private final Cache<PlanKey, QueryPlan> plans = Caffeine.newBuilder().maximumSize(10_000).build();
     private final Cache<String, QueryResult> results;
 
@@ -55,19 +58,21 @@ public final class QueryService {
     }
 
     public QueryService(ConfigStore config, HttpConnector connector, Engine engine, SourceCache cache,
-                        PolicyDecider policy, long resultCacheBytes) {
+                        PolicyDecider policy, Metrics metrics, long resultCacheBytes) {
         this.config = config;
         this.connector = connector;
         this.engine = engine;
         this.cache = cache;
         this.policy = policy;
+        this.metrics = metrics;
         this.results = Caffeine.newBuilder()
                 .maximumWeight(resultCacheBytes)
                 .weigher((String k, QueryResult r) -> k.length() + 64 * (r.rows().size() + 1) * Math.max(1, r.columns().size()))
                 .build();
     }
 
-    public QueryAnswer query(Principal principal, QueryRequest request) {
+    /** Runs one query; its steps are traced as children of {@code trace}. */
+    public QueryAnswer query(Principal principal, QueryRequest request, Span trace) {
         long start = System.nanoTime();
         Snapshot snapshot = config.current();
         Catalog.Defaults defaults = snapshot.catalog().defaults();
@@ -76,9 +81,16 @@ public final class QueryService {
         if (maxStaleness < 0) {
             throw new QueryException(ErrorCode.BAD_REQUEST, "\"max_staleness_ms\" must be >= 0");
         }
-        QueryPlan plan = plan(request.sql(), snapshot);
-        List<Bound> bound = bind(principal, plan, snapshot);
-        List<Lease> leases = fetchAll(bound, maxStaleness, deadline);
+        QueryPlan plan;
+        try (Span span = trace.child("plan", Map.of())) {
+            plan = plan(request.sql(), snapshot);
+            span.attribute("tables", plan.refs().stream().map(r -> r.table().name()).distinct().toList().toString());
+        }
+        List<Bound> bound;
+        try (Span span = trace.child("policy.rewrite", Map.of())) {
+            bound = bind(principal, plan, snapshot);
+        }
+        List<Lease> leases = fetchAll(bound, maxStaleness, deadline, trace);
         try {
             String sql = plan.template();
             for (int i = 0; i < bound.size(); i++) {
@@ -87,9 +99,12 @@ public final class QueryService {
             int maxRows = defaults.maxResultRows();
             String resultKey = maxRows + "\n" + sql;
             QueryResult result = results.getIfPresent(resultKey);
-            if (result == null) {
-                result = engine.query(sql, deadline, maxRows);
-                results.put(resultKey, result);
+            try (Span span = trace.child("duckdb.execute", Map.of("result_cache", result != null))) {
+                if (result == null) {
+                    result = engine.query(sql, deadline, maxRows);
+                    results.put(resultKey, result);
+                }
+                span.attribute("rows", result.rows().size());
             }
             List<String> warnings = new ArrayList<>(plan.warnings());
             List<String> policies = new ArrayList<>();
@@ -119,7 +134,7 @@ public final class QueryService {
         QueryPlan plan = plan(request.sql(), snapshot);
         List<SourceReport> out = new ArrayList<>();
         for (Bound b : bind(principal, plan, snapshot)) {
-            out.add(new SourceReport(b.ref().table().name(), b.ref().alias(), "none", 0, 0, 0, 0,
+            out.add(new SourceReport(b.ref().table().name(), b.ref().table().source(), b.ref().alias(), "none", 0, 0, 0, 0,
                     b.request().pushed().stream().map(Predicate::sql).toList(), residual(b),
                     b.request().columns().stream().map(Catalog.ColumnDef::name).toList(),
                     b.request().streams().stream().map(java.net.URI::toString).toList()));
@@ -189,15 +204,15 @@ public final class QueryService {
         return java.util.regex.Pattern.compile("(?i)(?<![A-Za-z0-9_])\"?" + column + "\"?(?![A-Za-z0-9_])").matcher(sql).find();
     }
 
-    private List<Lease> fetchAll(List<Bound> bound, long maxStaleness, long deadline) {
+    private List<Lease> fetchAll(List<Bound> bound, long maxStaleness, long deadline, Span trace) {
         if (bound.size() == 1) {
-            return List.of(fetch(bound.get(0), maxStaleness, deadline));
+            return List.of(fetch(bound.get(0), maxStaleness, deadline, trace));
         }
         List<Lease> leases = new ArrayList<>();
         try (ExecutorService exec = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<Lease>> futures = new ArrayList<>();
             for (Bound b : bound) {
-                futures.add(exec.submit(() -> fetch(b, maxStaleness, deadline)));
+                futures.add(exec.submit(() -> fetch(b, maxStaleness, deadline, trace)));
             }
             QueryException failure = null;
             for (Future<Lease> f : futures) {
@@ -224,13 +239,35 @@ public final class QueryService {
         return leases;
     }
 
-    private Lease fetch(Bound b, long maxStaleness, long deadline) {
+    private Lease fetch(Bound b, long maxStaleness, long deadline, Span trace) {
         SourceRequest request = b.request();
-        return cache.acquire(request.key(), maxStaleness, () -> {
-            FetchResult fetched = connector.fetch(request, deadline);
-            MaterializedTable table = engine.load(request.columns(), fetched.rows());
-            return new SourceCache.Loaded(table, fetched.pages(), fetched.fetchMs(), fetched.warnings());
-        });
+        String table = request.table().name();
+        String source = request.source().name();
+        try (Span span = trace.child("source.fetch", Map.of("table", table, "source", source,
+                "pushed_filters", request.pushed().stream().map(Predicate::sql).toList().toString()))) {
+            try {
+                Lease lease = cache.acquire(request.key(), maxStaleness, () -> {
+                    FetchResult fetched = connector.fetch(request, deadline);
+                    metrics.sourceFetch(source, table, fetched.fetchMs() * 1_000_000, fetched.rows().size());
+                    for (int i = 0; i < fetched.pages(); i++) {
+                        metrics.sourcePage(source);
+                    }
+                    try (Span load = span.child("duckdb.load", Map.of("table", table, "rows", fetched.rows().size()))) {
+                        MaterializedTable loaded = engine.load(request.columns(), fetched.rows());
+                        return new SourceCache.Loaded(loaded, fetched.pages(), fetched.fetchMs(), fetched.warnings());
+                    }
+                });
+                metrics.cache(table, lease.outcome());
+                span.attribute("cache", lease.outcome().label()).attribute("rows", lease.cached().table().rows());
+                return lease;
+            } catch (QueryException e) {
+                span.fail(e.code().name());
+                if (e.details().get("source") != null) {
+                    metrics.sourceError(source, e.code().name());
+                }
+                throw e;
+            }
+        }
     }
 
     /** The governed stand-in for a table reference: the data as-is, or a subquery applying policy. */
@@ -262,7 +299,7 @@ public final class QueryService {
 
     private static SourceReport report(Bound b, Lease lease) {
         boolean fetchedNow = lease.outcome() == io.omnisql.cache.CacheOutcome.MISS;
-        return new SourceReport(b.ref().table().name(), b.ref().alias(), lease.outcome().label(),
+        return new SourceReport(b.ref().table().name(), b.ref().table().source(), b.ref().alias(), lease.outcome().label(),
                 lease.cached().table().rows(), fetchedNow ? lease.cached().pages() : 0,
                 fetchedNow ? lease.cached().fetchMs() : 0, lease.ageMs(),
                 b.request().pushed().stream().map(Predicate::sql).toList(), residual(b),
