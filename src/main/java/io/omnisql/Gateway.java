@@ -45,7 +45,7 @@ public final class Gateway implements AutoCloseable {
         Catalog.Defaults defaults = first.catalog().defaults();
 
         simulators = first.catalog().sources().values().stream().anyMatch(Catalog.SourceDef::embedded)
-                ? Simulators.start(section(first.catalog().simulators(), SimulatorSettings::fromMap, config, "simulators", first))
+                ? Simulators.start(section(first.catalog().simulators(), SimulatorSettings::fromMap, "simulators"))
                 : null;
         telemetry = Telemetry.create(observability(first));
         RateLimiter limiter = RateLimiter.create(rateLimits(first));
@@ -64,7 +64,7 @@ public final class Gateway implements AutoCloseable {
             RateLimitSettings nextLimits = rateLimits(next);
             IdentitySettings nextIdentity = identity(next);
             SimulatorSettings nextSims = simulators == null ? null
-                    : section(next.catalog().simulators(), SimulatorSettings::fromMap, config, "simulators", next);
+                    : section(next.catalog().simulators(), SimulatorSettings::fromMap, "simulators");
             boolean catalogChanged = !next.catalog().equals(config.current().catalog());
             return () -> {
                 limiter.update(nextLimits);
@@ -189,8 +189,8 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    private static <T> T section(Map<String, Object> raw, Function<Map<String, Object>, T> parser, ConfigStore store,
-                                 String name, Snapshot s) throws ConfigException {
+    private static <T> T section(Map<String, Object> raw, Function<Map<String, Object>, T> parser, String name)
+            throws ConfigException {
         try {
             return parser.apply(raw);
         } catch (IllegalArgumentException e) {
