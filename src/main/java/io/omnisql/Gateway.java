@@ -58,14 +58,14 @@ public final class Gateway implements AutoCloseable {
         OidcAuthenticator authenticator = OidcAuthenticator.create(identity, demoIssuer::issuer);
         QueryService queries = new QueryService(config, connector, engine, cache, PolicyDecider.ALLOW_ALL,
                 telemetry.metrics(), 64L << 20);
-        QueryRoutes routes = new QueryRoutes(authenticator, queries, telemetry);
+        QueryRoutes routes = new QueryRoutes(authenticator, queries, telemetry, limiter);
 
         config.register(next -> {
             RateLimitSettings nextLimits = rateLimits(next);
             IdentitySettings nextIdentity = identity(next);
             SimulatorSettings nextSims = simulators == null ? null
                     : section(next.catalog().simulators(), SimulatorSettings::fromMap, "simulators");
-            boolean catalogChanged = !next.catalog().equals(config.current().catalog());
+            boolean dataShapeChanged = !shapesSameData(next.catalog(), config.current().catalog());
             return () -> {
                 limiter.update(nextLimits);
                 authenticator.update(nextIdentity);
@@ -74,8 +74,9 @@ public final class Gateway implements AutoCloseable {
                 if (simulators != null) {
                     simulators.update(nextSims);
                 }
-                if (catalogChanged) {
-                    // Cached tables were shaped by the old table definitions.
+                cache.resize(next.catalog().defaults().cacheMaxBytes());
+                if (dataShapeChanged) {
+                    // Cached tables were shaped by the old definitions.
                     cache.invalidateAll();
                 }
             };
@@ -161,6 +162,14 @@ public final class Gateway implements AutoCloseable {
             throw new IllegalStateException("embedded source " + source.name() + " without simulators");
         }
         return source.baseUrl().equals("embedded:github") ? simulators.githubBaseUrl() : simulators.jiraBaseUrl();
+    }
+
+    /**
+     * Whether cached tables fetched under {@code a} are still right under {@code b}: simulator, observability and
+     * defaults changes (timeouts, staleness, caps) leave cached data valid; a table's row cap is part of its definition.
+     */
+    private static boolean shapesSameData(Catalog a, Catalog b) {
+        return a.sources().equals(b.sources()) && a.tables().equals(b.tables()) && a.mappings().equals(b.mappings());
     }
 
     private static RateLimitSettings rateLimits(Snapshot s) throws ConfigException {

@@ -16,6 +16,7 @@ import io.omnisql.gateway.QueryService;
 import io.omnisql.gateway.SourceReport;
 import io.omnisql.identity.Authenticator;
 import io.omnisql.identity.Principal;
+import io.omnisql.ratelimit.RateLimiter;
 import io.omnisql.cache.CacheOutcome;
 import io.omnisql.observe.Metrics;
 import io.omnisql.observe.QueryLog;
@@ -38,11 +39,14 @@ public final class QueryRoutes {
     private static final io.helidon.http.HeaderName TRACEPARENT = HeaderNames.create("traceparent");
     private final QueryService queries;
     private final Telemetry telemetry;
+    private final RateLimiter limiter;
 
-    public QueryRoutes(Authenticator authenticator, QueryService queries, Telemetry telemetry) {
+    /** @param limiter every /v1/query and /v1/explain takes a token of its principal's gateway bucket */
+    public QueryRoutes(Authenticator authenticator, QueryService queries, Telemetry telemetry, RateLimiter limiter) {
         this.authenticator = authenticator;
         this.queries = queries;
         this.telemetry = telemetry;
+        this.limiter = limiter;
     }
 
     public void register(HttpRouting.Builder routing) {
@@ -84,6 +88,7 @@ public final class QueryRoutes {
             try (Span span = trace.child("authenticate", Map.of())) {
                 principal = authenticate(req, span);
             }
+            limiter.acquireGateway(principal);
             QueryRequest request = parse(req);
             if (explain) {
                 send(res, 200, explainBody(queries.explain(principal, request), queries.planWarnings(request), traceId));
@@ -265,7 +270,7 @@ public final class QueryRoutes {
             res.header(HeaderNames.WWW_AUTHENTICATE, Authenticator.challenge(e));
         }
         if (e.details().get("retry_after_ms") instanceof Number ms) {
-            res.header(HeaderNames.RETRY_AFTER, String.valueOf(Math.max(1, (ms.longValue() + 999) / 1000)));
+            res.header(HeaderNames.RETRY_AFTER, String.valueOf(RateLimiter.retryAfterSeconds(ms.longValue())));
         }
         send(res, e.code().status(), ApiError.body(e, traceId));
     }
