@@ -87,7 +87,8 @@ class HotReloadTest {
     void fixedEditAfterARejectedOneIsApplied() throws Exception {
         assertThat(gw.edit("catalog.yaml", t -> t.replace("max_result_rows: 100000", "max_result_rows: many"))).isFalse();
         assertThat(gw.edit("catalog.yaml", t -> t.replace("max_result_rows: many", "max_result_rows: 3"))).isTrue();
-        Response r = gw.query(token, "SELECT key FROM jira.issues WHERE project = 'WEB'");
+        // The token's team is mobile: policies keep it to mobile's issues.
+        Response r = gw.query(token, "SELECT key FROM jira.issues WHERE project = 'MOB'");
         assertThat(r.body().get("rows").size()).isEqualTo(3);
         assertThat(r.body().at("/metadata/warnings").toString()).contains("max_result_rows");
     }
