@@ -122,7 +122,8 @@ public final class QueryService {
             out.add(new SourceReport(b.ref().table().name(), b.ref().alias(), "none", 0, 0, 0, 0,
                     b.request().pushed().stream().map(Predicate::sql).toList(), residual(b),
                     b.request().columns().stream().map(Catalog.ColumnDef::name).toList(),
-                    b.request().streams().stream().map(java.net.URI::toString).toList()));
+                    java.util.stream.Stream.concat(b.request().streams().stream().map(java.net.URI::toString),
+                            connector.perRowPlan(b.request()).stream()).toList()));
         }
         return out;
     }
