@@ -170,6 +170,9 @@ public final class QueryService {
                     fetched.add(c.name());
                 }
             }
+            // A per-row column costs a call per row: only a statement naming it pays that (never SELECT * or count(*)).
+            fetched.removeIf(c -> ref.table().column(c).map(Catalog.ColumnDef::isPerRow).orElse(false)
+                    && !ref.mentioned().contains(c));
             if (fetched.isEmpty()) {
                 fetched.add(ref.table().columns().get(0).name());
             }
@@ -243,7 +246,8 @@ public final class QueryService {
         StringBuilder sql = new StringBuilder("(SELECT ");
         boolean first = true;
         for (Catalog.ColumnDef c : b.ref().table().columns()) {
-            if (!b.ref().columns().contains(c.name()) || g.hiddenColumns().contains(c.name())) {
+            if (!b.ref().columns().contains(c.name()) || g.hiddenColumns().contains(c.name())
+                    || !b.request().columns().contains(c)) {
                 continue;
             }
             sql.append(first ? "" : ", ");

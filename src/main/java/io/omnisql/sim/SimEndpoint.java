@@ -34,19 +34,21 @@ final class SimEndpoint implements AutoCloseable {
     private final Counters.Kind requests;
     private final Counters.Kind faultsInjected;
     private final Counters.Kind rateLimited;
+    private final Counters.Kind notModified;
     private final Function<ServerRequest, Counters.Kind> endpointKind;
     private final WebServer server;
     private volatile Live live;
     private volatile Api api;
 
     SimEndpoint(InstantSource clock, Counters counters, Counters.Kind requests, Counters.Kind faultsInjected,
-                Counters.Kind rateLimited, Function<ServerRequest, Counters.Kind> endpointKind, int latencyMs,
-                SimulatorSettings.Faults faults) {
+                Counters.Kind rateLimited, Counters.Kind notModified, Function<ServerRequest, Counters.Kind> endpointKind,
+                int latencyMs, SimulatorSettings.Faults faults) {
         this.clock = clock;
         this.counters = counters;
         this.requests = requests;
         this.faultsInjected = faultsInjected;
         this.rateLimited = rateLimited;
+        this.notModified = notModified;
         this.endpointKind = endpointKind;
         configure(latencyMs, faults);
         this.server = WebServer.builder()
@@ -104,8 +106,13 @@ final class SimEndpoint implements AutoCloseable {
             reply = a.error(f.errorStatus());
         } else {
             reply = a.handle(req);
-            if (reply.status() == 304 && quota.enabled()) {
-                quota.refund();
+            if (reply.status() == 304) {
+                if (notModified != null) {
+                    counters.increment(notModified);
+                }
+                if (quota.enabled()) {
+                    quota.refund();
+                }
             }
             bodyFaults = true;
         }
