@@ -16,10 +16,16 @@ import io.omnisql.gateway.QueryService;
 import io.omnisql.gateway.SourceReport;
 import io.omnisql.identity.Authenticator;
 import io.omnisql.identity.Principal;
+import io.omnisql.ratelimit.RateLimiter;
+import io.omnisql.cache.CacheOutcome;
+import io.omnisql.observe.Metrics;
+import io.omnisql.observe.QueryLog;
+import io.omnisql.observe.RequestTrace;
+import io.omnisql.observe.Span;
+import io.omnisql.observe.Telemetry;
 import java.io.IOException;
-import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -30,12 +36,17 @@ public final class QueryRoutes {
     private static final int MAX_BODY_BYTES = 1 << 20;
     private static final Set<String> FIELDS = Set.of("sql", "max_staleness_ms", "timeout_ms", "allow_stale");
     private final Authenticator authenticator;
+    private static final io.helidon.http.HeaderName TRACEPARENT = HeaderNames.create("traceparent");
     private final QueryService queries;
-    private final SecureRandom random = new SecureRandom();
+    private final Telemetry telemetry;
+    private final RateLimiter limiter;
 
-    public QueryRoutes(Authenticator authenticator, QueryService queries) {
+    /** @param limiter every /v1/query and /v1/explain takes a token of its principal's gateway bucket */
+    public QueryRoutes(Authenticator authenticator, QueryService queries, Telemetry telemetry, RateLimiter limiter) {
         this.authenticator = authenticator;
         this.queries = queries;
+        this.telemetry = telemetry;
+        this.limiter = limiter;
     }
 
     public void register(HttpRouting.Builder routing) {
@@ -62,38 +73,81 @@ public final class QueryRoutes {
     }
 
     private void handle(ServerRequest req, ServerResponse res, boolean explain) {
-        String traceId = HexFormat.of().formatHex(bytes(16));
-        res.header(HeaderNames.create("traceparent"), "00-" + traceId + "-" + HexFormat.of().formatHex(bytes(8)) + "-01");
         long start = System.nanoTime();
+        RequestTrace trace = telemetry.startRequest("POST", explain ? "/v1/explain" : "/v1/query",
+                name -> req.headers().first(HeaderNames.create(name)).orElse(null));
+        String traceId = trace.traceId();
+        res.header(TRACEPARENT, trace.traceparent());
+        if (!explain) {
+            telemetry.metrics().queryStarted();
+        }
+        Principal principal = null;
+        QueryAnswer answer = null;
+        QueryException failure = null;
         try {
-            Principal principal = authenticator.authenticate(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
+            try (Span span = trace.child("authenticate", Map.of())) {
+                principal = authenticate(req, span);
+            }
+            limiter.acquireGateway(principal);
             QueryRequest request = parse(req);
             if (explain) {
-                List<SourceReport> plan = queries.explain(principal, request);
-                List<String> warnings = queries.planWarnings(request);
-                send(res, 200, Json.write(g -> {
-                    g.writeStartObject();
-                    g.writeStringField("trace_id", traceId);
-                    g.writeArrayFieldStart("tables");
-                    for (SourceReport s : plan) {
-                        writeSource(g, s, true);
-                    }
-                    g.writeEndArray();
-                    g.writeFieldName("warnings");
-                    Json.value(g, warnings);
-                    g.writeEndObject();
-                }));
-                return;
+                send(res, 200, explainBody(queries.explain(principal, request), queries.planWarnings(request), traceId));
+            } else {
+                answer = queries.query(principal, request, trace);
+                send(res, 200, answerBody(answer, traceId, (System.nanoTime() - start) / 1_000_000));
             }
-            QueryAnswer answer = queries.query(principal, request);
-            long elapsed = (System.nanoTime() - start) / 1_000_000;
-            send(res, 200, answerBody(answer, traceId, elapsed));
         } catch (QueryException e) {
-            fail(res, e, traceId);
+            failure = e;
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "trace " + traceId + ": unexpected failure", e);
-            fail(res, new QueryException(ErrorCode.INTERNAL, "internal error; see the gateway log for trace " + traceId), traceId);
+            failure = new QueryException(ErrorCode.INTERNAL, "internal error; see the gateway log for trace " + traceId);
         }
+        if (failure != null) {
+            countRefusal(failure);
+            fail(res, failure, traceId);
+        }
+        ErrorCode error = failure == null ? null : failure.code();
+        trace.end(failure == null ? 200 : error.status(), error);
+        if (!explain) {
+            long elapsed = System.nanoTime() - start;
+            telemetry.metrics().queryFinished(elapsed, error);
+            telemetry.queryLog().record(new QueryLog.Entry(traceId, principal == null ? null : principal.subject(),
+                    answer == null ? List.of() : answer.sources().stream().map(s -> new QueryLog.TableRead(s.table(),
+                            s.source(), CacheOutcome.valueOf(s.cache().toUpperCase(java.util.Locale.ROOT)), s.rows())).toList(),
+                    answer == null ? 0 : answer.result().rows().size(), elapsed, error));
+        }
+    }
+
+    private Principal authenticate(ServerRequest req, Span span) {
+        try {
+            return authenticator.authenticate(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
+        } catch (QueryException e) {
+            span.fail(e.code().name());
+            throw e;
+        }
+    }
+
+    private void countRefusal(QueryException e) {
+        if (e.code() == ErrorCode.RATE_LIMIT_EXHAUSTED) {
+            Object source = e.details().get("source");
+            telemetry.metrics().rateLimitRefusal(source == null ? Metrics.RefusalKind.GATEWAY : Metrics.RefusalKind.SOURCE,
+                    source == null ? null : source.toString());
+        }
+    }
+
+    private static byte[] explainBody(List<SourceReport> plan, List<String> warnings, String traceId) {
+        return Json.write(g -> {
+            g.writeStartObject();
+            g.writeStringField("trace_id", traceId);
+            g.writeArrayFieldStart("tables");
+            for (SourceReport s : plan) {
+                writeSource(g, s, true);
+            }
+            g.writeEndArray();
+            g.writeFieldName("warnings");
+            Json.value(g, warnings);
+            g.writeEndObject();
+        });
     }
 
     private static QueryRequest parse(ServerRequest req) {
@@ -205,12 +259,6 @@ public final class QueryRoutes {
         g.writeEndObject();
     }
 
-    private byte[] bytes(int n) {
-        byte[] b = new byte[n];
-        random.nextBytes(b);
-        return b;
-    }
-
     static void send(ServerResponse res, int status, byte[] body) {
         res.status(Status.create(status));
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
@@ -222,7 +270,7 @@ public final class QueryRoutes {
             res.header(HeaderNames.WWW_AUTHENTICATE, Authenticator.challenge(e));
         }
         if (e.details().get("retry_after_ms") instanceof Number ms) {
-            res.header(HeaderNames.RETRY_AFTER, String.valueOf(Math.max(1, (ms.longValue() + 999) / 1000)));
+            res.header(HeaderNames.RETRY_AFTER, String.valueOf(RateLimiter.retryAfterSeconds(ms.longValue())));
         }
         send(res, e.code().status(), ApiError.body(e, traceId));
     }
