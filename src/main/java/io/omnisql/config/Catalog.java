@@ -137,11 +137,20 @@ public record Catalog(Defaults defaults,
      * How a pushed predicate becomes part of a request: a query {@code param} (value through {@code format},
      * where {@code {value}} is the literal and {@code {VAR.owner}} the owner part of a fan-out value), a JQL
      * clause on {@code jql} field, or a narrowing of the {@code fan_out}. {@code values}, when not empty, lists
-     * the only literals the source accepts (others stay residual). {@code exact} says the source
+     * the only literals the source accepts (others stay residual), and {@code pattern}, when not null, the shape
+     * every pushed literal must have: an API that rejects unknown or malformed values (Jira answers 400 for a
+     * status that does not exist) must not see them, since SQL answers such a filter with no rows, not an
+     * error. {@code exact} says the source
      * applies it with SQL's meaning; inexact rules only narrow to a superset, and DuckDB always re-applies
      * every predicate anyway.
      */
-    public record PushRule(Kind kind, String target, String format, boolean exact, List<String> values) {
+    public record PushRule(Kind kind, String target, String format, boolean exact, List<String> values,
+                           java.util.regex.Pattern pattern) {
+        public boolean accepts(List<String> literals) {
+            return (values.isEmpty() || values.containsAll(literals))
+                    && (pattern == null || literals.stream().allMatch(l -> pattern.matcher(l).matches()));
+        }
+
         public enum Kind { PARAM, JQL, FAN_OUT }
     }
 }

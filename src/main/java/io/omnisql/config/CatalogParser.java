@@ -244,12 +244,20 @@ final class CatalogParser {
 
     private static PushRule pushRule(Fields r, Op op, List<FanOut> fanOuts, Jql jql, ColumnType type)
             throws ConfigException {
-        r.allowOnly(Set.of("param", "jql", "fan_out", "format", "exact", "values"));
+        r.allowOnly(Set.of("param", "jql", "fan_out", "format", "exact", "values", "pattern"));
         int kinds = (r.has("param") ? 1 : 0) + (r.has("jql") ? 1 : 0) + (r.has("fan_out") ? 1 : 0);
         if (kinds != 1) {
             throw r.error(null, "give exactly one of param, jql or fan_out");
         }
         List<String> values = r.strings("values");
+        Pattern pattern = null;
+        if (r.has("pattern")) {
+            try {
+                pattern = Pattern.compile(r.string("pattern", null));
+            } catch (java.util.regex.PatternSyntaxException e) {
+                throw r.error("pattern", "not a regular expression: " + e.getDescription());
+            }
+        }
         if (r.has("fan_out")) {
             String var = r.string("fan_out", null);
             if (fanOuts.stream().noneMatch(fo -> fo.var().equals(var) || fo.param().equals(var))) {
@@ -258,7 +266,7 @@ final class CatalogParser {
             if (op != Op.EQ && op != Op.IN) {
                 throw r.error(null, "a fan_out narrows only with = or IN");
             }
-            return new PushRule(PushRule.Kind.FAN_OUT, var, "{value}", true, values);
+            return new PushRule(PushRule.Kind.FAN_OUT, var, "{value}", true, values, pattern);
         }
         if (r.has("jql")) {
             if (jql == null) {
@@ -266,7 +274,7 @@ final class CatalogParser {
             }
             // Jira compares text case-insensitively and dates by minute: a JQL clause narrows to a superset.
             return new PushRule(PushRule.Kind.JQL, r.string("jql", null), r.string("format", "{value}"),
-                    r.bool("exact", false), values);
+                    r.bool("exact", false), values, pattern);
         }
         if (op != Op.EQ) {
             throw r.error(null, "a query parameter carries one value: only = can push to param");
@@ -284,6 +292,7 @@ final class CatalogParser {
                 throw r.error("format", "slot {" + m.group(1) + "} is neither {value} nor a fan_out var");
             }
         }
-        return new PushRule(PushRule.Kind.PARAM, r.string("param", null), format, r.bool("exact", true), values);
+        return new PushRule(PushRule.Kind.PARAM, r.string("param", null), format, r.bool("exact", true), values,
+                pattern);
     }
 }

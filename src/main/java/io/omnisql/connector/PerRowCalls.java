@@ -62,7 +62,11 @@ final class PerRowCalls {
                 }
             })
             .buildAsync();
-    private final Cache<String, List<String>> lastNeeded = Caffeine.newBuilder().maximumSize(256).build();
+    /** URLs the last fetch of a request needed, per column; bounded by the total number of URLs kept. */
+    private final Cache<String, List<String>> lastNeeded = Caffeine.newBuilder()
+            .maximumWeight(500_000)
+            .weigher((String k, List<String> urls) -> 1 + urls.size())
+            .build();
 
     PerRowCalls(Upstream upstream) {
         this.upstream = upstream;

@@ -45,7 +45,7 @@ public final class RequestBuilder {
         for (Predicate p : candidates) {
             ColumnDef column = table.column(p.column()).orElseThrow();
             PushRule rule = column.pushdown().get(p.op());
-            if (rule == null || (!rule.values().isEmpty() && !rule.values().containsAll(p.values()))) {
+            if (rule == null || !rule.accepts(p.values())) {
                 notPushed.add(p);
                 continue;
             }

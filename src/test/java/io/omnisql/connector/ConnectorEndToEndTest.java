@@ -144,18 +144,35 @@ class ConnectorEndToEndTest {
     }
 
     @Test
-    void injectedJqlIsQuotedNotExecuted() {
-        String injected = "x\" OR project = \"WEB";
-        JsonNode t = explain("SELECT key FROM jira.issues WHERE status = '" + injected + "'");
-        String url = java.net.URLDecoder.decode(requests(t).get(0), java.nio.charset.StandardCharsets.UTF_8);
-        assertThat(url).contains("status = \"x\\\" OR project = \\\"WEB\"");
-        Response r = gw.query(token, "SELECT count(*) FROM jira.issues WHERE status = '" + injected + "'", 0);
-        // Jira validates status values: the whole text arrived as one value, so Jira names it as unknown
-        // (had it been executed, the OR would have returned the WEB issues).
-        assertThat(r.status()).as(r.text()).isEqualTo(502);
-        assertThat(r.body().at("/error/upstream_status").asInt()).isEqualTo(400);
-        assertThat(r.body().at("/error/message").asText())
-                .contains("The value '" + injected + "' does not exist for the field 'status'");
+    void injectedJqlIsQuotedNotExecuted() throws Exception {
+        // The shipped catalog pushes only known statuses; without that list every value reaches JQL, quoted.
+        String restricted = "{jql: status, values: &statuses [To Do, In Progress, In Review, Done, \"Won't \\\"fix\\\"\"]}, "
+                + "IN: {jql: status, values: *statuses}";
+        assertThat(gw.edit("catalog.yaml", text -> text.replace(restricted, "{jql: status}, IN: {jql: status}"))).isTrue();
+        try {
+            String injected = "x\" OR project = \"WEB";
+            JsonNode t = explain("SELECT key FROM jira.issues WHERE status = '" + injected + "'");
+            String url = java.net.URLDecoder.decode(requests(t).get(0), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(url).contains("status = \"x\\\" OR project = \\\"WEB\"");
+            Response r = gw.query(token, "SELECT count(*) FROM jira.issues WHERE status = '" + injected + "'", 0);
+            // Jira validates status values: the whole text arrived as one value, so Jira names it as unknown
+            // (executed, the OR would have returned the WEB issues).
+            assertThat(r.status()).as(r.text()).isEqualTo(502);
+            assertThat(r.body().at("/error/upstream_status").asInt()).isEqualTo(400);
+            assertThat(r.body().at("/error/message").asText())
+                    .contains("The value '" + injected + "' does not exist for the field 'status'");
+        } finally {
+            assertThat(gw.edit("catalog.yaml", text -> text.replace("{jql: status}, IN: {jql: status}", restricted))).isTrue();
+        }
+    }
+
+    @Test
+    void valuesJiraWouldRejectStayResidualSoTheAnswerIsEmptyNotAnError() {
+        JsonNode t = explain("SELECT key FROM jira.issues WHERE status = 'x\" OR project = \"WEB' AND key = 'nonsense'");
+        assertThat(t.get("pushed_filters")).isEmpty();
+        Response r = gw.query(token, "SELECT count(*) FROM jira.issues WHERE status = 'No such status'", 0);
+        assertThat(r.status()).as(r.text()).isEqualTo(200);
+        assertThat(r.body().at("/rows/0/0").asLong()).isZero();
     }
 
     @Test

@@ -94,7 +94,8 @@ class UpstreamFaultsTest {
     void retryAfterBeyondTheDeadlineFailsAtOnceAsRateLimitExhausted() throws Exception {
         faults(0, "rate_limit_every: 1, rate_limit_status: 429, retry_after_s: 120", "");
         long start = System.nanoTime();
-        Response r = live(PRS, 5_000);
+        // Fresh request keys: with older cached data a failed live fetch would answer STALE_DATA instead.
+        Response r = live(PRS + " WHERE base_branch = 'retry-after-test'", 5_000);
         assertThat(r.status()).as(r.text()).isEqualTo(429);
         assertThat(r.errorCode()).isEqualTo("RATE_LIMIT_EXHAUSTED");
         assertThat(r.body().at("/error/source").asText()).isEqualTo("github");
@@ -177,7 +178,7 @@ class UpstreamFaultsTest {
     @Test
     void sourceSlowerThanTheQueryDeadlineIsSourceTimeout() throws Exception {
         faults(1_500, "", "");
-        Response r = live(JIRA, 500);
+        Response r = live(JIRA + " WHERE status = 'To Do'", 500);
         assertThat(r.status()).as(r.text()).isEqualTo(504);
         assertThat(r.errorCode()).isEqualTo("SOURCE_TIMEOUT");
         assertThat(r.body().at("/error/source").asText()).isEqualTo("jira");
