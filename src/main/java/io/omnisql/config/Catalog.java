@@ -145,10 +145,10 @@ public record Catalog(Defaults defaults,
      * every predicate anyway.
      */
     public record PushRule(Kind kind, String target, String format, boolean exact, List<String> values,
-                           java.util.regex.Pattern pattern) {
+                           String pattern) {
         public boolean accepts(List<String> literals) {
             return (values.isEmpty() || values.containsAll(literals))
-                    && (pattern == null || literals.stream().allMatch(l -> pattern.matcher(l).matches()));
+                    && (pattern == null || literals.stream().allMatch(l -> java.util.regex.Pattern.matches(pattern, l)));
         }
 
         public enum Kind { PARAM, JQL, FAN_OUT }

@@ -250,10 +250,11 @@ final class CatalogParser {
             throw r.error(null, "give exactly one of param, jql or fan_out");
         }
         List<String> values = r.strings("values");
-        Pattern pattern = null;
+        // Kept as text: the catalog is compared by value on reload, and Pattern has no value equality.
+        String pattern = null;
         if (r.has("pattern")) {
             try {
-                pattern = Pattern.compile(r.string("pattern", null));
+                pattern = Pattern.compile(r.string("pattern", null)).pattern();
             } catch (java.util.regex.PatternSyntaxException e) {
                 throw r.error("pattern", "not a regular expression: " + e.getDescription());
             }
