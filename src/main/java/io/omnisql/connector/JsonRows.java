@@ -18,19 +18,28 @@ final class JsonRows {
         this.mappings = new Map[columns.size()];
         for (int i = 0; i < columns.size(); i++) {
             ColumnDef c = columns.get(i);
-            paths[i] = c.path().isEmpty() ? new String[0] : c.path().replace("[", ".[").split("\\.");
+            paths[i] = path(c.path());
             mappings[i] = c.mapping().isEmpty() ? null : catalogMappings.getOrDefault(c.mapping(), Map.of());
         }
     }
 
     /** The row array at {@code rowsPath} ("" for the body itself), or null when the page has none. */
     static JsonNode rowsAt(JsonNode body, String rowsPath) {
-        return rowsPath.isEmpty() ? body : at(body, rowsPath.split("\\."));
+        return at(body, path(rowsPath));
+    }
+
+    /** A dotted path ({@code a.b}, {@code a[0].b}, {@code [0].b}) as its steps; "" is the node itself. */
+    static String[] path(String dotted) {
+        return java.util.Arrays.stream(dotted.replace("[", ".[").split("\\.")).filter(s -> !s.isEmpty())
+                .toArray(String[]::new);
     }
 
     Object[] row(JsonNode item) {
         Object[] row = new Object[columns.size()];
         for (int i = 0; i < row.length; i++) {
+            if (columns.get(i).isPerRow()) {
+                continue; // filled later, by its own calls
+            }
             JsonNode v = at(item, paths[i]);
             if (mappings[i] != null) {
                 String mapped = v == null || v.isNull() ? null : mappings[i].get(v.asText());
@@ -42,7 +51,7 @@ final class JsonRows {
         return row;
     }
 
-    private static JsonNode at(JsonNode node, String[] path) {
+    static JsonNode at(JsonNode node, String[] path) {
         JsonNode n = node;
         for (String part : path) {
             if (n == null) {

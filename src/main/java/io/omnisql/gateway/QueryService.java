@@ -170,7 +170,8 @@ public final class QueryService {
             out.add(new SourceReport(b.ref().table().name(), b.ref().table().source(), b.ref().alias(), "none", 0, 0, 0, 0,
                     b.request().pushed().stream().map(Predicate::sql).toList(), residual(b),
                     b.request().columns().stream().map(Catalog.ColumnDef::name).toList(),
-                    b.request().streams().stream().map(java.net.URI::toString).toList()));
+                    java.util.stream.Stream.concat(b.request().streams().stream().map(java.net.URI::toString),
+                            connector.perRowPlan(b.request()).stream()).toList()));
         }
         return out;
     }
@@ -217,6 +218,9 @@ public final class QueryService {
                     fetched.add(c.name());
                 }
             }
+            // A per-row column costs a call per row: only a statement naming it pays that (never SELECT * or count(*)).
+            fetched.removeIf(c -> ref.table().column(c).map(Catalog.ColumnDef::isPerRow).orElse(false)
+                    && !ref.mentioned().contains(c));
             if (fetched.isEmpty()) {
                 fetched.add(ref.table().columns().get(0).name());
             }
@@ -360,7 +364,8 @@ public final class QueryService {
         StringBuilder sql = new StringBuilder("(SELECT ");
         boolean first = true;
         for (Catalog.ColumnDef c : b.ref().table().columns()) {
-            if (!b.ref().columns().contains(c.name()) || g.hiddenColumns().contains(c.name())) {
+            if (!b.ref().columns().contains(c.name()) || g.hiddenColumns().contains(c.name())
+                    || !b.request().columns().contains(c)) {
                 continue;
             }
             sql.append(first ? "" : ", ");
