@@ -51,7 +51,7 @@ class FixtureReplayTest {
         });
         gw = GatewayHarness.start((file, text) -> file.equals("catalog.yaml") ? withReplay(text) : text,
                 Map.of("GITHUB_TOKEN", TOKEN));
-        token = gw.token();
+        token = gw.token("ops", "platform", "admin", ""); // admins are exempt from the team row filters
     }
 
     static String withReplay(String catalog) {
