@@ -123,6 +123,17 @@ public record Catalog(Defaults defaults,
             return sql;
         }
 
+        /** The operator with its operands swapped: {@code 5 < x} is {@code x > 5}. */
+        public Op flipped() {
+            return switch (this) {
+                case GT -> LT;
+                case GE -> LE;
+                case LT -> GT;
+                case LE -> GE;
+                default -> this;
+            };
+        }
+
         public static Optional<Op> parse(String s) {
             String t = s.trim().toUpperCase(java.util.Locale.ROOT).replace("<>", "!=");
             for (Op op : values()) {
