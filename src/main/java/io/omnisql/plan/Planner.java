@@ -23,7 +23,6 @@ import net.sf.jsqlparser.expression.DateTimeLiteralExpression;
 import net.sf.jsqlparser.expression.DoubleValue;
 import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.expression.LongValue;
-import net.sf.jsqlparser.expression.Parenthesis;
 import net.sf.jsqlparser.expression.SignedExpression;
 import net.sf.jsqlparser.expression.StringValue;
 import net.sf.jsqlparser.expression.TimestampValue;
@@ -247,8 +246,6 @@ public final class Planner {
         if (e instanceof AndExpression and) {
             collect(and.getLeftExpression(), out);
             collect(and.getRightExpression(), out);
-        } else if (e instanceof Parenthesis p) {
-            collect(p.getExpression(), out);
         } else if (e instanceof net.sf.jsqlparser.expression.operators.relational.ParenthesedExpressionList<?> pl
                 && pl.size() == 1) {
             collect(pl.get(0), out);
