@@ -2,7 +2,6 @@ package io.omnisql.connector;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omnisql.config.Catalog.PaginationStyle;
 import io.omnisql.config.Catalog.SourceDef;
 import io.omnisql.error.ErrorCode;
@@ -19,8 +18,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -37,7 +38,6 @@ import java.util.regex.Pattern;
 public final class HttpConnector implements Connector {
     private static final Pattern NEXT = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"?next\"?");
     private final HttpClient client;
-    private final ObjectMapper json = new ObjectMapper();
     private final Function<SourceDef, URI> baseUrls;
     private final Function<String, String> env;
     private final RateLimiter limiter;
@@ -132,24 +132,23 @@ public final class HttpConnector implements Connector {
             }
             HttpResponse<byte[]> response = get(source, next, deadlineNanos);
             pages++;
-            JsonNode body;
+            JsonRows.Page page;
             try {
-                body = json.readTree(response.body());
+                page = extractor.page(response.body(), request.table().rowsPath(), pageFields(source));
             } catch (JsonProcessingException e) {
                 throw malformed(source, next, e.getOriginalMessage());
             } catch (IOException e) {
                 throw malformed(source, next, e.getMessage());
             }
-            if (body == null) {
+            if (page == null) {
                 throw malformed(source, next, "empty body");
             }
-            JsonNode items = JsonRows.rowsAt(body, request.table().rowsPath());
-            if (items == null || !items.isArray()) {
+            if (page.rows() == null) {
                 throw malformed(source, next, "no row array at '" + request.table().rowsPath() + "'");
             }
-            for (JsonNode item : items) {
-                rows.add(extractor.row(item));
-            }
+            rows.addAll(page.rows());
+            JsonNode body = page.fields();
+            List<Object[]> items = page.rows();
             next = switch (source.pagination().style()) {
                 case LINK_HEADER -> linkNext(response);
                 case NEXT_PAGE_TOKEN -> tokenNext(source, body, next);
@@ -163,6 +162,18 @@ public final class HttpConnector implements Connector {
             };
         }
         return new StreamResult(rows, pages, false);
+    }
+
+    /** The top-level body fields the source's pagination reads; the row extraction keeps only these. */
+    private static Set<String> pageFields(SourceDef source) {
+        Set<String> fields = new HashSet<>();
+        for (String f : new String[] {source.pagination().tokenField(), source.pagination().lastField(),
+                source.pagination().totalField()}) {
+            if (f != null && !f.isEmpty()) {
+                fields.add(f);
+            }
+        }
+        return fields;
     }
 
     private static URI linkNext(HttpResponse<?> response) {
