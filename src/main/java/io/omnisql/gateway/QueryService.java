@@ -46,8 +46,16 @@ public final class QueryService {
     private final PolicyDecider policy;
     private final Cache<PlanKey, QueryPlan> plans = Caffeine.newBuilder().maximumSize(10_000).build();
     private final Cache<String, QueryResult> results;
+    /**
+     * Source requests per plan and per the governance of its references: identical for every principal
+     * that policy treats alike, so a cached query does not rebuild URIs and cache keys on each request.
+     */
+    private final Cache<RequestsKey, List<SourceRequest>> requests = Caffeine.newBuilder().maximumSize(10_000).build();
 
     private record PlanKey(long version, String sql) {
+    }
+
+    private record RequestsKey(PlanKey plan, List<Governance> governance) {
     }
 
     /** One table reference made concrete for this principal: its governance and its source request. */
@@ -77,7 +85,7 @@ public final class QueryService {
             throw new QueryException(ErrorCode.BAD_REQUEST, "\"max_staleness_ms\" must be >= 0");
         }
         QueryPlan plan = plan(request.sql(), snapshot);
-        List<Bound> bound = bind(principal, plan, snapshot);
+        List<Bound> bound = bind(principal, plan, request.sql(), snapshot);
         List<Lease> leases = fetchAll(bound, maxStaleness, deadline);
         try {
             String sql = plan.template();
@@ -118,7 +126,7 @@ public final class QueryService {
         Snapshot snapshot = config.current();
         QueryPlan plan = plan(request.sql(), snapshot);
         List<SourceReport> out = new ArrayList<>();
-        for (Bound b : bind(principal, plan, snapshot)) {
+        for (Bound b : bind(principal, plan, request.sql(), snapshot)) {
             out.add(new SourceReport(b.ref().table().name(), b.ref().alias(), "none", 0, 0, 0, 0,
                     b.request().pushed().stream().map(Predicate::sql).toList(), residual(b),
                     b.request().columns().stream().map(Catalog.ColumnDef::name).toList(),
@@ -154,10 +162,25 @@ public final class QueryService {
         return Math.min(request.timeoutMs(), defaults.maxTimeoutMs());
     }
 
-    private List<Bound> bind(Principal principal, QueryPlan plan, Snapshot snapshot) {
-        List<Bound> out = new ArrayList<>();
+    private List<Bound> bind(Principal principal, QueryPlan plan, String sql, Snapshot snapshot) {
+        List<Governance> governance = new ArrayList<>(plan.refs().size());
         for (TableRef ref : plan.refs()) {
-            Governance g = policy.govern(principal, ref, snapshot);
+            governance.add(policy.govern(principal, ref, snapshot));
+        }
+        List<SourceRequest> built = requests.get(new RequestsKey(new PlanKey(snapshot.version(), sql), governance),
+                k -> sourceRequests(plan, k.governance(), snapshot));
+        List<Bound> out = new ArrayList<>(built.size());
+        for (int i = 0; i < built.size(); i++) {
+            out.add(new Bound(plan.refs().get(i), governance.get(i), built.get(i)));
+        }
+        return out;
+    }
+
+    private List<SourceRequest> sourceRequests(QueryPlan plan, List<Governance> governance, Snapshot snapshot) {
+        List<SourceRequest> out = new ArrayList<>();
+        for (int r = 0; r < plan.refs().size(); r++) {
+            TableRef ref = plan.refs().get(r);
+            Governance g = governance.get(r);
             Catalog.SourceDef source = snapshot.catalog().sources().get(ref.table().source());
             Set<String> fetched = new LinkedHashSet<>(ref.columns());
             fetched.removeAll(g.hiddenColumns());
@@ -179,10 +202,9 @@ public final class QueryService {
                 }
             }
             candidates.addAll(g.pushable());
-            SourceRequest request = RequestBuilder.build(ref.table(), source, connector.baseUrl(source), fetched, candidates);
-            out.add(new Bound(ref, g, request));
+            out.add(RequestBuilder.build(ref.table(), source, connector.baseUrl(source), fetched, candidates));
         }
-        return out;
+        return List.copyOf(out);
     }
 
     private static boolean mentions(String sql, String column) {

@@ -32,6 +32,8 @@ public final class QueryRoutes {
     private final Authenticator authenticator;
     private final QueryService queries;
     private final SecureRandom random = new SecureRandom();
+    /** Serialised rows of cached results (the result cache holds up to 64 MB of results). */
+    private final ResultJson results = new ResultJson(64L << 20);
 
     public QueryRoutes(Authenticator authenticator, QueryService queries) {
         this.authenticator = authenticator;
@@ -140,28 +142,10 @@ public final class QueryRoutes {
         return v.asLong();
     }
 
-    private static byte[] answerBody(QueryAnswer answer, String traceId, long elapsedMs) {
+    private byte[] answerBody(QueryAnswer answer, String traceId, long elapsedMs) {
         QueryResult r = answer.result();
-        return Json.write(g -> {
+        return results.answer(r, g -> {
             g.writeStartObject();
-            g.writeArrayFieldStart("columns");
-            for (QueryResult.ResultColumn c : r.columns()) {
-                g.writeStartObject();
-                g.writeStringField("name", c.name());
-                g.writeStringField("type", c.type());
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-            g.writeArrayFieldStart("rows");
-            for (Object[] row : r.rows()) {
-                g.writeStartArray();
-                for (Object v : row) {
-                    Json.value(g, v);
-                }
-                g.writeEndArray();
-            }
-            g.writeEndArray();
-            g.writeObjectFieldStart("metadata");
             g.writeStringField("trace_id", traceId);
             g.writeNumberField("freshness_ms", answer.freshnessMs());
             g.writeNumberField("elapsed_ms", elapsedMs);
@@ -176,7 +160,6 @@ public final class QueryRoutes {
             Json.value(g, answer.warnings());
             g.writeFieldName("policies");
             Json.value(g, answer.policies());
-            g.writeEndObject();
             g.writeEndObject();
         });
     }
