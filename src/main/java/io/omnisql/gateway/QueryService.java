@@ -50,7 +50,7 @@ public final class QueryService {
      * Source requests per plan and per the governance of its references: identical for every principal
      * that policy treats alike, so a cached query does not rebuild URIs and cache keys on each request.
      */
-    private final Cache<RequestsKey, List<SourceRequest>> requests = Caffeine.newBuilder().maximumSize(10_000).build();
+    private final Cache<RequestsKey, List<Prepared>> requests = Caffeine.newBuilder().maximumSize(10_000).build();
 
     private record PlanKey(long version, String sql) {
     }
@@ -58,8 +58,12 @@ public final class QueryService {
     private record RequestsKey(PlanKey plan, List<Governance> governance) {
     }
 
+    /** A reference's source request and its description (the explain entry: filters, columns, requests). */
+    private record Prepared(SourceRequest request, SourceReport described) {
+    }
+
     /** One table reference made concrete for this principal: its governance and its source request. */
-    private record Bound(TableRef ref, Governance governance, SourceRequest request) {
+    private record Bound(TableRef ref, Governance governance, SourceRequest request, SourceReport described) {
     }
 
     public QueryService(ConfigStore config, HttpConnector connector, Engine engine, SourceCache cache,
@@ -127,10 +131,7 @@ public final class QueryService {
         QueryPlan plan = plan(request.sql(), snapshot);
         List<SourceReport> out = new ArrayList<>();
         for (Bound b : bind(principal, plan, request.sql(), snapshot)) {
-            out.add(new SourceReport(b.ref().table().name(), b.ref().alias(), "none", 0, 0, 0, 0,
-                    b.request().pushed().stream().map(Predicate::sql).toList(), residual(b),
-                    b.request().columns().stream().map(Catalog.ColumnDef::name).toList(),
-                    b.request().streams().stream().map(java.net.URI::toString).toList()));
+            out.add(b.described());
         }
         return out;
     }
@@ -167,17 +168,17 @@ public final class QueryService {
         for (TableRef ref : plan.refs()) {
             governance.add(policy.govern(principal, ref, snapshot));
         }
-        List<SourceRequest> built = requests.get(new RequestsKey(new PlanKey(snapshot.version(), sql), governance),
+        List<Prepared> built = requests.get(new RequestsKey(new PlanKey(snapshot.version(), sql), governance),
                 k -> sourceRequests(plan, k.governance(), snapshot));
         List<Bound> out = new ArrayList<>(built.size());
         for (int i = 0; i < built.size(); i++) {
-            out.add(new Bound(plan.refs().get(i), governance.get(i), built.get(i)));
+            out.add(new Bound(plan.refs().get(i), governance.get(i), built.get(i).request(), built.get(i).described()));
         }
         return out;
     }
 
-    private List<SourceRequest> sourceRequests(QueryPlan plan, List<Governance> governance, Snapshot snapshot) {
-        List<SourceRequest> out = new ArrayList<>();
+    private List<Prepared> sourceRequests(QueryPlan plan, List<Governance> governance, Snapshot snapshot) {
+        List<Prepared> out = new ArrayList<>();
         for (int r = 0; r < plan.refs().size(); r++) {
             TableRef ref = plan.refs().get(r);
             Governance g = governance.get(r);
@@ -202,7 +203,11 @@ public final class QueryService {
                 }
             }
             candidates.addAll(g.pushable());
-            out.add(RequestBuilder.build(ref.table(), source, connector.baseUrl(source), fetched, candidates));
+            SourceRequest request = RequestBuilder.build(ref.table(), source, connector.baseUrl(source), fetched, candidates);
+            out.add(new Prepared(request, new SourceReport(ref.table().name(), ref.alias(), "none", 0, 0, 0, 0,
+                    request.pushed().stream().map(Predicate::sql).toList(), residual(ref, request),
+                    request.columns().stream().map(Catalog.ColumnDef::name).toList(),
+                    request.streams().stream().map(java.net.URI::toString).toList())));
         }
         return List.copyOf(out);
     }
@@ -284,20 +289,18 @@ public final class QueryService {
 
     private static SourceReport report(Bound b, Lease lease) {
         boolean fetchedNow = lease.outcome() == io.omnisql.cache.CacheOutcome.MISS;
-        return new SourceReport(b.ref().table().name(), b.ref().alias(), lease.outcome().label(),
-                lease.cached().table().rows(), fetchedNow ? lease.cached().pages() : 0,
-                fetchedNow ? lease.cached().fetchMs() : 0, lease.ageMs(),
-                b.request().pushed().stream().map(Predicate::sql).toList(), residual(b),
-                b.request().columns().stream().map(Catalog.ColumnDef::name).toList(),
-                b.request().streams().stream().map(java.net.URI::toString).toList());
+        SourceReport d = b.described();
+        return new SourceReport(d.table(), d.alias(), lease.outcome().label(), lease.cached().table().rows(),
+                fetchedNow ? lease.cached().pages() : 0, fetchedNow ? lease.cached().fetchMs() : 0, lease.ageMs(),
+                d.pushedFilters(), d.residualFilters(), d.columns(), d.requests());
     }
 
     /** Everything DuckDB must decide: conjuncts not pushed, and pushed ones the source applies only as a superset. */
-    private static List<String> residual(Bound b) {
-        List<String> out = new ArrayList<>(b.ref().residual());
-        b.request().notPushed().forEach(p -> out.add(p.sql()));
-        for (Predicate p : b.request().pushed()) {
-            Catalog.PushRule rule = b.ref().table().column(p.column()).orElseThrow().pushdown().get(p.op());
+    private static List<String> residual(TableRef ref, SourceRequest request) {
+        List<String> out = new ArrayList<>(ref.residual());
+        request.notPushed().forEach(p -> out.add(p.sql()));
+        for (Predicate p : request.pushed()) {
+            Catalog.PushRule rule = ref.table().column(p.column()).orElseThrow().pushdown().get(p.op());
             if (rule != null && !rule.exact()) {
                 out.add(p.sql());
             }
