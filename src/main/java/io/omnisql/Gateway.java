@@ -16,7 +16,8 @@ import io.omnisql.identity.IdentitySettings;
 import io.omnisql.identity.OidcAuthenticator;
 import io.omnisql.observe.ObservabilitySettings;
 import io.omnisql.observe.Telemetry;
-import io.omnisql.policy.PolicyDecider;
+import io.omnisql.policy.CatalogView;
+import io.omnisql.policy.YamlPolicyDecider;
 import io.omnisql.ratelimit.RateLimitSettings;
 import io.omnisql.ratelimit.RateLimiter;
 import io.omnisql.sim.SimulatorSettings;
@@ -45,7 +46,7 @@ public final class Gateway implements AutoCloseable {
         Catalog.Defaults defaults = first.catalog().defaults();
 
         simulators = first.catalog().sources().values().stream().anyMatch(Catalog.SourceDef::embedded)
-                ? Simulators.start(section(first.catalog().simulators(), SimulatorSettings::fromMap, config, "simulators", first))
+                ? Simulators.start(section(first.catalog().simulators(), SimulatorSettings::fromMap, "simulators"))
                 : null;
         telemetry = Telemetry.create(observability(first));
         RateLimiter limiter = RateLimiter.create(rateLimits(first));
@@ -56,16 +57,18 @@ public final class Gateway implements AutoCloseable {
         IdentitySettings identity = identity(first);
         demoIssuer = DemoIssuer.create(identity);
         OidcAuthenticator authenticator = OidcAuthenticator.create(identity, demoIssuer::issuer);
-        QueryService queries = new QueryService(config, connector, engine, cache, PolicyDecider.ALLOW_ALL,
-                64L << 20);
-        QueryRoutes routes = new QueryRoutes(authenticator, queries);
+        // Entitlements from policies.yaml, recompiled (and validated) on every reload.
+        YamlPolicyDecider policy = new YamlPolicyDecider();
+        config.register(policy);
+        QueryService queries = new QueryService(config, connector, engine, cache, policy, telemetry.metrics(), 64L << 20);
+        QueryRoutes routes = new QueryRoutes(authenticator, queries, telemetry, limiter, new CatalogView(config, policy));
 
         config.register(next -> {
             RateLimitSettings nextLimits = rateLimits(next);
             IdentitySettings nextIdentity = identity(next);
             SimulatorSettings nextSims = simulators == null ? null
-                    : section(next.catalog().simulators(), SimulatorSettings::fromMap, config, "simulators", next);
-            boolean catalogChanged = !next.catalog().equals(config.current().catalog());
+                    : section(next.catalog().simulators(), SimulatorSettings::fromMap, "simulators");
+            boolean dataShapeChanged = !shapesSameData(next.catalog(), config.current().catalog());
             return () -> {
                 limiter.update(nextLimits);
                 authenticator.update(nextIdentity);
@@ -74,8 +77,9 @@ public final class Gateway implements AutoCloseable {
                 if (simulators != null) {
                     simulators.update(nextSims);
                 }
-                if (catalogChanged) {
-                    // Cached tables were shaped by the old table definitions.
+                cache.resize(next.catalog().defaults().cacheMaxBytes());
+                if (dataShapeChanged) {
+                    // Cached tables were shaped by the old definitions.
                     cache.invalidateAll();
                 }
             };
@@ -86,6 +90,14 @@ public final class Gateway implements AutoCloseable {
                 .host(options.host())
                 .port(options.port())
                 .routing(r -> {
+                    r.addFilter((chain, req, res) -> {
+                        chain.proceed();
+                        String route = routeOf(req.path().path());
+                        // /v1 query routes are counted by their request trace, with their error code.
+                        if (route != null) {
+                            telemetry.metrics().httpRequest(req.prologue().method().text(), route, res.status().code());
+                        }
+                    });
                     routes.register(r);
                     demoIssuer.register(r);
                     telemetry.register(r);
@@ -132,6 +144,19 @@ public final class Gateway implements AutoCloseable {
         return demoIssuer;
     }
 
+    /** A bounded route label for http_requests_total; null for routes counted elsewhere. */
+    private static String routeOf(String path) {
+        return switch (path) {
+            case "/v1/query", "/v1/explain" -> null;
+            case "/health", "/metrics", "/v1/catalog", "/dev/token", "/dev/jwks", "/dev/.well-known/openid-configuration" -> path;
+            default -> "unmatched";
+        };
+    }
+
+    public Telemetry telemetry() {
+        return telemetry;
+    }
+
     private URI baseUrl(Catalog.SourceDef source) {
         if (!source.embedded()) {
             return URI.create(source.baseUrl());
@@ -140,6 +165,14 @@ public final class Gateway implements AutoCloseable {
             throw new IllegalStateException("embedded source " + source.name() + " without simulators");
         }
         return source.baseUrl().equals("embedded:github") ? simulators.githubBaseUrl() : simulators.jiraBaseUrl();
+    }
+
+    /**
+     * Whether cached tables fetched under {@code a} are still right under {@code b}: simulator, observability and
+     * defaults changes (timeouts, staleness, caps) leave cached data valid; a table's row cap is part of its definition.
+     */
+    private static boolean shapesSameData(Catalog a, Catalog b) {
+        return a.sources().equals(b.sources()) && a.tables().equals(b.tables()) && a.mappings().equals(b.mappings());
     }
 
     private static RateLimitSettings rateLimits(Snapshot s) throws ConfigException {
@@ -168,8 +201,8 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    private static <T> T section(Map<String, Object> raw, Function<Map<String, Object>, T> parser, ConfigStore store,
-                                 String name, Snapshot s) throws ConfigException {
+    private static <T> T section(Map<String, Object> raw, Function<Map<String, Object>, T> parser, String name)
+            throws ConfigException {
         try {
             return parser.apply(raw);
         } catch (IllegalArgumentException e) {

@@ -48,11 +48,20 @@ public final class GatewayHarness implements AutoCloseable {
         return start((file, text) -> text);
     }
 
-    /** Edits one config file and waits until the gateway has polled it (applied or rejected). */
+    /**
+     * Edits one config file and waits until the gateway has polled it; true when the edit was applied, false when
+     * rejected. The file is replaced atomically: the background watcher must never read a half-written file (a
+     * valid prefix of a policies file can lack rules that follow it). Whichever of the watcher and this call reads
+     * the edit first applies it, so the answer comes from the configuration version.
+     */
     public boolean edit(String file, UnaryOperator<String> change) throws IOException {
         Path p = dir.resolve(file);
-        Files.writeString(p, change.apply(Files.readString(p)));
-        return gateway.config().poll();
+        Path tmp = dir.resolve(file + ".tmp");
+        long before = gateway.config().current().version();
+        Files.writeString(tmp, change.apply(Files.readString(p)));
+        Files.move(tmp, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        gateway.config().poll();
+        return gateway.config().current().version() > before;
     }
 
     @FunctionalInterface

@@ -6,7 +6,10 @@ import java.util.Locale;
 public enum CacheOutcome {
     HIT, MISS, COALESCED, STALE;
 
+    private final String label = name().toLowerCase(Locale.ROOT);
+
+    /** The lower-case name used in responses, metric labels and logs. */
     public String label() {
-        return name().toLowerCase(Locale.ROOT);
+        return label;
     }
 }

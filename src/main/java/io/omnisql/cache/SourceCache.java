@@ -81,6 +81,12 @@ public final class SourceCache {
         }
     }
 
+    /** Whether {@link #acquire} would answer {@code key} from the cache now, without an upstream fetch. */
+    public boolean isFresh(String key, long maxStalenessMs) {
+        CachedTable cached = entries.getIfPresent(key);
+        return cached != null && clock.millis() - cached.fetchedAtMillis() <= maxStalenessMs;
+    }
+
     /** The cached entry for {@code key} whatever its age, leased, or null: the fallback when a live fetch fails. */
     public Lease stale(String key) {
         CachedTable cached = entries.getIfPresent(key);
@@ -88,6 +94,11 @@ public final class SourceCache {
             return null;
         }
         return new Lease(cached, CacheOutcome.STALE, Math.max(0, clock.millis() - cached.fetchedAtMillis()));
+    }
+
+    /** Adopts a new byte bound (configuration reload); a table evicted while queries read it is dropped after them. */
+    public void resize(long maxBytes) {
+        entries.policy().eviction().ifPresent(e -> e.setMaximum(maxBytes));
     }
 
     public void invalidateAll() {

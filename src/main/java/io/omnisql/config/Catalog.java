@@ -43,11 +43,11 @@ public record Catalog(Defaults defaults,
     /**
      * A table: where its rows come from ({@code path} with {@code {var}} slots filled by fan-out values),
      * fixed query parameters, an optional JQL parameter assembled from pushed clauses, the JSON path of the
-     * row array, and typed columns.
+     * row array, typed columns, and a description for {@code GET /v1/catalog} (empty when none).
      */
     public record TableDef(String name, String source, String method, String path, Map<String, String> params,
                            List<FanOut> fanOut, Jql jql, String fieldsParam, String rowsPath,
-                           List<ColumnDef> columns, int maxRows) {
+                           List<ColumnDef> columns, int maxRows, String description) {
         public Optional<ColumnDef> column(String name) {
             String n = name.toLowerCase(java.util.Locale.ROOT);
             return columns.stream().filter(c -> c.name().equals(n)).findFirst();
@@ -73,10 +73,11 @@ public record Catalog(Defaults defaults,
     /**
      * A column: its type, the dotted JSON path inside one row object ({@code fields.status.name},
      * {@code labels[0].name}), an optional lookup {@code mapping} applied to the value, the source-side field
-     * name that projection pushdown requests ({@code field}), and the operators it accepts for pushdown.
+     * name that projection pushdown requests ({@code field}), the operators it accepts for pushdown, and a
+     * description for {@code GET /v1/catalog} (empty when none).
      */
     public record ColumnDef(String name, ColumnType type, String path, String mapping, String field,
-                            Map<Op, PushRule> pushdown) {
+                            Map<Op, PushRule> pushdown, String description) {
     }
 
     /** SQL comparison operators a column may accept for pushdown. */

@@ -182,7 +182,7 @@ final class CatalogParser {
         }
         return new TableDef(name, source, method, path, Map.copyOf(f.stringMap("params")), List.copyOf(fanOuts), jql,
                 f.string("fields_param", ""), f.string("rows", ""), List.copyOf(columns),
-                (int) f.number("max_rows", defaults.maxRowsPerTable(), 1, 50_000_000));
+                (int) f.number("max_rows", defaults.maxRowsPerTable(), 1, 50_000_000), f.string("description", ""));
     }
 
     private static ColumnDef column(String name, Fields f, List<FanOut> fanOuts, Jql jql,
@@ -205,7 +205,8 @@ final class CatalogParser {
                     + java.util.Arrays.stream(Op.values()).map(Op::sql).toList() + ")"));
             pushdown.put(op, pushRule(p.section(opText, true), op, fanOuts, jql, type));
         }
-        return new ColumnDef(name, type, f.string("path", null), mapping, f.string("field", ""), Map.copyOf(pushdown));
+        return new ColumnDef(name, type, f.string("path", null), mapping, f.string("field", ""), Map.copyOf(pushdown),
+                f.string("description", ""));
     }
 
     private static PushRule pushRule(Fields r, Op op, List<FanOut> fanOuts, Jql jql, ColumnType type)

@@ -27,6 +27,7 @@ public final class ConfigStore implements AutoCloseable {
     public static final String POLICIES = "policies.yaml";
     public static final String RATE_LIMITS = "ratelimits.yaml";
     private static final Logger LOG = Logger.getLogger("omnisql.config");
+    private static final long SETTLE_MS = 50;
 
     private final Path dir;
     private final List<ConfigParticipant> participants = new CopyOnWriteArrayList<>();
@@ -89,6 +90,18 @@ public final class ConfigStore implements AutoCloseable {
             return false;
         }
         if (sameContent(content, lastContent)) {
+            return false;
+        }
+        // An editor or copy may be half-way through writing: apply only content that reads the same twice.
+        try {
+            Thread.sleep(SETTLE_MS);
+            if (!sameContent(content, read())) {
+                return false;
+            }
+        } catch (ConfigException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return false;
         }
         lastContent = content;

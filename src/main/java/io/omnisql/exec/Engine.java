@@ -153,11 +153,12 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Runs one statement on its own connection, interrupted at the deadline.
+     * Runs one statement on its own connection, interrupted at the deadline. Reading stops after
+     * {@code maxRows} rows or once the rows' estimated JSON size passes {@code maxBytes}, whichever comes first.
      *
      * @throws QueryException QUERY_TIMEOUT past the deadline; UNKNOWN_COLUMN or BAD_REQUEST when DuckDB rejects it
      */
-    public QueryResult query(String sql, long deadlineNanos, int maxRows) {
+    public QueryResult query(String sql, long deadlineNanos, int maxRows, long maxBytes) {
         return onPool(() -> {
             try (DuckDBConnection c = (DuckDBConnection) root.duplicate(); Statement s = c.createStatement()) {
                 long delay = deadlineNanos - System.nanoTime();
@@ -166,7 +167,7 @@ public final class Engine implements AutoCloseable {
                 }
                 ScheduledFuture<?> cancel = canceller.schedule(() -> cancelQuietly(s), delay, TimeUnit.NANOSECONDS);
                 try (ResultSet rs = s.executeQuery(sql)) {
-                    return read(rs, maxRows);
+                    return read(rs, maxRows, maxBytes);
                 } catch (SQLException e) {
                     if (System.nanoTime() >= deadlineNanos || String.valueOf(e.getMessage()).contains("INTERRUPT")) {
                         throw new QueryException(ErrorCode.QUERY_TIMEOUT, "statement exceeded the query deadline");
@@ -187,7 +188,7 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    private static QueryResult read(ResultSet rs, int maxRows) throws SQLException {
+    private static QueryResult read(ResultSet rs, int maxRows, long maxBytes) throws SQLException {
         ResultSetMetaData md = rs.getMetaData();
         int n = md.getColumnCount();
         List<QueryResult.ResultColumn> cols = new ArrayList<>(n);
@@ -195,19 +196,43 @@ public final class Engine implements AutoCloseable {
             cols.add(new QueryResult.ResultColumn(md.getColumnLabel(i), md.getColumnTypeName(i)));
         }
         List<Object[]> rows = new ArrayList<>();
-        boolean truncated = false;
+        QueryResult.Cut cut = QueryResult.Cut.NONE;
+        long bytes = 0;
         while (rs.next()) {
             if (rows.size() >= maxRows) {
-                truncated = true;
+                cut = QueryResult.Cut.ROWS;
                 break;
             }
             Object[] row = new Object[n];
+            long size = 2 + Math.max(0, n - 1);
             for (int i = 0; i < n; i++) {
                 row[i] = jsonValue(rs.getObject(i + 1));
+                size += jsonSize(row[i]);
+            }
+            bytes += size + 1;
+            if (bytes > maxBytes) {
+                cut = QueryResult.Cut.BYTES;
+                break;
             }
             rows.add(row);
         }
-        return new QueryResult(List.copyOf(cols), rows, truncated);
+        return new QueryResult(List.copyOf(cols), rows, cut);
+    }
+
+    /** The serialized JSON size of a value, estimated (string escapes and non-ASCII expansion are ignored). */
+    private static long jsonSize(Object v) {
+        return switch (v) {
+            case null -> 4;
+            case String s -> s.length() + 2L;
+            case List<?> list -> {
+                long size = 2 + Math.max(0, list.size() - 1);
+                for (Object item : list) {
+                    size += jsonSize(item);
+                }
+                yield size;
+            }
+            default -> v.toString().length();
+        };
     }
 
     private static Object jsonValue(Object v) throws SQLException {

@@ -17,6 +17,9 @@ import io.omnisql.exec.Engine;
 import io.omnisql.exec.MaterializedTable;
 import io.omnisql.exec.QueryResult;
 import io.omnisql.identity.Principal;
+import io.omnisql.observe.Metrics;
+import io.omnisql.observe.RequestTrace;
+import io.omnisql.observe.Span;
 import io.omnisql.plan.Planner;
 import io.omnisql.plan.Predicate;
 import io.omnisql.plan.QueryPlan;
@@ -32,20 +35,24 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.logging.Logger;
 
 /**
  * The query path: plan (cached per configuration version and text), govern each table reference, fetch
  * what the cache cannot serve concurrently, then run the statement in DuckDB over the governed tables.
  */
 public final class QueryService {
+    private static final Logger LOG = Logger.getLogger("omnisql.query");
     private final ConfigStore config;
     private final Planner planner = new Planner();
     private final HttpConnector connector;
     private final Engine engine;
     private final SourceCache cache;
     private final PolicyDecider policy;
+    private final Metrics metrics;
     private final Cache<PlanKey, QueryPlan> plans = Caffeine.newBuilder().maximumSize(10_000).build();
     private final Cache<String, QueryResult> results;
+    private final QuerySlots slots;
     /**
      * Source requests per plan and per the governance of its references: identical for every principal
      * that policy treats alike, so a cached query does not rebuild URIs and cache keys on each request.
@@ -67,19 +74,22 @@ public final class QueryService {
     }
 
     public QueryService(ConfigStore config, HttpConnector connector, Engine engine, SourceCache cache,
-                        PolicyDecider policy, long resultCacheBytes) {
+                        PolicyDecider policy, Metrics metrics, long resultCacheBytes) {
         this.config = config;
         this.connector = connector;
         this.engine = engine;
         this.cache = cache;
         this.policy = policy;
+        this.metrics = metrics;
+        this.slots = new QuerySlots(config.current().catalog().defaults().maxConcurrentQueries());
         this.results = Caffeine.newBuilder()
                 .maximumWeight(resultCacheBytes)
                 .weigher((String k, QueryResult r) -> k.length() + 64 * (r.rows().size() + 1) * Math.max(1, r.columns().size()))
                 .build();
     }
 
-    public QueryAnswer query(Principal principal, QueryRequest request) {
+    /** Runs one query; its steps are traced as children of {@code trace}, whose id also marks its log lines. */
+    public QueryAnswer query(Principal principal, QueryRequest request, RequestTrace trace) {
         long start = System.nanoTime();
         Snapshot snapshot = config.current();
         Catalog.Defaults defaults = snapshot.catalog().defaults();
@@ -88,41 +98,79 @@ public final class QueryService {
         if (maxStaleness < 0) {
             throw new QueryException(ErrorCode.BAD_REQUEST, "\"max_staleness_ms\" must be >= 0");
         }
-        QueryPlan plan = plan(request.sql(), snapshot);
-        List<Bound> bound = bind(principal, plan, request.sql(), snapshot);
-        List<Lease> leases = fetchAll(bound, maxStaleness, deadline);
+        QueryPlan plan;
+        try (Span span = trace.child("plan", Map.of())) {
+            plan = plan(request.sql(), snapshot);
+            span.attribute("tables", plan.refs().stream().map(r -> r.table().name()).distinct().toList().toString());
+        }
+        List<Bound> bound;
+        try (Span span = trace.child("policy.rewrite", Map.of())) {
+            bound = bind(principal, plan, request.sql(), snapshot);
+        }
+        Freshness freshness = new Freshness(maxStaleness, request.allowStale(), trace.traceId());
+        QuerySlots.Slot slot = admit(bound, maxStaleness, defaults);
         try {
-            String sql = plan.template();
-            for (int i = 0; i < bound.size(); i++) {
-                sql = sql.replace(bound.get(i).ref().placeholder(), governedSource(bound.get(i), leases.get(i).cached().table()));
+            List<Served> served = fetchAll(bound, freshness, deadline, trace);
+            try {
+                return answer(plan, bound, served, defaults, deadline, trace);
+            } finally {
+                served.forEach(Served::close);
             }
-            int maxRows = defaults.maxResultRows();
-            String resultKey = maxRows + "\n" + sql;
-            QueryResult result = results.getIfPresent(resultKey);
+        } finally {
+            slot.close();
+        }
+    }
+
+    private QueryAnswer answer(QueryPlan plan, List<Bound> bound, List<Served> served, Catalog.Defaults defaults,
+                               long deadline, Span trace) {
+        String sql = plan.template();
+        for (int i = 0; i < bound.size(); i++) {
+            sql = sql.replace(bound.get(i).ref().placeholder(), governedSource(bound.get(i), served.get(i).lease().cached().table()));
+        }
+        int maxRows = defaults.maxResultRows();
+        long maxBytes = defaults.maxResultBytes();
+        String resultKey = maxRows + "/" + maxBytes + "\n" + sql;
+        QueryResult result = results.getIfPresent(resultKey);
+        try (Span span = trace.child("duckdb.execute", Map.of("result_cache", result != null))) {
             if (result == null) {
-                result = engine.query(sql, deadline, maxRows);
+                result = engine.query(sql, deadline, maxRows, maxBytes);
                 results.put(resultKey, result);
             }
-            List<String> warnings = new ArrayList<>(plan.warnings());
-            List<String> policies = new ArrayList<>();
-            List<SourceReport> reports = new ArrayList<>();
-            long freshness = 0;
-            for (int i = 0; i < bound.size(); i++) {
-                Bound b = bound.get(i);
-                Lease lease = leases.get(i);
-                freshness = Math.max(freshness, lease.ageMs());
-                warnings.addAll(lease.cached().warnings());
-                policies.addAll(b.governance().applied());
-                reports.add(report(b, lease));
-            }
-            if (result.truncated()) {
-                warnings.add("result cut at max_result_rows " + maxRows);
-            }
-            return new QueryAnswer(result, reports, freshness, List.copyOf(new LinkedHashSet<>(warnings)),
-                    List.copyOf(new LinkedHashSet<>(policies)));
-        } finally {
-            leases.forEach(Lease::close);
+            span.attribute("rows", result.rows().size());
         }
+        List<String> warnings = new ArrayList<>(plan.warnings());
+        List<String> policies = new ArrayList<>();
+        List<SourceReport> reports = new ArrayList<>();
+        long freshness = 0;
+        for (int i = 0; i < bound.size(); i++) {
+            Bound b = bound.get(i);
+            Lease lease = served.get(i).lease();
+            freshness = Math.max(freshness, lease.ageMs());
+            warnings.addAll(lease.cached().warnings());
+            if (served.get(i).warning() != null) {
+                warnings.add(served.get(i).warning());
+            }
+            policies.addAll(b.governance().applied());
+            reports.add(report(b, lease));
+        }
+        switch (result.cut()) {
+            case ROWS -> warnings.add("result cut at max_result_rows " + maxRows);
+            case BYTES -> warnings.add("result cut at max_result_bytes " + maxBytes + " (estimated JSON size of the rows)");
+            case NONE -> {
+            }
+        }
+        return new QueryAnswer(result, reports, freshness, List.copyOf(new LinkedHashSet<>(warnings)),
+                List.copyOf(new LinkedHashSet<>(policies)));
+    }
+
+    /**
+     * A slot of {@code max_concurrent_queries} for a query that must fetch upstream; one served wholly from
+     * fresh cache needs none, so cheap queries keep answering while slow sources occupy every slot.
+     */
+    private QuerySlots.Slot admit(List<Bound> bound, long maxStaleness, Catalog.Defaults defaults) {
+        boolean fetches = bound.stream().anyMatch(b -> !cache.isFresh(b.request().key(), maxStaleness));
+        return fetches ? slots.acquire(defaults.maxConcurrentQueries(), defaults.queueTimeoutMs()) : () -> {
+        };
     }
 
     /** The plan without fetching: what each table reference would push, keep and request. */
@@ -204,7 +252,7 @@ public final class QueryService {
             }
             candidates.addAll(g.pushable());
             SourceRequest request = RequestBuilder.build(ref.table(), source, connector.baseUrl(source), fetched, candidates);
-            out.add(new Prepared(request, new SourceReport(ref.table().name(), ref.alias(), "none", 0, 0, 0, 0,
+            out.add(new Prepared(request, new SourceReport(ref.table().name(), ref.table().source(), ref.alias(), "none", 0, 0, 0, 0,
                     request.pushed().stream().map(Predicate::sql).toList(), residual(ref, request),
                     request.columns().stream().map(Catalog.ColumnDef::name).toList(),
                     request.streams().stream().map(java.net.URI::toString).toList())));
@@ -216,20 +264,20 @@ public final class QueryService {
         return java.util.regex.Pattern.compile("(?i)(?<![A-Za-z0-9_])\"?" + column + "\"?(?![A-Za-z0-9_])").matcher(sql).find();
     }
 
-    private List<Lease> fetchAll(List<Bound> bound, long maxStaleness, long deadline) {
+    private List<Served> fetchAll(List<Bound> bound, Freshness freshness, long deadline, Span trace) {
         if (bound.size() == 1) {
-            return List.of(fetch(bound.get(0), maxStaleness, deadline));
+            return List.of(fetch(bound.get(0), freshness, deadline, trace));
         }
-        List<Lease> leases = new ArrayList<>();
+        List<Served> served = new ArrayList<>();
         try (ExecutorService exec = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<Lease>> futures = new ArrayList<>();
+            List<Future<Served>> futures = new ArrayList<>();
             for (Bound b : bound) {
-                futures.add(exec.submit(() -> fetch(b, maxStaleness, deadline)));
+                futures.add(exec.submit(() -> fetch(b, freshness, deadline, trace)));
             }
             QueryException failure = null;
-            for (Future<Lease> f : futures) {
+            for (Future<Served> f : futures) {
                 try {
-                    leases.add(f.get());
+                    served.add(f.get());
                 } catch (ExecutionException e) {
                     if (failure == null) {
                         failure = e.getCause() instanceof QueryException q ? q
@@ -244,20 +292,90 @@ public final class QueryService {
                 }
             }
             if (failure != null) {
-                leases.forEach(Lease::close);
+                served.forEach(Served::close);
                 throw failure;
             }
         }
-        return leases;
+        return served;
     }
 
-    private Lease fetch(Bound b, long maxStaleness, long deadline) {
+    private Served fetch(Bound b, Freshness freshness, long deadline, Span trace) {
         SourceRequest request = b.request();
-        return cache.acquire(request.key(), maxStaleness, () -> {
-            FetchResult fetched = connector.fetch(request, deadline);
-            MaterializedTable table = engine.load(request.columns(), fetched.rows());
-            return new SourceCache.Loaded(table, fetched.pages(), fetched.fetchMs(), fetched.warnings());
-        });
+        String table = request.table().name();
+        String source = request.source().name();
+        try (Span span = trace.child("source.fetch", Map.of("table", table, "source", source,
+                "pushed_filters", request.pushed().stream().map(Predicate::sql).toList().toString()))) {
+            try {
+                Lease lease = cache.acquire(request.key(), freshness.maxStalenessMs(), () -> {
+                    FetchResult fetched = connector.fetch(request, deadline);
+                    metrics.sourceFetch(source, table, fetched.fetchMs() * 1_000_000, fetched.rows().size());
+                    for (int i = 0; i < fetched.pages(); i++) {
+                        metrics.sourcePage(source);
+                    }
+                    try (Span load = span.child("duckdb.load", Map.of("table", table, "rows", fetched.rows().size()))) {
+                        MaterializedTable loaded = engine.load(request.columns(), fetched.rows());
+                        return new SourceCache.Loaded(loaded, fetched.pages(), fetched.fetchMs(), fetched.warnings());
+                    }
+                });
+                metrics.cache(table, lease.outcome());
+                span.attribute("cache", lease.outcome().label()).attribute("rows", lease.cached().table().rows());
+                return new Served(lease, null);
+            } catch (QueryException e) {
+                span.fail(e.code().name());
+                if (e.details().get("source") != null) {
+                    metrics.sourceError(source, e.code().name());
+                }
+                Lease older = UNAVAILABLE.contains(e.code()) ? cache.stale(request.key()) : null;
+                if (older == null) {
+                    throw e;
+                }
+                Served served = fallBack(b, older, freshness, e);
+                metrics.cache(table, older.outcome());
+                span.attribute("cache", older.outcome().label()).attribute("rows", older.cached().table().rows());
+                return served;
+            }
+        }
+    }
+
+    // --- freshness: what older cached data may do when live data cannot be had ---
+
+    private static final Set<ErrorCode> UNAVAILABLE =
+            Set.of(ErrorCode.SOURCE_ERROR, ErrorCode.SOURCE_TIMEOUT, ErrorCode.RATE_LIMIT_EXHAUSTED);
+
+    /** A query's staleness constraint, whether it accepts older data when live data cannot be had, its trace. */
+    private record Freshness(long maxStalenessMs, boolean allowStale, String traceId) {
+    }
+
+    /** A table reference's data for this query, with the warning that serving it raised (or null). */
+    private record Served(Lease lease, String warning) implements AutoCloseable {
+        @Override
+        public void close() {
+            lease.close();
+        }
+    }
+
+    /**
+     * The live fetch failed but older data is cached: serve it when the request allows stale data, else
+     * answer STALE_DATA stating its age. Either way the unmet constraint is logged with the trace id.
+     */
+    private static Served fallBack(Bound b, Lease older, Freshness freshness, QueryException failure) {
+        if (older.ageMs() <= freshness.maxStalenessMs()) {
+            return new Served(older, null); // another query refreshed it meanwhile
+        }
+        String table = b.ref().table().name();
+        String situation = table + ": live data was needed (max_staleness_ms " + freshness.maxStalenessMs()
+                + ") but the fetch failed (" + failure.code() + ": " + failure.getMessage() + "); cached data is "
+                + older.ageMs() + " ms old";
+        if (freshness.allowStale()) {
+            LOG.warning(() -> "trace " + freshness.traceId() + ": " + situation + "; served it (allow_stale)");
+            return new Served(older, situation + "; served it because allow_stale is set");
+        }
+        long age = older.ageMs();
+        older.close();
+        LOG.warning(() -> "trace " + freshness.traceId() + ": " + situation + "; refused with STALE_DATA");
+        throw new QueryException(ErrorCode.STALE_DATA, situation + "; send \"allow_stale\": true to accept it",
+                Map.of("table", table, "source", b.ref().table().source(), "available_age_ms", age,
+                        "max_staleness_ms", freshness.maxStalenessMs(), "cause", failure.code().name()), failure);
     }
 
     /** The governed stand-in for a table reference: the data as-is, or a subquery applying policy. */
@@ -290,7 +408,7 @@ public final class QueryService {
     private static SourceReport report(Bound b, Lease lease) {
         boolean fetchedNow = lease.outcome() == io.omnisql.cache.CacheOutcome.MISS;
         SourceReport d = b.described();
-        return new SourceReport(d.table(), d.alias(), lease.outcome().label(), lease.cached().table().rows(),
+        return new SourceReport(d.table(), d.source(), d.alias(), lease.outcome().label(), lease.cached().table().rows(),
                 fetchedNow ? lease.cached().pages() : 0, fetchedNow ? lease.cached().fetchMs() : 0, lease.ageMs(),
                 d.pushedFilters(), d.residualFilters(), d.columns(), d.requests());
     }

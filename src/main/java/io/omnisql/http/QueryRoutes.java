@@ -16,28 +16,49 @@ import io.omnisql.gateway.QueryService;
 import io.omnisql.gateway.SourceReport;
 import io.omnisql.identity.Authenticator;
 import io.omnisql.identity.Principal;
+import io.omnisql.policy.CatalogView;
+import io.omnisql.ratelimit.RateLimiter;
+import io.omnisql.cache.CacheOutcome;
+import io.omnisql.observe.Metrics;
+import io.omnisql.observe.QueryLog;
+import io.omnisql.observe.RequestTrace;
+import io.omnisql.observe.Span;
+import io.omnisql.observe.Telemetry;
 import java.io.IOException;
-import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-/** The routing table: {@code /health}, {@code /v1/query}, {@code /v1/explain}, and JSON errors for the rest. */
+/**
+ * The routing table: {@code /health}, {@code /v1/query}, {@code /v1/explain}, {@code /v1/catalog}, and JSON
+ * errors for the rest.
+ */
 public final class QueryRoutes {
     private static final Logger LOG = Logger.getLogger("omnisql.http");
     private static final int MAX_BODY_BYTES = 1 << 20;
     private static final Set<String> FIELDS = Set.of("sql", "max_staleness_ms", "timeout_ms", "allow_stale");
     private final Authenticator authenticator;
+    private static final io.helidon.http.HeaderName TRACEPARENT = HeaderNames.create("traceparent");
     private final QueryService queries;
-    private final SecureRandom random = new SecureRandom();
+    private final Telemetry telemetry;
+    private final RateLimiter limiter;
+    private final CatalogView catalog;
     /** Serialised rows of cached results (the result cache holds up to 64 MB of results). */
     private final ResultJson results = new ResultJson(64L << 20);
 
-    public QueryRoutes(Authenticator authenticator, QueryService queries) {
+    /**
+     * @param limiter every /v1/query and /v1/explain takes a token of its principal's gateway bucket
+     * @param catalog what {@code GET /v1/catalog} shows each principal
+     */
+    public QueryRoutes(Authenticator authenticator, QueryService queries, Telemetry telemetry, RateLimiter limiter,
+                       CatalogView catalog) {
         this.authenticator = authenticator;
         this.queries = queries;
+        this.telemetry = telemetry;
+        this.limiter = limiter;
+        this.catalog = catalog;
     }
 
     public void register(HttpRouting.Builder routing) {
@@ -48,8 +69,10 @@ public final class QueryRoutes {
                 })))
                 .post("/v1/query", (req, res) -> handle(req, res, false))
                 .post("/v1/explain", (req, res) -> handle(req, res, true))
-                .any("/v1/query", (req, res) -> methodNotAllowed(res))
-                .any("/v1/explain", (req, res) -> methodNotAllowed(res));
+                .get("/v1/catalog", this::catalog)
+                .any("/v1/query", (req, res) -> methodNotAllowed(res, "POST"))
+                .any("/v1/explain", (req, res) -> methodNotAllowed(res, "POST"))
+                .any("/v1/catalog", (req, res) -> methodNotAllowed(res, "GET"));
     }
 
     /** Registered last: unknown paths answer in the error vocabulary, not Helidon's plain text. */
@@ -58,44 +81,136 @@ public final class QueryRoutes {
                 "no route for " + req.prologue().method().text() + " " + req.path().path()), null));
     }
 
-    private static void methodNotAllowed(ServerResponse res) {
-        res.header(HeaderNames.ALLOW, "POST");
-        fail(res, new QueryException(ErrorCode.METHOD_NOT_ALLOWED, "use POST"), null);
+    private static void methodNotAllowed(ServerResponse res, String method) {
+        res.header(HeaderNames.ALLOW, method);
+        fail(res, new QueryException(ErrorCode.METHOD_NOT_ALLOWED, "use " + method), null);
     }
 
-    private void handle(ServerRequest req, ServerResponse res, boolean explain) {
-        String traceId = HexFormat.of().formatHex(bytes(16));
-        res.header(HeaderNames.create("traceparent"), "00-" + traceId + "-" + HexFormat.of().formatHex(bytes(8)) + "-01");
-        long start = System.nanoTime();
+    /** The tables and columns the caller may read, with types, masking and the operators sources accept. */
+    private void catalog(ServerRequest req, ServerResponse res) {
+        RequestTrace trace = telemetry.startRequest("GET", "/v1/catalog",
+                name -> req.headers().first(HeaderNames.create(name)).orElse(null));
+        String traceId = trace.traceId();
+        res.header(TRACEPARENT, trace.traceparent());
+        ErrorCode error = null;
         try {
-            Principal principal = authenticator.authenticate(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
-            QueryRequest request = parse(req);
-            if (explain) {
-                List<SourceReport> plan = queries.explain(principal, request);
-                List<String> warnings = queries.planWarnings(request);
-                send(res, 200, Json.write(g -> {
+            Principal principal;
+            try (Span span = trace.child("authenticate", Map.of())) {
+                principal = authenticate(req, span);
+            }
+            List<CatalogView.VisibleTable> tables = catalog.tables(principal);
+            send(res, 200, Json.write(g -> {
+                g.writeStartObject();
+                g.writeArrayFieldStart("tables");
+                for (CatalogView.VisibleTable t : tables) {
                     g.writeStartObject();
-                    g.writeStringField("trace_id", traceId);
-                    g.writeArrayFieldStart("tables");
-                    for (SourceReport s : plan) {
-                        writeSource(g, s, true);
+                    g.writeStringField("name", t.name());
+                    g.writeStringField("description", t.description());
+                    g.writeBooleanField("row_filtered", t.rowFiltered());
+                    g.writeArrayFieldStart("columns");
+                    for (CatalogView.VisibleColumn c : t.columns()) {
+                        g.writeStartObject();
+                        g.writeStringField("name", c.name());
+                        g.writeStringField("type", c.type());
+                        g.writeStringField("description", c.description());
+                        g.writeBooleanField("masked", c.masked());
+                        g.writeFieldName("pushdown");
+                        Json.value(g, c.pushdown());
+                        g.writeEndObject();
                     }
                     g.writeEndArray();
-                    g.writeFieldName("warnings");
-                    Json.value(g, warnings);
                     g.writeEndObject();
-                }));
-                return;
-            }
-            QueryAnswer answer = queries.query(principal, request);
-            long elapsed = (System.nanoTime() - start) / 1_000_000;
-            send(res, 200, answerBody(answer, traceId, elapsed));
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            }));
         } catch (QueryException e) {
+            error = e.code();
             fail(res, e, traceId);
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "trace " + traceId + ": unexpected failure", e);
+            error = ErrorCode.INTERNAL;
             fail(res, new QueryException(ErrorCode.INTERNAL, "internal error; see the gateway log for trace " + traceId), traceId);
         }
+        trace.end(error == null ? 200 : error.status(), error);
+    }
+
+    private void handle(ServerRequest req, ServerResponse res, boolean explain) {
+        long start = System.nanoTime();
+        RequestTrace trace = telemetry.startRequest("POST", explain ? "/v1/explain" : "/v1/query",
+                name -> req.headers().first(HeaderNames.create(name)).orElse(null));
+        String traceId = trace.traceId();
+        res.header(TRACEPARENT, trace.traceparent());
+        if (!explain) {
+            telemetry.metrics().queryStarted();
+        }
+        Principal principal = null;
+        QueryAnswer answer = null;
+        QueryException failure = null;
+        try {
+            try (Span span = trace.child("authenticate", Map.of())) {
+                principal = authenticate(req, span);
+            }
+            limiter.acquireGateway(principal);
+            QueryRequest request = parse(req);
+            if (explain) {
+                send(res, 200, explainBody(queries.explain(principal, request), queries.planWarnings(request), traceId));
+            } else {
+                answer = queries.query(principal, request, trace);
+                send(res, 200, answerBody(answer, traceId, (System.nanoTime() - start) / 1_000_000));
+            }
+        } catch (QueryException e) {
+            failure = e;
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "trace " + traceId + ": unexpected failure", e);
+            failure = new QueryException(ErrorCode.INTERNAL, "internal error; see the gateway log for trace " + traceId);
+        }
+        if (failure != null) {
+            countRefusal(failure);
+            fail(res, failure, traceId);
+        }
+        ErrorCode error = failure == null ? null : failure.code();
+        trace.end(failure == null ? 200 : error.status(), error);
+        if (!explain) {
+            long elapsed = System.nanoTime() - start;
+            telemetry.metrics().queryFinished(elapsed, error);
+            telemetry.queryLog().record(new QueryLog.Entry(traceId, principal == null ? null : principal.subject(),
+                    answer == null ? List.of() : answer.sources().stream().map(s -> new QueryLog.TableRead(s.table(),
+                            s.source(), CacheOutcome.valueOf(s.cache().toUpperCase(java.util.Locale.ROOT)), s.rows())).toList(),
+                    answer == null ? 0 : answer.result().rows().size(), elapsed, error));
+        }
+    }
+
+    private Principal authenticate(ServerRequest req, Span span) {
+        try {
+            return authenticator.authenticate(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
+        } catch (QueryException e) {
+            span.fail(e.code().name());
+            throw e;
+        }
+    }
+
+    private void countRefusal(QueryException e) {
+        if (e.code() == ErrorCode.RATE_LIMIT_EXHAUSTED) {
+            Object source = e.details().get("source");
+            telemetry.metrics().rateLimitRefusal(source == null ? Metrics.RefusalKind.GATEWAY : Metrics.RefusalKind.SOURCE,
+                    source == null ? null : source.toString());
+        }
+    }
+
+    private static byte[] explainBody(List<SourceReport> plan, List<String> warnings, String traceId) {
+        return Json.write(g -> {
+            g.writeStartObject();
+            g.writeStringField("trace_id", traceId);
+            g.writeArrayFieldStart("tables");
+            for (SourceReport s : plan) {
+                writeSource(g, s, true);
+            }
+            g.writeEndArray();
+            g.writeFieldName("warnings");
+            Json.value(g, warnings);
+            g.writeEndObject();
+        });
     }
 
     private static QueryRequest parse(ServerRequest req) {
@@ -188,12 +303,6 @@ public final class QueryRoutes {
         g.writeEndObject();
     }
 
-    private byte[] bytes(int n) {
-        byte[] b = new byte[n];
-        random.nextBytes(b);
-        return b;
-    }
-
     static void send(ServerResponse res, int status, byte[] body) {
         res.status(Status.create(status));
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
@@ -205,7 +314,7 @@ public final class QueryRoutes {
             res.header(HeaderNames.WWW_AUTHENTICATE, Authenticator.challenge(e));
         }
         if (e.details().get("retry_after_ms") instanceof Number ms) {
-            res.header(HeaderNames.RETRY_AFTER, String.valueOf(Math.max(1, (ms.longValue() + 999) / 1000)));
+            res.header(HeaderNames.RETRY_AFTER, String.valueOf(RateLimiter.retryAfterSeconds(ms.longValue())));
         }
         send(res, e.code().status(), ApiError.body(e, traceId));
     }

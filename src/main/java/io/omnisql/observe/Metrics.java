@@ -1,5 +1,6 @@
 package io.omnisql.observe;
 
+import io.omnisql.cache.CacheOutcome;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;

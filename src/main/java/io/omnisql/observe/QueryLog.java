@@ -1,5 +1,6 @@
 package io.omnisql.observe;
 
+import io.omnisql.cache.CacheOutcome;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.omnisql.error.ErrorCode;

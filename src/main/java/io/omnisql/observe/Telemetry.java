@@ -74,7 +74,7 @@ public final class Telemetry implements AutoCloseable {
     }
 
     /** Exports every span ended so far. */
-    void flushTraces() {
+    public void flushTraces() {
         tracing.flush();
     }
 

@@ -13,8 +13,11 @@ final class Counters {
 
     private final AtomicLongArray values = new AtomicLongArray(Kind.values().length);
 
+    /** Counts one event; a null kind (an endpoint without such a counter) is ignored. */
     void increment(Kind kind) {
-        values.incrementAndGet(kind.ordinal());
+        if (kind != null) {
+            values.incrementAndGet(kind.ordinal());
+        }
     }
 
     void reset() {

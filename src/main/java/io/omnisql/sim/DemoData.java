@@ -293,7 +293,7 @@ public final class DemoData {
                     issue.project = project;
                     issue.summary = summary(team);
                     double roll = rnd.nextDouble();
-                    issue.status = roll < 0.45 ? "To Do" : roll < 0.52 ? "In Progress" : roll < 0.55 ? "In Review"
+                    issue.status = roll < 0.45 ? "To Do" : roll < 0.49 ? "In Progress" : roll < 0.52 ? "In Review"
                             : roll < 0.99 ? "Done" : STATUSES.get(4);
                     double who = rnd.nextDouble();
                     issue.assignee = who < 0.15 ? null : pick(who < 0.9 ? byTeam.get(team) : people).login();

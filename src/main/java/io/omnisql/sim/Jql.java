@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -554,6 +553,6 @@ final class Jql {
 
     private static JqlException noValue(String v, Field field) {
         return new JqlException("The value '" + v + "' does not exist for the field '"
-                + (field == Field.TEAM ? "Team" : Objects.requireNonNull(field.display)) + "'.");
+                + (field == Field.TEAM ? "Team" : field.display) + "'.");
     }
 }

@@ -29,25 +29,25 @@ final class SimEndpoint implements AutoCloseable {
     private record Live(int latencyMs, SimulatorSettings.Faults faults, AtomicLong requestNo, Quota quota) {
     }
 
+    /**
+     * Which counters this endpoint feeds; {@code endpointKind} maps a request to its endpoint counter or null, and
+     * {@code notModified} is null for a provider that never answers 304.
+     */
+    record Tally(Counters counters, Counters.Kind requests, Counters.Kind faultsInjected, Counters.Kind rateLimited,
+                 Counters.Kind notModified, Function<ServerRequest, Counters.Kind> endpointKind) {
+    }
+
     private final InstantSource clock;
     private final Counters counters;
-    private final Counters.Kind requests;
-    private final Counters.Kind faultsInjected;
-    private final Counters.Kind rateLimited;
-    private final Function<ServerRequest, Counters.Kind> endpointKind;
+    private final Tally tally;
     private final WebServer server;
     private volatile Live live;
     private volatile Api api;
 
-    SimEndpoint(InstantSource clock, Counters counters, Counters.Kind requests, Counters.Kind faultsInjected,
-                Counters.Kind rateLimited, Function<ServerRequest, Counters.Kind> endpointKind, int latencyMs,
-                SimulatorSettings.Faults faults) {
+    SimEndpoint(InstantSource clock, Tally tally, int latencyMs, SimulatorSettings.Faults faults) {
         this.clock = clock;
-        this.counters = counters;
-        this.requests = requests;
-        this.faultsInjected = faultsInjected;
-        this.rateLimited = rateLimited;
-        this.endpointKind = endpointKind;
+        this.counters = tally.counters();
+        this.tally = tally;
         configure(latencyMs, faults);
         this.server = WebServer.builder()
                 .host("127.0.0.1")
@@ -78,11 +78,8 @@ final class SimEndpoint implements AutoCloseable {
     }
 
     private void serve(ServerRequest req, ServerResponse res) throws InterruptedException {
-        counters.increment(requests);
-        Counters.Kind kind = endpointKind.apply(req);
-        if (kind != null) {
-            counters.increment(kind);
-        }
+        counters.increment(tally.requests());
+        counters.increment(tally.endpointKind().apply(req));
         Live l = live;
         if (l.latencyMs() > 0) {
             Thread.sleep(l.latencyMs());
@@ -94,18 +91,21 @@ final class SimEndpoint implements AutoCloseable {
         Reply reply;
         boolean bodyFaults = false;
         if (quota.enabled() && !quota.acquire()) {
-            counters.increment(rateLimited);
+            counters.increment(tally.rateLimited());
             reply = a.quotaExhausted(quota.snapshot(), clock.instant().getEpochSecond());
         } else if (hits(n, f.rateLimitEvery())) {
-            counters.increment(faultsInjected);
+            counters.increment(tally.faultsInjected());
             reply = a.throttled(f.rateLimitStatus(), f.retryAfterS());
         } else if (hits(n, f.errorEvery())) {
-            counters.increment(faultsInjected);
+            counters.increment(tally.faultsInjected());
             reply = a.error(f.errorStatus());
         } else {
             reply = a.handle(req);
-            if (reply.status() == 304 && quota.enabled()) {
-                quota.refund();
+            if (reply.status() == 304) {
+                counters.increment(tally.notModified());
+                if (quota.enabled()) {
+                    quota.refund();
+                }
             }
             bodyFaults = true;
         }
@@ -128,12 +128,12 @@ final class SimEndpoint implements AutoCloseable {
             return;
         }
         if (hits(n, f.malformedEvery())) {
-            counters.increment(faultsInjected);
+            counters.increment(tally.faultsInjected());
             byte[] broken = Arrays.copyOf(MALFORMED_PREFIX, MALFORMED_PREFIX.length + body.length);
             System.arraycopy(body, 0, broken, MALFORMED_PREFIX.length, body.length);
             body = broken;
         } else if (hits(n, f.truncateEvery())) {
-            counters.increment(faultsInjected);
+            counters.increment(tally.faultsInjected());
             body = Arrays.copyOf(body, body.length / 2);
         }
         if (f.slowBodyMs() > 0 && body.length > 0) {

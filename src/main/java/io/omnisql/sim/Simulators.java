@@ -20,13 +20,13 @@ public final class Simulators implements AutoCloseable {
     private Simulators(SimulatorSettings settings, InstantSource clock) {
         this.clock = clock;
         this.settings = settings;
-        this.github = new SimEndpoint(clock, counters, Counters.Kind.GITHUB_REQUESTS, Counters.Kind.GITHUB_FAULTS,
-                Counters.Kind.GITHUB_RATE_LIMITED, GithubApi::kindOf, settings.github().latencyMs(),
-                settings.github().faults());
+        this.github = new SimEndpoint(clock, new SimEndpoint.Tally(counters, Counters.Kind.GITHUB_REQUESTS,
+                Counters.Kind.GITHUB_FAULTS, Counters.Kind.GITHUB_RATE_LIMITED, Counters.Kind.GITHUB_NOT_MODIFIED,
+                GithubApi::kindOf), settings.github().latencyMs(), settings.github().faults());
         try {
-            this.jira = new SimEndpoint(clock, counters, Counters.Kind.JIRA_REQUESTS, Counters.Kind.JIRA_FAULTS,
-                    Counters.Kind.JIRA_RATE_LIMITED, JiraApi::kindOf, settings.jira().latencyMs(),
-                    settings.jira().faults());
+            this.jira = new SimEndpoint(clock, new SimEndpoint.Tally(counters, Counters.Kind.JIRA_REQUESTS,
+                    Counters.Kind.JIRA_FAULTS, Counters.Kind.JIRA_RATE_LIMITED, null,
+                    JiraApi::kindOf), settings.jira().latencyMs(), settings.jira().faults());
         } catch (RuntimeException e) {
             github.close();
             throw e;

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 class JsonRowsTest {
     private static ColumnDef col(String name, ColumnType type, String path) {
-        return new ColumnDef(name, type, path, "", "", Map.of());
+        return new ColumnDef(name, type, path, "", "", Map.of(), "");
     }
 
     private static byte[] utf8(String s) {
@@ -27,7 +27,7 @@ class JsonRowsTest {
         JsonRows rows = new JsonRows(List.of(
                 col("id", ColumnType.BIGINT, "id"),
                 col("login", ColumnType.VARCHAR, "user.login"),
-                new ColumnDef("team", ColumnType.VARCHAR, "user.login", "teams", "", Map.of()),
+                new ColumnDef("team", ColumnType.VARCHAR, "user.login", "teams", "", Map.of(), ""),
                 col("label", ColumnType.VARCHAR, "labels[1].name"),
                 col("draft", ColumnType.BOOLEAN, "draft"),
                 col("created", ColumnType.TIMESTAMP, "created_at")),

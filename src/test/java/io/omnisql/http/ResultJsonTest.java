@@ -13,7 +13,7 @@ class ResultJsonTest {
 
     private static QueryResult result(List<Object[]> rows) {
         return new QueryResult(List.of(new QueryResult.ResultColumn("pr_id", "BIGINT"),
-                new QueryResult.ResultColumn("status", "VARCHAR")), rows, false);
+                new QueryResult.ResultColumn("status", "VARCHAR")), rows, QueryResult.Cut.NONE);
     }
 
     private JsonNode answer(QueryResult r, String traceId) throws Exception {

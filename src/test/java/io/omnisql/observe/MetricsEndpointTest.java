@@ -1,5 +1,6 @@
 package io.omnisql.observe;
 
+import io.omnisql.cache.CacheOutcome;
 import io.helidon.webserver.WebServer;
 import io.omnisql.error.ErrorCode;
 import org.junit.jupiter.api.AfterEach;

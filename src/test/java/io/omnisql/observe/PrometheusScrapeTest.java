@@ -2,7 +2,7 @@ package io.omnisql.observe;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.helidon.webserver.WebServer;
+import io.omnisql.GatewayHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,14 +39,12 @@ class PrometheusScrapeTest {
 
     private final HttpClient http = HttpClient.newHttpClient();
     private final ObjectMapper json = new ObjectMapper();
-    private Telemetry telemetry;
-    private WebServer server;
+    private GatewayHarness gateway;
     private Process prometheus;
 
     @BeforeEach
-    void start() {
-        telemetry = Telemetry.create(ObservabilitySettings.defaults());
-        server = WebServer.builder().host("127.0.0.1").port(0).routing(telemetry::register).build().start();
+    void start() throws Exception {
+        gateway = GatewayHarness.start();
     }
 
     @AfterEach
@@ -57,8 +55,7 @@ class PrometheusScrapeTest {
                 prometheus.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
         }
-        server.stop();
-        telemetry.close();
+        gateway.close();
     }
 
     @Test
@@ -66,14 +63,10 @@ class PrometheusScrapeTest {
         Optional<Path> binary = prometheusBinary();
         assumeTrue(binary.isPresent(), "no prometheus binary on PATH or in PROMETHEUS_BIN; run bin/ensure-prometheus");
 
-        Metrics m = telemetry.metrics();
+        String token = gateway.token();
         for (int i = 0; i < 3; i++) {
-            m.httpRequest("POST", "/v1/query", 200);
+            assertThat(gateway.query(token, "SELECT count(*) FROM jira.issues WHERE project = 'WEB'").status()).isEqualTo(200);
         }
-        m.queryStarted();
-        m.queryFinished(3_000_000L, null);
-        m.queryStarted();
-        m.queryFinished(700_000_000L, null);
 
         int port = freePort();
         Path config = dir.resolve("prometheus.yml");
@@ -86,7 +79,7 @@ class PrometheusScrapeTest {
                     metrics_path: /metrics
                     static_configs:
                       - targets: ['127.0.0.1:%d']
-                """.formatted(server.port()));
+                """.formatted(gateway.gateway().port()));
         prometheus = new ProcessBuilder(binary.get().toString(),
                                         "--config.file=" + config,
                                         "--storage.tsdb.path=" + dir.resolve("data"),
@@ -104,12 +97,9 @@ class PrometheusScrapeTest {
 
         JsonNode buckets = query(port, "query_latency_ms_bucket");
         assertThat(buckets).hasSize(Metrics.LATENCY_BUCKETS_MS.length + 1);
-        assertThat(value(buckets, "1.0")).isEqualTo("0");
-        assertThat(value(buckets, "5.0")).isEqualTo("1");
-        assertThat(value(buckets, "500.0")).isEqualTo("1");
-        assertThat(value(buckets, "1000.0")).isEqualTo("2");
-        assertThat(value(buckets, "+Inf")).isEqualTo("2");
-        assertThat(query(port, "query_latency_ms_sum").get(0).get("value").get(1).asDouble()).isEqualTo(703.0);
+        assertThat(value(buckets, "+Inf")).isEqualTo("3");
+        assertThat(value(buckets, "30000.0")).isEqualTo("3");
+        assertThat(query(port, "query_latency_ms_sum").get(0).get("value").get(1).asDouble()).isGreaterThan(0.0);
     }
 
     /** Polls until Prometheus has scraped at least once and the series exists, within a fixed deadline. */

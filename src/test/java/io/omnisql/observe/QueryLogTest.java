@@ -1,5 +1,6 @@
 package io.omnisql.observe;
 
+import io.omnisql.cache.CacheOutcome;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omnisql.error.ErrorCode;
