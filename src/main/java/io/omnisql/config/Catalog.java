@@ -22,9 +22,12 @@ public record Catalog(Defaults defaults,
                            String duckdbMemoryLimit, int maxConcurrentQueries, long queueTimeoutMs) {
     }
 
-    /** One upstream API. {@code baseUrl} is either a URL or {@code embedded:github|jira}. */
+    /**
+     * One upstream API. {@code baseUrl} is either a URL or {@code embedded:github|jira}; {@code retries} bounds
+     * the extra attempts of one request after a 5xx, a connection reset or an upstream rate limit.
+     */
     public record SourceDef(String name, String baseUrl, Auth auth, Map<String, String> headers,
-                            Pagination pagination, long timeoutMs) {
+                            Pagination pagination, long timeoutMs, int retries) {
         public boolean embedded() {
             return baseUrl.startsWith("embedded:");
         }
@@ -62,8 +65,12 @@ public record Catalog(Defaults defaults,
     public record FanOut(String var, String param, String column, List<String> values) {
     }
 
-    /** A JQL query parameter: fixed base clause, pushed clauses ANDed to it, then ORDER BY. */
-    public record Jql(String param, String base, String orderBy) {
+    /**
+     * A JQL query parameter: fixed base clause, pushed clauses ANDed to it, then ORDER BY. Jira reads JQL dates
+     * in the API user's time zone: {@code timeZone} names it, or is null when unknown (date ranges then widen
+     * by the largest UTC offsets so they still cover every matching row).
+     */
+    public record Jql(String param, String base, String orderBy, java.time.ZoneId timeZone) {
     }
 
     public enum ColumnType {
@@ -74,10 +81,32 @@ public record Catalog(Defaults defaults,
      * A column: its type, the dotted JSON path inside one row object ({@code fields.status.name},
      * {@code labels[0].name}), an optional lookup {@code mapping} applied to the value, the source-side field
      * name that projection pushdown requests ({@code field}), the operators it accepts for pushdown, and a
-     * description for {@code GET /v1/catalog} (empty when none).
+     * description for {@code GET /v1/catalog} (empty when none). A {@code perRow} column is not in the list
+     * response: it costs one call per row (see {@link PerRow}).
      */
     public record ColumnDef(String name, ColumnType type, String path, String mapping, String field,
-                            Map<Op, PushRule> pushdown, String description) {
+                            Map<Op, PushRule> pushdown, PerRow perRow, String description) {
+        public boolean isPerRow() {
+            return perRow != null;
+        }
+    }
+
+    /**
+     * Where a per-row column comes from: GET {@code path} (relative to the source's base URL, {@code {column}}
+     * slots filled from the row's own columns), then the JSON path {@code value} in that answer. Fetched only
+     * when a query uses the column, only for rows that pass the table's own WHERE conjuncts, at most
+     * {@code concurrency} calls at a time, each answer cached per URL for {@code cacheTtlMs}.
+     */
+    public record PerRow(String path, String value, int concurrency, long cacheTtlMs) {
+        /** The column names the path's slots read. */
+        public List<String> slots() {
+            List<String> out = new java.util.ArrayList<>();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\{([a-z_][a-z0-9_]*)}").matcher(path);
+            while (m.find()) {
+                out.add(m.group(1));
+            }
+            return out;
+        }
     }
 
     /** SQL comparison operators a column may accept for pushdown. */
@@ -92,6 +121,17 @@ public record Catalog(Defaults defaults,
 
         public String sql() {
             return sql;
+        }
+
+        /** The operator with its operands swapped: {@code 5 < x} is {@code x > 5}. */
+        public Op flipped() {
+            return switch (this) {
+                case GT -> LT;
+                case GE -> LE;
+                case LT -> GT;
+                case LE -> GE;
+                default -> this;
+            };
         }
 
         public static Optional<Op> parse(String s) {
@@ -109,11 +149,20 @@ public record Catalog(Defaults defaults,
      * How a pushed predicate becomes part of a request: a query {@code param} (value through {@code format},
      * where {@code {value}} is the literal and {@code {VAR.owner}} the owner part of a fan-out value), a JQL
      * clause on {@code jql} field, or a narrowing of the {@code fan_out}. {@code values}, when not empty, lists
-     * the only literals the source accepts (others stay residual). {@code exact} says the source
+     * the only literals the source accepts (others stay residual), and {@code pattern}, when not null, the shape
+     * every pushed literal must have: an API that rejects unknown or malformed values (Jira answers 400 for a
+     * status that does not exist) must not see them, since SQL answers such a filter with no rows, not an
+     * error. {@code exact} says the source
      * applies it with SQL's meaning; inexact rules only narrow to a superset, and DuckDB always re-applies
      * every predicate anyway.
      */
-    public record PushRule(Kind kind, String target, String format, boolean exact, List<String> values) {
+    public record PushRule(Kind kind, String target, String format, boolean exact, List<String> values,
+                           String pattern) {
+        public boolean accepts(List<String> literals) {
+            return (values.isEmpty() || values.containsAll(literals))
+                    && (pattern == null || literals.stream().allMatch(l -> java.util.regex.Pattern.matches(pattern, l)));
+        }
+
         public enum Kind { PARAM, JQL, FAN_OUT }
     }
 }

@@ -8,6 +8,7 @@ import io.omnisql.config.Catalog.FanOut;
 import io.omnisql.config.Catalog.Jql;
 import io.omnisql.config.Catalog.Op;
 import io.omnisql.config.Catalog.Pagination;
+import io.omnisql.config.Catalog.PerRow;
 import io.omnisql.config.Catalog.PaginationStyle;
 import io.omnisql.config.Catalog.PushRule;
 import io.omnisql.config.Catalog.SourceDef;
@@ -86,7 +87,7 @@ final class CatalogParser {
     }
 
     private static SourceDef source(String name, Fields f) throws ConfigException {
-        f.allowOnly(Set.of("base_url", "auth", "headers", "pagination", "timeout_ms"));
+        f.allowOnly(Set.of("base_url", "auth", "headers", "pagination", "timeout_ms", "retries"));
         String base = f.string("base_url", null);
         if (!base.matches("embedded:(github|jira)") && !base.matches("https?://[^\\s]+")) {
             throw f.error("base_url", "must be an http(s) URL or embedded:github / embedded:jira");
@@ -118,7 +119,7 @@ final class CatalogParser {
                 p.string("token_field", "nextPageToken"), p.string("last_field", "isLast"),
                 p.string("start_param", "startAt"), p.string("total_field", "total"));
         return new SourceDef(name, base, auth, Map.copyOf(f.stringMap("headers")), pagination,
-                f.number("timeout_ms", 10_000, 1, 3_600_000));
+                f.number("timeout_ms", 10_000, 1, 3_600_000), (int) f.number("retries", 3, 0, 10));
     }
 
     private static TableDef table(String name, Fields f, Map<String, SourceDef> sources,
@@ -160,8 +161,16 @@ final class CatalogParser {
         Jql jql = null;
         if (f.has("jql")) {
             Fields j = f.section("jql", true);
-            j.allowOnly(Set.of("param", "base", "order_by"));
-            jql = new Jql(j.string("param", "jql"), j.string("base", ""), j.string("order_by", ""));
+            j.allowOnly(Set.of("param", "base", "order_by", "time_zone"));
+            java.time.ZoneId zone = null;
+            if (j.has("time_zone")) {
+                try {
+                    zone = java.time.ZoneId.of(j.string("time_zone", null));
+                } catch (java.time.DateTimeException e) {
+                    throw j.error("time_zone", "unknown time zone (use an id such as UTC or Europe/Berlin)");
+                }
+            }
+            jql = new Jql(j.string("param", "jql"), j.string("base", ""), j.string("order_by", ""), zone);
         }
         List<ColumnDef> columns = new ArrayList<>();
         Fields cols = f.section("columns", true);
@@ -180,6 +189,17 @@ final class CatalogParser {
                 throw f.error("fan_out", "column '" + fo.column() + "' is not a column of " + name);
             }
         }
+        for (ColumnDef c : columns) {
+            if (!c.isPerRow()) {
+                continue;
+            }
+            for (String slot : c.perRow().slots()) {
+                if (columns.stream().noneMatch(o -> o.name().equals(slot) && !o.isPerRow())) {
+                    throw cols.section(c.name(), true).error("per_row", "slot {" + slot
+                            + "} is not a list column of " + name);
+                }
+            }
+        }
         return new TableDef(name, source, method, path, Map.copyOf(f.stringMap("params")), List.copyOf(fanOuts), jql,
                 f.string("fields_param", ""), f.string("rows", ""), List.copyOf(columns),
                 (int) f.number("max_rows", defaults.maxRowsPerTable(), 1, 50_000_000), f.string("description", ""));
@@ -187,7 +207,7 @@ final class CatalogParser {
 
     private static ColumnDef column(String name, Fields f, List<FanOut> fanOuts, Jql jql,
                                     Map<String, Map<String, String>> mappings) throws ConfigException {
-        f.allowOnly(Set.of("type", "path", "mapping", "field", "pushdown", "description"));
+        f.allowOnly(Set.of("type", "path", "mapping", "field", "pushdown", "description", "per_row"));
         ColumnType type;
         try {
             type = ColumnType.valueOf(f.string("type", null).toUpperCase(Locale.ROOT));
@@ -205,18 +225,40 @@ final class CatalogParser {
                     + java.util.Arrays.stream(Op.values()).map(Op::sql).toList() + ")"));
             pushdown.put(op, pushRule(p.section(opText, true), op, fanOuts, jql, type));
         }
-        return new ColumnDef(name, type, f.string("path", null), mapping, f.string("field", ""), Map.copyOf(pushdown),
-                f.string("description", ""));
+        PerRow perRow = null;
+        if (f.has("per_row")) {
+            Fields r = f.section("per_row", true);
+            r.allowOnly(Set.of("path", "value", "concurrency", "cache_ttl_ms"));
+            perRow = new PerRow(r.string("path", null), r.string("value", null),
+                    (int) r.number("concurrency", 8, 1, 64), r.number("cache_ttl_ms", 600_000, 0, 86_400_000));
+            if (!perRow.path().startsWith("/")) {
+                throw r.error("path", "must start with / (it is relative to the source's base_url)");
+            }
+            if (!pushdown.isEmpty() || !mapping.isEmpty() || f.has("path")) {
+                throw f.error("per_row", "a per_row column takes its value from per_row.value: no path, mapping or pushdown");
+            }
+        }
+        return new ColumnDef(name, type, f.string("path", perRow == null ? null : ""), mapping, f.string("field", ""),
+                Map.copyOf(pushdown), perRow, f.string("description", ""));
     }
 
     private static PushRule pushRule(Fields r, Op op, List<FanOut> fanOuts, Jql jql, ColumnType type)
             throws ConfigException {
-        r.allowOnly(Set.of("param", "jql", "fan_out", "format", "exact", "values"));
+        r.allowOnly(Set.of("param", "jql", "fan_out", "format", "exact", "values", "pattern"));
         int kinds = (r.has("param") ? 1 : 0) + (r.has("jql") ? 1 : 0) + (r.has("fan_out") ? 1 : 0);
         if (kinds != 1) {
             throw r.error(null, "give exactly one of param, jql or fan_out");
         }
         List<String> values = r.strings("values");
+        // Kept as text: the catalog is compared by value on reload, and Pattern has no value equality.
+        String pattern = null;
+        if (r.has("pattern")) {
+            try {
+                pattern = Pattern.compile(r.string("pattern", null)).pattern();
+            } catch (java.util.regex.PatternSyntaxException e) {
+                throw r.error("pattern", "not a regular expression: " + e.getDescription());
+            }
+        }
         if (r.has("fan_out")) {
             String var = r.string("fan_out", null);
             if (fanOuts.stream().noneMatch(fo -> fo.var().equals(var) || fo.param().equals(var))) {
@@ -225,7 +267,7 @@ final class CatalogParser {
             if (op != Op.EQ && op != Op.IN) {
                 throw r.error(null, "a fan_out narrows only with = or IN");
             }
-            return new PushRule(PushRule.Kind.FAN_OUT, var, "{value}", true, values);
+            return new PushRule(PushRule.Kind.FAN_OUT, var, "{value}", true, values, pattern);
         }
         if (r.has("jql")) {
             if (jql == null) {
@@ -233,7 +275,7 @@ final class CatalogParser {
             }
             // Jira compares text case-insensitively and dates by minute: a JQL clause narrows to a superset.
             return new PushRule(PushRule.Kind.JQL, r.string("jql", null), r.string("format", "{value}"),
-                    r.bool("exact", false), values);
+                    r.bool("exact", false), values, pattern);
         }
         if (op != Op.EQ) {
             throw r.error(null, "a query parameter carries one value: only = can push to param");
@@ -251,6 +293,7 @@ final class CatalogParser {
                 throw r.error("format", "slot {" + m.group(1) + "} is neither {value} nor a fan_out var");
             }
         }
-        return new PushRule(PushRule.Kind.PARAM, r.string("param", null), format, r.bool("exact", true), values);
+        return new PushRule(PushRule.Kind.PARAM, r.string("param", null), format, r.bool("exact", true), values,
+                pattern);
     }
 }

@@ -2,30 +2,25 @@ package io.omnisql.connector;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.omnisql.config.Catalog.PaginationStyle;
 import io.omnisql.config.Catalog.SourceDef;
 import io.omnisql.error.ErrorCode;
 import io.omnisql.error.QueryException;
 import io.omnisql.ratelimit.RateLimiter;
-import io.omnisql.ratelimit.SourcePermit;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,30 +28,27 @@ import java.util.regex.Pattern;
 /**
  * The one connector: drives any catalog table over HTTP by its declared pagination style. Streams (fan-out
  * values) are fetched concurrently on virtual threads; pages within a stream follow the source's own
- * continuation (Link rel="next" exactly as given, a next-page token, or startAt/total).
+ * continuation (Link rel="next" exactly as given, or a next-page token); with startAt/total paging, the pages
+ * after the first are fetched concurrently. Every exchange goes through {@link Upstream} (auth, rate limits,
+ * retries, conditional requests). Per-row columns are filled last, for the rows that pass the table's filters.
  */
 public final class HttpConnector implements Connector {
     private static final Pattern NEXT = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"?next\"?");
-    private final HttpClient client;
+    private static final long ETAG_STORE_BYTES = 64L << 20;
     private final Function<SourceDef, URI> baseUrls;
-    private final Function<String, String> env;
-    private final RateLimiter limiter;
+    private final Upstream upstream;
+    private final PerRowCalls perRow;
     private volatile Map<String, Map<String, String>> mappings = Map.of();
 
     /**
      * @param baseUrls resolves a source's base URL (embedded sources point at the simulators)
      * @param env      reads secrets at request time (System::getenv in production)
-     * @param limiter  every upstream page costs a token of its source's bucket and holds a concurrency slot
+     * @param limiter  every upstream request costs a token of its source's bucket and holds a concurrency slot
      */
     public HttpConnector(Function<SourceDef, URI> baseUrls, Function<String, String> env, RateLimiter limiter) {
         this.baseUrls = baseUrls;
-        this.env = env;
-        this.limiter = limiter;
-        this.client = HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(5))
-                .executor(Executors.newVirtualThreadPerTaskExecutor())
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build();
+        this.upstream = new Upstream(env, limiter, InstantSource.system(), ETAG_STORE_BYTES);
+        this.perRow = new PerRowCalls(upstream);
     }
 
     public URI baseUrl(SourceDef source) {
@@ -68,35 +60,32 @@ public final class HttpConnector implements Connector {
         this.mappings = mappings;
     }
 
+    /** Receives every upstream exchange (list pages, per-row calls, failed attempts): for spans and metrics. */
+    public void pageListener(PageListener listener) {
+        upstream.listener(listener);
+    }
+
+    /** Receives (source, remaining) whenever an answer carries {@code x-ratelimit-remaining}. */
+    public void onRateLimit(BiConsumer<String, Long> listener) {
+        upstream.rateLimitListener(listener);
+    }
+
+    /**
+     * What explain lists for a request beyond its first-page URIs: one line per per-row column it reads, with
+     * the call and how many it may cost.
+     */
+    public List<String> perRowPlan(SourceRequest request) {
+        return perRow.plan(request, baseUrl(request.source()));
+    }
+
     @Override
     public FetchResult fetch(SourceRequest request, long deadlineNanos) {
         long start = System.nanoTime();
         JsonRows extractor = new JsonRows(request.columns(), mappings);
         int maxRows = request.table().maxRows();
-        List<StreamResult> results = new ArrayList<>();
-        try (ExecutorService streams = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<StreamResult>> futures = new ArrayList<>();
-            for (URI first : request.streams()) {
-                futures.add(streams.submit(() -> stream(request, first, extractor, maxRows, deadlineNanos)));
-            }
-            for (Future<StreamResult> f : futures) {
-                try {
-                    results.add(f.get());
-                } catch (ExecutionException e) {
-                    streams.shutdownNow();
-                    if (e.getCause() instanceof QueryException q) {
-                        throw q;
-                    }
-                    throw new QueryException(ErrorCode.SOURCE_ERROR, "source " + request.source().name()
-                            + " failed: " + e.getCause(), Map.of("source", request.source().name()), e.getCause());
-                } catch (InterruptedException e) {
-                    streams.shutdownNow();
-                    Thread.currentThread().interrupt();
-                    throw new QueryException(ErrorCode.SOURCE_TIMEOUT, "fetch of " + request.table().name() + " interrupted",
-                            Map.of("source", request.source().name()));
-                }
-            }
-        }
+        List<StreamResult> results = all(request, request.streams().stream()
+                .<Callable<StreamResult>>map(first -> () -> stream(request, first, extractor, maxRows, deadlineNanos))
+                .toList());
         List<Object[]> rows = new ArrayList<>();
         int pages = 0;
         boolean truncated = false;
@@ -111,57 +100,77 @@ public final class HttpConnector implements Connector {
             }
             truncated |= r.truncated;
         }
+        int calls = 0;
+        if (request.columns().stream().anyMatch(c -> c.isPerRow())) {
+            // Only rows the statement can return are worth a call each: drop those failing the table's own
+            // WHERE conjuncts (the planner gives candidates only for tables that are not on a join's null side).
+            List<io.omnisql.plan.Predicate> candidates = new ArrayList<>(request.pushed());
+            candidates.addAll(request.notPushed());
+            RowFilter filter = RowFilter.of(request.columns(), candidates);
+            if (!filter.isEmpty()) {
+                rows.removeIf(row -> !filter.keeps(row));
+            }
+            calls = perRow.fill(request, baseUrl(request.source()), rows, deadlineNanos);
+        }
         List<String> warnings = truncated
                 ? List.of(request.table().name() + ": fetch cut at max_rows " + maxRows + "; the answer may be incomplete")
                 : List.of();
-        return new FetchResult(rows, pages, (System.nanoTime() - start) / 1_000_000, truncated, warnings);
+        return new FetchResult(rows, pages, calls, (System.nanoTime() - start) / 1_000_000, truncated, warnings);
     }
 
     private record StreamResult(List<Object[]> rows, int pages, boolean truncated) {
     }
 
-    private StreamResult stream(SourceRequest request, URI first, JsonRows extractor, int maxRows, long deadlineNanos) {
-        SourceDef source = request.source();
-        List<Object[]> rows = new ArrayList<>();
-        int pages = 0;
-        URI next = first;
-        int startAt = 0;
-        while (next != null) {
-            if (rows.size() >= maxRows) {
-                return new StreamResult(rows, pages, true);
-            }
-            HttpResponse<byte[]> response = get(source, next, deadlineNanos);
-            pages++;
-            JsonRows.Page page;
-            try {
-                page = extractor.page(response.body(), request.table().rowsPath(), pageFields(source));
-            } catch (JsonProcessingException e) {
-                throw malformed(source, next, e.getOriginalMessage());
-            } catch (IOException e) {
-                throw malformed(source, next, e.getMessage());
-            }
-            if (page == null) {
-                throw malformed(source, next, "empty body");
-            }
-            if (page.rows() == null) {
-                throw malformed(source, next, "no row array at '" + request.table().rowsPath() + "'");
-            }
-            rows.addAll(page.rows());
-            JsonNode body = page.fields();
-            List<Object[]> items = page.rows();
-            next = switch (source.pagination().style()) {
-                case LINK_HEADER -> linkNext(response);
-                case NEXT_PAGE_TOKEN -> tokenNext(source, body, next);
-                case START_AT -> {
-                    startAt += items.size();
-                    JsonNode total = body.get(source.pagination().totalField());
-                    yield items.isEmpty() || total == null || startAt >= total.asLong()
-                            ? null : withParam(next, source.pagination().startParam(), String.valueOf(startAt));
+    /** Runs the tasks concurrently on virtual threads; the first failure cancels the rest and is rethrown. */
+    private static <T> List<T> all(SourceRequest request, List<Callable<T>> tasks) {
+        List<T> out = new ArrayList<>();
+        try (ExecutorService exec = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<T>> futures = tasks.stream().map(exec::submit).toList();
+            for (Future<T> f : futures) {
+                try {
+                    out.add(f.get());
+                } catch (ExecutionException e) {
+                    exec.shutdownNow();
+                    if (e.getCause() instanceof QueryException q) {
+                        throw q;
+                    }
+                    throw new QueryException(ErrorCode.SOURCE_ERROR, "source " + request.source().name() + " failed: "
+                            + e.getCause().getClass().getSimpleName(), Map.of("source", request.source().name()),
+                            e.getCause());
+                } catch (InterruptedException e) {
+                    exec.shutdownNow();
+                    Thread.currentThread().interrupt();
+                    throw new QueryException(ErrorCode.SOURCE_TIMEOUT, "fetch of " + request.table().name()
+                            + " interrupted", Map.of("source", request.source().name()));
                 }
-                case NONE -> null;
-            };
+            }
         }
-        return new StreamResult(rows, pages, false);
+        return out;
+    }
+
+    /** One page: the body's pagination fields (token, isLast, total) and the typed rows. */
+    private record Fetched(Upstream.Page page, JsonNode body, List<Object[]> rows) {
+    }
+
+    private Fetched page(SourceRequest request, URI uri, JsonRows extractor, long deadlineNanos) {
+        SourceDef source = request.source();
+        Upstream.Page page = upstream.get(source, request.table().name(), uri, deadlineNanos, false);
+        JsonRows.Page rows;
+        try {
+            rows = extractor.page(page.body(), request.table().rowsPath(), pageFields(source));
+        } catch (JsonProcessingException e) {
+            throw malformed(source, uri, e.getOriginalMessage());
+        } catch (IOException e) {
+            throw malformed(source, uri, e.getMessage());
+        }
+        if (rows == null) {
+            throw malformed(source, uri, "empty body");
+        }
+        if (rows.rows() == null) {
+            throw malformed(source, uri, "no row array at '" + request.table().rowsPath() + "'");
+        }
+        upstream.listener().page(source.name(), request.table().name(), uri, page.status(), rows.rows().size(), page.nanos());
+        return new Fetched(page, rows.fields(), rows.rows());
     }
 
     /** The top-level body fields the source's pagination reads; the row extraction keeps only these. */
@@ -176,8 +185,76 @@ public final class HttpConnector implements Connector {
         return fields;
     }
 
-    private static URI linkNext(HttpResponse<?> response) {
-        for (String link : response.headers().allValues("link")) {
+    private StreamResult stream(SourceRequest request, URI first, JsonRows extractor, int maxRows, long deadlineNanos) {
+        SourceDef source = request.source();
+        List<Object[]> rows = new ArrayList<>();
+        int pages = 0;
+        URI next = first;
+        while (next != null) {
+            if (rows.size() >= maxRows) {
+                return new StreamResult(rows, pages, true);
+            }
+            Fetched f = page(request, next, extractor, deadlineNanos);
+            pages++;
+            rows.addAll(f.rows());
+            next = switch (source.pagination().style()) {
+                case LINK_HEADER -> linkNext(f.page().links());
+                case NEXT_PAGE_TOKEN -> tokenNext(source, f.body(), next);
+                case START_AT -> {
+                    JsonNode total = f.body().get(source.pagination().totalField());
+                    if (!f.rows().isEmpty() && total != null && total.canConvertToLong()) {
+                        StreamResult rest = restInParallel(request, next, extractor, f.rows().size(),
+                                Math.min(total.asLong(), maxRows), deadlineNanos);
+                        rows.addAll(rest.rows());
+                        pages += rest.pages();
+                    }
+                    yield null;
+                }
+                case NONE -> null;
+            };
+        }
+        return new StreamResult(rows, pages, false);
+    }
+
+    /**
+     * startAt/total paging: with the first page's size and the total known, every further page's startAt is
+     * known too, so they are fetched at once (the source's concurrency cap still applies). A page that comes
+     * back short of its share (the server capped it, or data moved) is completed sequentially from where it
+     * stopped, so no row range is skipped.
+     */
+    private StreamResult restInParallel(SourceRequest request, URI first, JsonRows extractor, int step, long total,
+                                        long deadlineNanos) {
+        String startParam = request.source().pagination().startParam();
+        List<Long> offsets = new ArrayList<>();
+        for (long at = step; at < total; at += step) {
+            offsets.add(at);
+        }
+        List<StreamResult> parts = all(request, offsets.stream().<Callable<StreamResult>>map(offset -> () -> {
+            long want = Math.min(step, total - offset);
+            List<Object[]> rows = new ArrayList<>();
+            int pages = 0;
+            while (rows.size() < want) {
+                Fetched f = page(request, withParam(first, startParam, String.valueOf(offset + rows.size())),
+                        extractor, deadlineNanos);
+                pages++;
+                if (f.rows().isEmpty()) {
+                    break;
+                }
+                rows.addAll(f.rows().subList(0, (int) Math.min(f.rows().size(), want - rows.size())));
+            }
+            return new StreamResult(rows, pages, false);
+        }).toList());
+        List<Object[]> rows = new ArrayList<>();
+        int pages = 0;
+        for (StreamResult p : parts) {
+            rows.addAll(p.rows());
+            pages += p.pages();
+        }
+        return new StreamResult(rows, pages, false);
+    }
+
+    private static URI linkNext(List<String> links) {
+        for (String link : links) {
             Matcher m = NEXT.matcher(link);
             if (m.find()) {
                 return URI.create(m.group(1));
@@ -209,57 +286,6 @@ public final class HttpConnector implements Connector {
         String s = uri.toString();
         int qm = s.indexOf('?');
         return URI.create((qm < 0 ? s : s.substring(0, qm)) + "?" + out);
-    }
-
-    private HttpResponse<byte[]> get(SourceDef source, URI uri, long deadlineNanos) {
-        long remainingMs = (deadlineNanos - System.nanoTime()) / 1_000_000;
-        if (remainingMs <= 0) {
-            throw timeout(source, "query deadline reached before the request");
-        }
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).GET()
-                .timeout(Duration.ofMillis(Math.min(remainingMs, source.timeoutMs())));
-        source.headers().forEach(b::header);
-        authorize(source, b);
-        HttpResponse<byte[]> response;
-        try (SourcePermit permit = limiter.acquireSource(source.name(), deadlineNanos)) {
-            response = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (HttpTimeoutException e) {
-            throw timeout(source, "no answer within " + Math.min(remainingMs, source.timeoutMs()) + " ms");
-        } catch (IOException e) {
-            throw new QueryException(ErrorCode.SOURCE_ERROR, "source " + source.name() + " unreachable: " + e.getMessage(),
-                    Map.of("source", source.name()), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw timeout(source, "request cancelled");
-        }
-        if (response.statusCode() >= 400) {
-            throw new QueryException(ErrorCode.SOURCE_ERROR, "source " + source.name() + " answered HTTP "
-                    + response.statusCode() + " for " + uri.getPath(),
-                    Map.of("source", source.name(), "upstream_status", response.statusCode()));
-        }
-        return response;
-    }
-
-    private void authorize(SourceDef source, HttpRequest.Builder b) {
-        String token = source.auth().tokenEnv().isEmpty() ? null : env.apply(source.auth().tokenEnv());
-        if (token == null || token.isEmpty()) {
-            return;
-        }
-        switch (source.auth().type()) {
-            case "bearer" -> b.header("Authorization", "Bearer " + token);
-            case "basic" -> {
-                String user = env.apply(source.auth().userEnv());
-                String pair = (user == null ? "" : user) + ":" + token;
-                b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
-            }
-            default -> {
-            }
-        }
-    }
-
-    private static QueryException timeout(SourceDef source, String why) {
-        return new QueryException(ErrorCode.SOURCE_TIMEOUT, "source " + source.name() + " timed out: " + why,
-                Map.of("source", source.name()));
     }
 
     private static QueryException malformed(SourceDef source, URI uri, String why) {

@@ -1,5 +1,6 @@
 package io.omnisql.connector;
 
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -55,11 +56,12 @@ final class JsonRows {
             ColumnDef c = columns.get(i);
             types[i] = c.type();
             mappings[i] = c.mapping().isEmpty() ? null : catalogMappings.getOrDefault(c.mapping(), Map.of());
+            if (c.isPerRow()) {
+                continue; // filled later, by its own calls
+            }
             PathNode node = root;
-            if (!c.path().isEmpty()) {
-                for (String segment : c.path().replace("[", ".[").split("\\.")) {
-                    node = node.child(segment);
-                }
+            for (String segment : path(c.path())) {
+                node = node.child(segment);
             }
             int[] grown = java.util.Arrays.copyOf(node.columns, node.columns.length + 1);
             grown[node.columns.length] = i;
@@ -80,10 +82,34 @@ final class JsonRows {
                 return null;
             }
             ObjectNode fields = MAPPER.createObjectNode();
-            String[] segments = rowsPath.isEmpty() ? new String[0] : rowsPath.split("\\.");
-            List<Object[]> rows = find(p, segments, 0, keep, fields);
+            List<Object[]> rows = find(p, path(rowsPath), 0, keep, fields);
+            if (p.nextToken() != null) {
+                throw new JsonParseException(p, "trailing content after the JSON value");
+            }
             return new Page(rows, fields);
         }
+    }
+
+    /** A dotted path ({@code a.b}, {@code a[0].b}, {@code [0].b}) as its steps; "" is the node itself. */
+    static String[] path(String dotted) {
+        return java.util.Arrays.stream(dotted.replace("[", ".[").split("\\.")).filter(s -> !s.isEmpty())
+                .toArray(String[]::new);
+    }
+
+    /** The node at {@code path} below {@code node}, or null (for values read from a parsed tree). */
+    static JsonNode at(JsonNode node, String[] path) {
+        JsonNode n = node;
+        for (String part : path) {
+            if (n == null) {
+                return null;
+            }
+            if (part.startsWith("[") && part.endsWith("]")) {
+                n = n.get(Integer.parseInt(part.substring(1, part.length() - 1)));
+            } else {
+                n = n.get(part);
+            }
+        }
+        return n;
     }
 
     private List<Object[]> find(JsonParser p, String[] segments, int depth, Set<String> keep, ObjectNode fields)

@@ -28,7 +28,11 @@ public final class RequestBuilder {
 
     public static SourceRequest build(TableDef table, SourceDef source, URI baseUrl, Set<String> columnNames,
                                       List<Predicate> candidates) {
-        List<ColumnDef> columns = table.columns().stream().filter(c -> columnNames.contains(c.name())).toList();
+        // A per-row column's URL reads other columns of the row: fetch those too.
+        Set<String> wanted = new java.util.HashSet<>(columnNames);
+        table.columns().stream().filter(c -> c.isPerRow() && columnNames.contains(c.name()))
+                .forEach(c -> wanted.addAll(c.perRow().slots()));
+        List<ColumnDef> columns = table.columns().stream().filter(c -> wanted.contains(c.name())).toList();
         List<Predicate> pushed = new ArrayList<>();
         List<Predicate> notPushed = new ArrayList<>();
         Map<String, String> params = new LinkedHashMap<>(table.params());
@@ -41,7 +45,7 @@ public final class RequestBuilder {
         for (Predicate p : candidates) {
             ColumnDef column = table.column(p.column()).orElseThrow();
             PushRule rule = column.pushdown().get(p.op());
-            if (rule == null || (!rule.values().isEmpty() && !rule.values().containsAll(p.values()))) {
+            if (rule == null || !rule.accepts(p.values())) {
                 notPushed.add(p);
                 continue;
             }
@@ -51,7 +55,8 @@ public final class RequestBuilder {
                     yield true;
                 }
                 case JQL -> {
-                    String clause = table.jql() == null ? null : Jql.clause(rule.target(), p.op(), p.values(), column.type());
+                    String clause = table.jql() == null ? null : Jql.clause(rule.target(), p.op(), p.values(), column.type(),
+                            table.jql().timeZone());
                     if (clause != null) {
                         jqlClauses.add(clause);
                     }
@@ -97,6 +102,10 @@ public final class RequestBuilder {
         expand(table, baseUrl, params, pushedValues(pushed, table), new ArrayList<>(table.fanOut()),
                 fanOutValues, new LinkedHashMap<>(), streams);
         String key = table.name() + "|" + columns.stream().map(ColumnDef::name).toList() + "|" + streams;
+        if (columns.stream().anyMatch(ColumnDef::isPerRow)) {
+            // Rows failing a residual candidate are dropped before per-row calls, so those filters shape the rows.
+            key += "|" + notPushed.stream().map(Predicate::sql).sorted().toList();
+        }
         return new SourceRequest(table, source, columns, List.copyOf(pushed), List.copyOf(notPushed), List.copyOf(streams), key);
     }
 

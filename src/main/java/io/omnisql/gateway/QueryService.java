@@ -179,7 +179,11 @@ public final class QueryService {
         QueryPlan plan = plan(request.sql(), snapshot);
         List<SourceReport> out = new ArrayList<>();
         for (Bound b : bind(principal, plan, request.sql(), snapshot)) {
-            out.add(b.described());
+            // The per-row plan depends on what is cached now, so it is asked each time.
+            SourceReport d = b.described();
+            out.add(new SourceReport(d.table(), d.source(), d.alias(), d.cache(), 0, 0, 0, 0, d.pushedFilters(),
+                    d.residualFilters(), d.columns(),
+                    java.util.stream.Stream.concat(d.requests().stream(), connector.perRowPlan(b.request()).stream()).toList()));
         }
         return out;
     }
@@ -241,6 +245,9 @@ public final class QueryService {
                     fetched.add(c.name());
                 }
             }
+            // A per-row column costs a call per row: only a statement naming it pays that (never SELECT * or count(*)).
+            fetched.removeIf(c -> ref.table().column(c).map(Catalog.ColumnDef::isPerRow).orElse(false)
+                    && !ref.mentioned().contains(c));
             if (fetched.isEmpty()) {
                 fetched.add(ref.table().columns().get(0).name());
             }
@@ -387,7 +394,8 @@ public final class QueryService {
         StringBuilder sql = new StringBuilder("(SELECT ");
         boolean first = true;
         for (Catalog.ColumnDef c : b.ref().table().columns()) {
-            if (!b.ref().columns().contains(c.name()) || g.hiddenColumns().contains(c.name())) {
+            if (!b.ref().columns().contains(c.name()) || g.hiddenColumns().contains(c.name())
+                    || !b.request().columns().contains(c)) {
                 continue;
             }
             sql.append(first ? "" : ", ");

@@ -286,7 +286,7 @@ public final class Planner {
         if (c == null) {
             c = columnOf(cmp.getRightExpression(), r, block);
             v = literal(cmp.getLeftExpression());
-            op = flip(op);
+            op = op.flipped();
         }
         if (c == null || v == null) {
             return null;
@@ -294,36 +294,11 @@ public final class Planner {
         return new Predicate(c.name(), op, List.of(v), e.toString());
     }
 
-    private static Op opOf(ComparisonOperator cmp) {
-        if (cmp instanceof EqualsTo) {
-            return Op.EQ;
-        }
-        if (cmp instanceof NotEqualsTo) {
-            return Op.NE;
-        }
-        if (cmp instanceof GreaterThan) {
-            return Op.GT;
-        }
-        if (cmp instanceof GreaterThanEquals) {
-            return Op.GE;
-        }
-        if (cmp instanceof MinorThan) {
-            return Op.LT;
-        }
-        if (cmp instanceof MinorThanEquals) {
-            return Op.LE;
-        }
-        return null;
-    }
-
-    private static Op flip(Op op) {
-        return switch (op) {
-            case GT -> Op.LT;
-            case GE -> Op.LE;
-            case LT -> Op.GT;
-            case LE -> Op.GE;
-            default -> op;
-        };
+    /** The catalog operator of a SQL comparison, or null for one no source could apply. */
+    public static Op opOf(ComparisonOperator cmp) {
+        return cmp instanceof EqualsTo ? Op.EQ : cmp instanceof NotEqualsTo ? Op.NE : cmp instanceof GreaterThan ? Op.GT
+                : cmp instanceof GreaterThanEquals ? Op.GE : cmp instanceof MinorThan ? Op.LT
+                : cmp instanceof MinorThanEquals ? Op.LE : null;
     }
 
     private static String literal(Expression e) {

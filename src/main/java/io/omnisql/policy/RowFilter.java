@@ -5,6 +5,7 @@ import io.omnisql.config.Catalog.ColumnType;
 import io.omnisql.config.Catalog.Op;
 import io.omnisql.config.Catalog.TableDef;
 import io.omnisql.identity.Principal;
+import io.omnisql.plan.Planner;
 import io.omnisql.plan.Predicate;
 import java.util.ArrayList;
 import java.util.List;
@@ -302,7 +303,7 @@ final class RowFilter {
                     }
                     values.add(o);
                 }
-            } else if (e instanceof ComparisonOperator cmp && opOf(cmp) != null) {
+            } else if (e instanceof ComparisonOperator cmp && Planner.opOf(cmp) != null) {
                 boolean left = cmp.getLeftExpression() instanceof Column c && tableColumns.containsKey(c);
                 Expression colSide = left ? cmp.getLeftExpression() : cmp.getRightExpression();
                 if (!(colSide instanceof Column c) || !tableColumns.containsKey(c)) {
@@ -313,7 +314,7 @@ final class RowFilter {
                     return Optional.empty();
                 }
                 column = tableColumns.get(c);
-                op = left ? opOf(cmp) : flip(opOf(cmp));
+                op = left ? Planner.opOf(cmp) : Planner.opOf(cmp).flipped();
                 values.add(o);
             } else {
                 return Optional.empty();
@@ -333,22 +334,6 @@ final class RowFilter {
                 return new Operand(e.toString(), null);
             }
             return null;
-        }
-
-        private static Op opOf(ComparisonOperator cmp) {
-            return cmp instanceof EqualsTo ? Op.EQ : cmp instanceof NotEqualsTo ? Op.NE : cmp instanceof GreaterThan ? Op.GT
-                    : cmp instanceof GreaterThanEquals ? Op.GE : cmp instanceof MinorThan ? Op.LT
-                    : cmp instanceof MinorThanEquals ? Op.LE : null;
-        }
-
-        private static Op flip(Op op) {
-            return switch (op) {
-                case GT -> Op.LT;
-                case GE -> Op.LE;
-                case LT -> Op.GT;
-                case LE -> Op.GE;
-                default -> op;
-            };
         }
 
         private static String columnName(Column col) {

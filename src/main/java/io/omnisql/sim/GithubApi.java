@@ -33,6 +33,10 @@ final class GithubApi implements Api {
     private static final String PULLS_DOCS = "https://docs.github.com/rest/pulls/pulls#list-pull-requests";
     private static final Set<String> STATES = Set.of("open", "closed", "all");
     private static final Set<String> SORTS = Set.of("created", "updated", "popularity", "long-running");
+    private static final Set<String> ISSUE_SORTS = Set.of("created", "updated", "comments");
+    private static final String ISSUES_DOCS = "https://docs.github.com/rest/issues/issues#list-repository-issues";
+    /** Issue ids of the demo's pull requests live in their own id range, as on GitHub. */
+    private static final long ISSUE_ID_OFFSET = 1_000_000_000L;
     private static final long ORG_ID = 9_919_001L;
     private static final long TEAM_ID_BASE = 4_100_000L;
     private static final int MAX_CACHED_LISTS = 512;
@@ -120,6 +124,9 @@ final class GithubApi implements Api {
         if (seg.length == at) {
             return ok(Json.render(g -> writeRepo(g, repo)));
         }
+        if (seg[at].equals("issues") && seg.length == at + 1) {
+            return listIssues(req, repo);
+        }
         if (!seg[at].equals("pulls")) {
             return notFound();
         }
@@ -171,6 +178,56 @@ final class GithubApi implements Api {
         return reply;
     }
 
+    /**
+     * GET /repos/{o}/{r}/issues: like the real API the list holds pull requests too (each with a
+     * {@code pull_request} object); every item of the demo data is one. Filters: state, creator, labels (all of
+     * a comma list); sort created/updated/comments.
+     */
+    private Reply listIssues(ServerRequest req, DemoData.Repo repo) {
+        String state = param(req, "state", "open");
+        String sort = param(req, "sort", "created");
+        String direction = param(req, "direction", "desc");
+        if (!STATES.contains(state)) {
+            return invalid("state", state, "Issue", ISSUES_DOCS);
+        }
+        if (!ISSUE_SORTS.contains(sort)) {
+            return invalid("sort", sort, "Issue", ISSUES_DOCS);
+        }
+        if (!direction.equals("asc") && !direction.equals("desc")) {
+            return invalid("direction", direction, "Issue", ISSUES_DOCS);
+        }
+        Integer perPage = intParam(req, "per_page", 30);
+        Integer page = intParam(req, "page", 1);
+        if (perPage == null || page == null) {
+            return invalid(perPage == null ? "per_page" : "page", "", "Issue", ISSUES_DOCS);
+        }
+        String creator = param(req, "creator", null);
+        List<String> labels = param(req, "labels", "").isEmpty() ? List.of()
+                : List.of(param(req, "labels", "").split(","));
+        List<DemoData.PullRequest> prs = data.pullRequests();
+        int[] selected = IntStream.of(select(repo, state, null, null, sort, direction.equals("asc")))
+                .filter(i -> creator == null || prs.get(i).author().equalsIgnoreCase(creator))
+                .filter(i -> prs.get(i).labels().containsAll(labels))
+                .toArray();
+        int size = Math.clamp(perPage, 1, 100);
+        int pageNo = Math.max(1, page);
+        int from = (int) Math.min(selected.length, (long) (pageNo - 1) * size);
+        int to = Math.min(selected.length, from + size);
+        byte[] body = Json.render(g -> {
+            g.writeStartArray();
+            for (int i = from; i < to; i++) {
+                writeIssue(g, prs.get(selected[i]));
+            }
+            g.writeEndArray();
+        });
+        Reply reply = withEtag(req, body, fnv(body));
+        if (reply.status() == 200 && selected.length > 0) {
+            reply.header("Link", link(req, "/repositories/" + repo.id() + "/issues", pageNo,
+                    (selected.length + size - 1) / size));
+        }
+        return reply;
+    }
+
     private int[] select(DemoData.Repo repo, String state, String head, String baseRef, String sort, boolean asc) {
         String key = String.join("\u0000", repo.name(), state, String.valueOf(head), String.valueOf(baseRef), sort,
                 String.valueOf(asc));
@@ -208,6 +265,7 @@ final class GithubApi implements Api {
             case "updated" -> pr.updatedAt().getEpochSecond();
             case "popularity" -> pr.comments();
             case "long-running" -> Duration.between(pr.createdAt(), pr.updatedAt()).toSeconds();
+            case "comments" -> pr.comments();
             default -> pr.createdAt().getEpochSecond();
         };
     }
@@ -405,6 +463,55 @@ final class GithubApi implements Api {
         g.writeEndObject();
     }
 
+    /** A pull request as GET /repos/{o}/{r}/issues lists it. */
+    private void writeIssue(JsonGenerator g, DemoData.PullRequest pr) throws IOException {
+        String api = base + "/repos/" + pr.repo().fullName();
+        String html = base + "/" + pr.repo().fullName();
+        long id = ISSUE_ID_OFFSET + pr.id();
+        g.writeStartObject();
+        g.writeStringField("url", api + "/issues/" + pr.number());
+        g.writeStringField("repository_url", api);
+        g.writeStringField("labels_url", api + "/issues/" + pr.number() + "/labels{/name}");
+        g.writeStringField("comments_url", api + "/issues/" + pr.number() + "/comments");
+        g.writeStringField("events_url", api + "/issues/" + pr.number() + "/events");
+        g.writeStringField("html_url", html + "/pull/" + pr.number());
+        g.writeNumberField("id", id);
+        g.writeStringField("node_id", nodeId("05:Issue", id));
+        g.writeNumberField("number", pr.number());
+        g.writeStringField("title", pr.title());
+        DemoData.Person author = data.person(pr.author()).orElseThrow();
+        g.writeFieldName("user");
+        writeUser(g, author.login(), author.githubId(), "User");
+        g.writeArrayFieldStart("labels");
+        for (String label : pr.labels()) {
+            writeLabel(g, pr.repo(), label);
+        }
+        g.writeEndArray();
+        g.writeStringField("state", pr.state());
+        g.writeBooleanField("locked", false);
+        g.writeNullField("assignee");
+        g.writeArrayFieldStart("assignees");
+        g.writeEndArray();
+        g.writeNullField("milestone");
+        g.writeNumberField("comments", pr.comments());
+        g.writeStringField("created_at", Json.github(pr.createdAt()));
+        g.writeStringField("updated_at", Json.github(pr.updatedAt()));
+        Json.field(g, "closed_at", Json.github(pr.closedAt()));
+        g.writeStringField("author_association", "MEMBER");
+        g.writeNullField("active_lock_reason");
+        g.writeBooleanField("draft", pr.draft());
+        g.writeObjectFieldStart("pull_request");
+        g.writeStringField("url", api + "/pulls/" + pr.number());
+        g.writeStringField("html_url", html + "/pull/" + pr.number());
+        g.writeStringField("diff_url", html + "/pull/" + pr.number() + ".diff");
+        g.writeStringField("patch_url", html + "/pull/" + pr.number() + ".patch");
+        Json.field(g, "merged_at", Json.github(pr.mergedAt()));
+        g.writeEndObject();
+        g.writeStringField("body", pr.body());
+        Json.field(g, "state_reason", pr.state().equals("closed") ? "completed" : null);
+        g.writeEndObject();
+    }
+
     private void writeRef(JsonGenerator g, DemoData.Repo repo, String ref, String sha) throws IOException {
         g.writeStartObject();
         g.writeStringField("label", org + ":" + ref);
@@ -596,18 +703,22 @@ final class GithubApi implements Api {
 
     /** GitHub's 422 for a query parameter outside its allowed values. */
     private static Reply invalid(String field, String value) {
+        return invalid(field, value, "PullRequest", PULLS_DOCS);
+    }
+
+    private static Reply invalid(String field, String value, String resource, String docs) {
         return Reply.json(422, Json.render(g -> {
             g.writeStartObject();
             g.writeStringField("message", "Validation Failed");
             g.writeArrayFieldStart("errors");
             g.writeStartObject();
-            g.writeStringField("resource", "PullRequest");
+            g.writeStringField("resource", resource);
             g.writeStringField("field", field);
             g.writeStringField("value", value);
             g.writeStringField("code", "invalid");
             g.writeEndObject();
             g.writeEndArray();
-            g.writeStringField("documentation_url", PULLS_DOCS);
+            g.writeStringField("documentation_url", docs);
             g.writeStringField("status", "422");
             g.writeEndObject();
         })).header("Content-Type", "application/json; charset=utf-8");

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 class JsonRowsTest {
     private static ColumnDef col(String name, ColumnType type, String path) {
-        return new ColumnDef(name, type, path, "", "", Map.of(), "");
+        return new ColumnDef(name, type, path, "", "", Map.of(), null, "");
     }
 
     private static byte[] utf8(String s) {
@@ -27,7 +27,7 @@ class JsonRowsTest {
         JsonRows rows = new JsonRows(List.of(
                 col("id", ColumnType.BIGINT, "id"),
                 col("login", ColumnType.VARCHAR, "user.login"),
-                new ColumnDef("team", ColumnType.VARCHAR, "user.login", "teams", "", Map.of(), ""),
+                new ColumnDef("team", ColumnType.VARCHAR, "user.login", "teams", "", Map.of(), null, ""),
                 col("label", ColumnType.VARCHAR, "labels[1].name"),
                 col("draft", ColumnType.BOOLEAN, "draft"),
                 col("created", ColumnType.TIMESTAMP, "created_at")),
@@ -79,6 +79,18 @@ class JsonRowsTest {
         assertThat(rows.page(utf8(""), "issues", Set.of())).isNull();
         assertThatThrownBy(() -> rows.page(utf8("[{\"key\":\"a\",\"skipped\":{\"x\":]}]"), "", Set.of()))
                 .isInstanceOf(JsonProcessingException.class);
+        assertThatThrownBy(() -> rows.page(utf8("[{\"key\":\"a\"}] [1]"), "", Set.of()))
+                .isInstanceOf(JsonProcessingException.class);
+        assertThatThrownBy(() -> rows.page(utf8("{\"issues\":[{\"key\":\"a\"}],\"isLast\":tr"), "issues", Set.of("isLast")))
+                .isInstanceOf(JsonProcessingException.class);
+    }
+
+    @Test
+    void leavesPerRowColumnsToTheirOwnCalls() throws Exception {
+        JsonRows rows = new JsonRows(List.of(col("number", ColumnType.INTEGER, "number"),
+                new ColumnDef("author_email", ColumnType.VARCHAR, "number", "", "", Map.of(),
+                        new io.omnisql.config.Catalog.PerRow("/commits/{number}", "email", 4, 0), "")), Map.of());
+        assertThat(rows.page(utf8("[{\"number\":5}]"), "", Set.of()).rows().get(0)).containsExactly(5, null);
     }
 
     @Test

@@ -167,7 +167,8 @@ class PolicyEnforcementTest {
 
     @Test
     void selectStarIsGovernedToo() {
-        Response r = ok(analyst, "SELECT * FROM github.pull_requests");
+        // A per-row column (author_email costs a call per row) joins SELECT * only when the statement names it.
+        Response r = ok(analyst, "SELECT * FROM github.pull_requests WHERE author_email IS NOT NULL OR pr_id IS NOT NULL");
         List<String> names = new ArrayList<>();
         r.body().get("columns").forEach(c -> names.add(c.get("name").asText()));
         int email = names.indexOf("author_email");
