@@ -1,9 +1,7 @@
 package io.omnisql.connector;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omnisql.config.Catalog.SourceDef;
 import io.omnisql.error.ErrorCode;
 import io.omnisql.error.QueryException;
@@ -13,8 +11,10 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -34,8 +34,8 @@ import java.util.regex.Pattern;
  */
 public final class HttpConnector implements Connector {
     private static final Pattern NEXT = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"?next\"?");
+    private static final Pattern LAST = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"?last\"?");
     private static final long ETAG_STORE_BYTES = 64L << 20;
-    private final ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private final Function<SourceDef, URI> baseUrls;
     private final Upstream upstream;
     private final PerRowCalls perRow;
@@ -149,34 +149,41 @@ public final class HttpConnector implements Connector {
         return out;
     }
 
-    /** One page: its parsed body, its row array and the typed rows. */
+    /** One page: the body's pagination fields (token, isLast, total) and the typed rows. */
     private record Fetched(Upstream.Page page, JsonNode body, List<Object[]> rows) {
     }
 
     private Fetched page(SourceRequest request, URI uri, JsonRows extractor, long deadlineNanos) {
         SourceDef source = request.source();
         Upstream.Page page = upstream.get(source, request.table().name(), uri, deadlineNanos, false);
-        JsonNode body;
+        JsonRows.Page rows;
         try {
-            body = json.readTree(page.body());
+            rows = extractor.page(page.body(), request.table().rowsPath(), pageFields(source));
         } catch (JsonProcessingException e) {
             throw malformed(source, uri, e.getOriginalMessage());
         } catch (IOException e) {
             throw malformed(source, uri, e.getMessage());
         }
-        if (body == null || body.isMissingNode()) {
+        if (rows == null) {
             throw malformed(source, uri, "empty body");
         }
-        JsonNode items = JsonRows.rowsAt(body, request.table().rowsPath());
-        if (items == null || !items.isArray()) {
+        if (rows.rows() == null) {
             throw malformed(source, uri, "no row array at '" + request.table().rowsPath() + "'");
         }
-        List<Object[]> rows = new ArrayList<>(items.size());
-        for (JsonNode item : items) {
-            rows.add(extractor.row(item));
+        upstream.listener().page(source.name(), request.table().name(), uri, page.status(), rows.rows().size(), page.nanos());
+        return new Fetched(page, rows.fields(), rows.rows());
+    }
+
+    /** The top-level body fields the source's pagination reads; the row extraction keeps only these. */
+    private static Set<String> pageFields(SourceDef source) {
+        Set<String> fields = new HashSet<>();
+        for (String f : new String[] {source.pagination().tokenField(), source.pagination().lastField(),
+                source.pagination().totalField()}) {
+            if (f != null && !f.isEmpty()) {
+                fields.add(f);
+            }
         }
-        upstream.listener().page(source.name(), request.table().name(), uri, page.status(), rows.size(), page.nanos());
-        return new Fetched(page, body, rows);
+        return fields;
     }
 
     private StreamResult stream(SourceRequest request, URI first, JsonRows extractor, int maxRows, long deadlineNanos) {
@@ -192,7 +199,24 @@ public final class HttpConnector implements Connector {
             pages++;
             rows.addAll(f.rows());
             next = switch (source.pagination().style()) {
-                case LINK_HEADER -> linkNext(f.page().links());
+                case LINK_HEADER -> {
+                    URI linked = linkNext(f.page().links());
+                    List<URI> known = pages == 1 ? numberedPages(linked, link(f.page().links(), LAST)) : List.of();
+                    if (known.isEmpty()) {
+                        yield linked;
+                    }
+                    // Only as many pages as max_rows can use; the rest follow (and are cut) as usual.
+                    int perPage = Math.max(1, f.rows().size());
+                    int wanted = (int) Math.min(known.size(), Math.max(1, ((long) maxRows - rows.size() + perPage - 1) / perPage));
+                    List<Fetched> got = all(request, known.subList(0, wanted).stream()
+                            .<Callable<Fetched>>map(uri -> () -> page(request, uri, extractor, deadlineNanos)).toList());
+                    for (Fetched g : got) {
+                        rows.addAll(g.rows());
+                    }
+                    pages += got.size();
+                    // Pages added meanwhile show up as a next link on the last one: followed one by one.
+                    yield linkNext(got.get(got.size() - 1).page().links());
+                }
                 case NEXT_PAGE_TOKEN -> tokenNext(source, f.body(), next);
                 case START_AT -> {
                     JsonNode total = f.body().get(source.pagination().totalField());
@@ -248,13 +272,73 @@ public final class HttpConnector implements Connector {
     }
 
     private static URI linkNext(List<String> links) {
+        return link(links, NEXT);
+    }
+
+    private static URI link(List<String> links, Pattern rel) {
         for (String link : links) {
-            Matcher m = NEXT.matcher(link);
+            Matcher m = rel.matcher(link);
             if (m.find()) {
                 return URI.create(m.group(1));
             }
         }
         return null;
+    }
+
+    /**
+     * The pages from {@code next} to {@code last} when the server's two links differ only in one whole-number
+     * parameter (GitHub's {@code page}): then every page in between is known after the first and all are
+     * fetched at once (the source's concurrency cap still applies) instead of one round trip after another.
+     * The links are used as given (e.g. GitHub's switch to {@code /repositories/{id}/...}); only that one
+     * number changes. Empty when the links do not have that shape.
+     */
+    static List<URI> numberedPages(URI next, URI last) {
+        if (next == null || last == null || !next.getRawPath().equals(last.getRawPath())
+                || !java.util.Objects.equals(next.getRawAuthority(), last.getRawAuthority())) {
+            return List.of();
+        }
+        Map<String, String> a = params(next);
+        Map<String, String> b = params(last);
+        if (a == null || b == null || !a.keySet().equals(b.keySet())) {
+            return List.of();
+        }
+        String counter = null;
+        for (String name : a.keySet()) {
+            if (!a.get(name).equals(b.get(name))) {
+                if (counter != null) {
+                    return List.of();
+                }
+                counter = name;
+            }
+        }
+        if (counter == null || !a.get(counter).matches("\\d{1,6}") || !b.get(counter).matches("\\d{1,6}")) {
+            return List.of();
+        }
+        int from = Integer.parseInt(a.get(counter));
+        int to = Integer.parseInt(b.get(counter));
+        if (to < from) {
+            return List.of();
+        }
+        List<URI> out = new ArrayList<>();
+        for (int page = from; page <= to; page++) {
+            out.add(page == from ? next : withParam(next, java.net.URLDecoder.decode(counter, StandardCharsets.UTF_8),
+                    String.valueOf(page)));
+        }
+        return out;
+    }
+
+    /** Raw query parameters by raw name; null when a name repeats (then the shape is not simple enough). */
+    private static Map<String, String> params(URI uri) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (String part : (uri.getRawQuery() == null ? "" : uri.getRawQuery()).split("&")) {
+            if (!part.isEmpty()) {
+                int eq = part.indexOf('=');
+                if (out.put(eq < 0 ? part : part.substring(0, eq), eq < 0 ? "" : part.substring(eq + 1)) != null) {
+                    return null;
+                }
+            }
+        }
+        return out;
     }
 
     private static URI tokenNext(SourceDef source, JsonNode body, URI current) {

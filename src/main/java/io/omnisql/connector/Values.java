@@ -24,12 +24,13 @@ final class Values {
         if (node == null || node.isNull() || node.isMissingNode()) {
             return null;
         }
+        // (Object) casts: a mixed int/Integer conditional would unbox a failed parse's null and throw.
         return switch (type) {
             case VARCHAR -> node.isValueNode() ? node.asText() : node.toString();
-            case BIGINT -> node.canConvertToLong() ? node.asLong() : parseLong(node.asText());
-            case INTEGER -> node.canConvertToInt() ? node.asInt() : toInt(parseLong(node.asText()));
-            case DOUBLE -> node.isNumber() ? node.asDouble() : parseDouble(node.asText());
-            case BOOLEAN -> node.isBoolean() ? node.asBoolean() : parseBoolean(node.asText());
+            case BIGINT -> node.canConvertToLong() ? (Object) node.asLong() : parseLong(node.asText());
+            case INTEGER -> node.canConvertToInt() ? (Object) node.asInt() : toInt(parseLong(node.asText()));
+            case DOUBLE -> node.isNumber() ? (Object) node.asDouble() : parseDouble(node.asText());
+            case BOOLEAN -> node.isBoolean() ? (Object) node.asBoolean() : parseBoolean(node.asText());
             case TIMESTAMP -> timestamp(node.asText());
         };
     }
@@ -38,6 +39,10 @@ final class Values {
     static LocalDateTime timestamp(String s) {
         if (s == null || s.isBlank()) {
             return null;
+        }
+        LocalDateTime fast = isoWithOffset(s);
+        if (fast != null) {
+            return fast;
         }
         String t = s.trim().replace(' ', 'T');
         try {
@@ -53,6 +58,77 @@ final class Values {
                 return null;
             }
         }
+    }
+
+    private static final int[] POW10 = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000};
+
+    /**
+     * {@code yyyy-MM-ddTHH:mm:ss[.f](Z|+HH:MM|+HHMM)}, the shape GitHub and Jira send, read without the
+     * formatter (a page of GitHub pull requests holds 400 timestamps); null sends anything else, and any
+     * invalid field, to the formatter.
+     */
+    private static LocalDateTime isoWithOffset(String s) {
+        int n = s.length();
+        if (n < 20 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':'
+                || s.charAt(16) != ':') {
+            return null;
+        }
+        int year = digits(s, 0, 4);
+        int month = digits(s, 5, 2);
+        int day = digits(s, 8, 2);
+        int hour = digits(s, 11, 2);
+        int minute = digits(s, 14, 2);
+        int second = digits(s, 17, 2);
+        if ((year | month | day | hour | minute | second) < 0) {
+            return null;
+        }
+        int i = 19;
+        int nanos = 0;
+        if (s.charAt(i) == '.') {
+            int start = ++i;
+            while (i < n && Character.isDigit(s.charAt(i))) {
+                i++;
+            }
+            if (i == start || i - start > 9 || (nanos = digits(s, start, i - start)) < 0) {
+                return null;
+            }
+            nanos *= POW10[9 - (i - start)];
+        }
+        int offsetSeconds;
+        if (i == n - 1 && s.charAt(i) == 'Z') {
+            offsetSeconds = 0;
+        } else if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
+            boolean colon = n - i == 6 && s.charAt(i + 3) == ':';
+            if (!colon && n - i != 5) {
+                return null;
+            }
+            int hh = digits(s, i + 1, 2);
+            int mm = digits(s, colon ? i + 4 : i + 3, 2);
+            if (hh < 0 || mm < 0 || hh > 18 || mm > 59) {
+                return null;
+            }
+            offsetSeconds = (s.charAt(i) == '-' ? -1 : 1) * (hh * 3600 + mm * 60);
+        } else {
+            return null;
+        }
+        try {
+            return LocalDateTime.of(year, month, day, hour, minute, second, nanos).minusSeconds(offsetSeconds);
+        } catch (java.time.DateTimeException e) {
+            return null;
+        }
+    }
+
+    /** The non-negative number in s[from, from+len), or -1 when a character is not an ASCII digit. */
+    private static int digits(String s, int from, int len) {
+        int v = 0;
+        for (int i = from; i < from + len; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
     }
 
     private static Long parseLong(String s) {

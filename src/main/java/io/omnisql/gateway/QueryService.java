@@ -53,12 +53,24 @@ public final class QueryService {
     private final Cache<PlanKey, QueryPlan> plans = Caffeine.newBuilder().maximumSize(10_000).build();
     private final Cache<String, QueryResult> results;
     private final QuerySlots slots;
+    /**
+     * Source requests per plan and per the governance of its references: identical for every principal
+     * that policy treats alike, so a cached query does not rebuild URIs and cache keys on each request.
+     */
+    private final Cache<RequestsKey, List<Prepared>> requests = Caffeine.newBuilder().maximumSize(10_000).build();
 
     private record PlanKey(long version, String sql) {
     }
 
+    private record RequestsKey(PlanKey plan, List<Governance> governance) {
+    }
+
+    /** A reference's source request and its description (the explain entry: filters, columns, requests). */
+    private record Prepared(SourceRequest request, SourceReport described) {
+    }
+
     /** One table reference made concrete for this principal: its governance and its source request. */
-    private record Bound(TableRef ref, Governance governance, SourceRequest request) {
+    private record Bound(TableRef ref, Governance governance, SourceRequest request, SourceReport described) {
     }
 
     public QueryService(ConfigStore config, HttpConnector connector, Engine engine, SourceCache cache,
@@ -93,7 +105,7 @@ public final class QueryService {
         }
         List<Bound> bound;
         try (Span span = trace.child("policy.rewrite", Map.of())) {
-            bound = bind(principal, plan, snapshot);
+            bound = bind(principal, plan, request.sql(), snapshot);
         }
         Freshness freshness = new Freshness(maxStaleness, request.allowStale(), trace.traceId());
         QuerySlots.Slot slot = admit(bound, maxStaleness, defaults);
@@ -166,12 +178,12 @@ public final class QueryService {
         Snapshot snapshot = config.current();
         QueryPlan plan = plan(request.sql(), snapshot);
         List<SourceReport> out = new ArrayList<>();
-        for (Bound b : bind(principal, plan, snapshot)) {
-            out.add(new SourceReport(b.ref().table().name(), b.ref().table().source(), b.ref().alias(), "none", 0, 0, 0, 0,
-                    b.request().pushed().stream().map(Predicate::sql).toList(), residual(b),
-                    b.request().columns().stream().map(Catalog.ColumnDef::name).toList(),
-                    java.util.stream.Stream.concat(b.request().streams().stream().map(java.net.URI::toString),
-                            connector.perRowPlan(b.request()).stream()).toList()));
+        for (Bound b : bind(principal, plan, request.sql(), snapshot)) {
+            // The per-row plan depends on what is cached now, so it is asked each time.
+            SourceReport d = b.described();
+            out.add(new SourceReport(d.table(), d.source(), d.alias(), d.cache(), 0, 0, 0, 0, d.pushedFilters(),
+                    d.residualFilters(), d.columns(),
+                    java.util.stream.Stream.concat(d.requests().stream(), connector.perRowPlan(b.request()).stream()).toList()));
         }
         return out;
     }
@@ -203,10 +215,25 @@ public final class QueryService {
         return Math.min(request.timeoutMs(), defaults.maxTimeoutMs());
     }
 
-    private List<Bound> bind(Principal principal, QueryPlan plan, Snapshot snapshot) {
-        List<Bound> out = new ArrayList<>();
+    private List<Bound> bind(Principal principal, QueryPlan plan, String sql, Snapshot snapshot) {
+        List<Governance> governance = new ArrayList<>(plan.refs().size());
         for (TableRef ref : plan.refs()) {
-            Governance g = policy.govern(principal, ref, snapshot);
+            governance.add(policy.govern(principal, ref, snapshot));
+        }
+        List<Prepared> built = requests.get(new RequestsKey(new PlanKey(snapshot.version(), sql), governance),
+                k -> sourceRequests(plan, k.governance(), snapshot));
+        List<Bound> out = new ArrayList<>(built.size());
+        for (int i = 0; i < built.size(); i++) {
+            out.add(new Bound(plan.refs().get(i), governance.get(i), built.get(i).request(), built.get(i).described()));
+        }
+        return out;
+    }
+
+    private List<Prepared> sourceRequests(QueryPlan plan, List<Governance> governance, Snapshot snapshot) {
+        List<Prepared> out = new ArrayList<>();
+        for (int r = 0; r < plan.refs().size(); r++) {
+            TableRef ref = plan.refs().get(r);
+            Governance g = governance.get(r);
             Catalog.SourceDef source = snapshot.catalog().sources().get(ref.table().source());
             Set<String> fetched = new LinkedHashSet<>(ref.columns());
             fetched.removeAll(g.hiddenColumns());
@@ -232,9 +259,12 @@ public final class QueryService {
             }
             candidates.addAll(g.pushable());
             SourceRequest request = RequestBuilder.build(ref.table(), source, connector.baseUrl(source), fetched, candidates);
-            out.add(new Bound(ref, g, request));
+            out.add(new Prepared(request, new SourceReport(ref.table().name(), ref.table().source(), ref.alias(), "none", 0, 0, 0, 0,
+                    request.pushed().stream().map(Predicate::sql).toList(), residual(ref, request),
+                    request.columns().stream().map(Catalog.ColumnDef::name).toList(),
+                    request.streams().stream().map(java.net.URI::toString).toList())));
         }
-        return out;
+        return List.copyOf(out);
     }
 
     private static boolean mentions(String sql, String column) {
@@ -385,20 +415,18 @@ public final class QueryService {
 
     private static SourceReport report(Bound b, Lease lease) {
         boolean fetchedNow = lease.outcome() == io.omnisql.cache.CacheOutcome.MISS;
-        return new SourceReport(b.ref().table().name(), b.ref().table().source(), b.ref().alias(), lease.outcome().label(),
-                lease.cached().table().rows(), fetchedNow ? lease.cached().pages() : 0,
-                fetchedNow ? lease.cached().fetchMs() : 0, lease.ageMs(),
-                b.request().pushed().stream().map(Predicate::sql).toList(), residual(b),
-                b.request().columns().stream().map(Catalog.ColumnDef::name).toList(),
-                b.request().streams().stream().map(java.net.URI::toString).toList());
+        SourceReport d = b.described();
+        return new SourceReport(d.table(), d.source(), d.alias(), lease.outcome().label(), lease.cached().table().rows(),
+                fetchedNow ? lease.cached().pages() : 0, fetchedNow ? lease.cached().fetchMs() : 0, lease.ageMs(),
+                d.pushedFilters(), d.residualFilters(), d.columns(), d.requests());
     }
 
     /** Everything DuckDB must decide: conjuncts not pushed, and pushed ones the source applies only as a superset. */
-    private static List<String> residual(Bound b) {
-        List<String> out = new ArrayList<>(b.ref().residual());
-        b.request().notPushed().forEach(p -> out.add(p.sql()));
-        for (Predicate p : b.request().pushed()) {
-            Catalog.PushRule rule = b.ref().table().column(p.column()).orElseThrow().pushdown().get(p.op());
+    private static List<String> residual(TableRef ref, SourceRequest request) {
+        List<String> out = new ArrayList<>(ref.residual());
+        request.notPushed().forEach(p -> out.add(p.sql()));
+        for (Predicate p : request.pushed()) {
+            Catalog.PushRule rule = ref.table().column(p.column()).orElseThrow().pushdown().get(p.op());
             if (rule != null && !rule.exact()) {
                 out.add(p.sql());
             }

@@ -45,6 +45,8 @@ public final class QueryRoutes {
     private final Telemetry telemetry;
     private final RateLimiter limiter;
     private final CatalogView catalog;
+    /** Serialised rows of cached results (the result cache holds up to 64 MB of results). */
+    private final ResultJson results = new ResultJson(64L << 20);
 
     /**
      * @param limiter every /v1/query and /v1/explain takes a token of its principal's gateway bucket
@@ -255,28 +257,10 @@ public final class QueryRoutes {
         return v.asLong();
     }
 
-    private static byte[] answerBody(QueryAnswer answer, String traceId, long elapsedMs) {
+    private byte[] answerBody(QueryAnswer answer, String traceId, long elapsedMs) {
         QueryResult r = answer.result();
-        return Json.write(g -> {
+        return results.answer(r, g -> {
             g.writeStartObject();
-            g.writeArrayFieldStart("columns");
-            for (QueryResult.ResultColumn c : r.columns()) {
-                g.writeStartObject();
-                g.writeStringField("name", c.name());
-                g.writeStringField("type", c.type());
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-            g.writeArrayFieldStart("rows");
-            for (Object[] row : r.rows()) {
-                g.writeStartArray();
-                for (Object v : row) {
-                    Json.value(g, v);
-                }
-                g.writeEndArray();
-            }
-            g.writeEndArray();
-            g.writeObjectFieldStart("metadata");
             g.writeStringField("trace_id", traceId);
             g.writeNumberField("freshness_ms", answer.freshnessMs());
             g.writeNumberField("elapsed_ms", elapsedMs);
@@ -291,7 +275,6 @@ public final class QueryRoutes {
             Json.value(g, answer.warnings());
             g.writeFieldName("policies");
             Json.value(g, answer.policies());
-            g.writeEndObject();
             g.writeEndObject();
         });
     }

@@ -51,7 +51,8 @@ public final class QueryLog {
 
     public void record(Entry entry) {
         if (enabled && logger.isLoggable(Level.INFO)) {
-            logger.log(Level.INFO, json(entry));
+            // Source class and method given: otherwise JUL walks the stack to find them for every query.
+            logger.logp(Level.INFO, QueryLog.class.getName(), "record", json(entry));
         }
     }
 
