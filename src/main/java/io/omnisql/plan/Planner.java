@@ -440,7 +440,10 @@ public final class Planner {
 
         @Override
         public <S> Void visit(Table table, S context) {
-            tables.add(table);
+            // The finder reaches a join's right-hand table twice; one reference is one fetch.
+            if (tables.stream().noneMatch(t -> t == table)) {
+                tables.add(table);
+            }
             return super.visit(table, context);
         }
 

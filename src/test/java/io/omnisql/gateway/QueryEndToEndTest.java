@@ -54,6 +54,7 @@ class QueryEndToEndTest {
         assertThat(r.body().at("/columns/0/name").asText()).isEqualTo("pr_id");
         assertThat(r.body().at("/columns/0/type").asText()).isEqualTo("BIGINT");
         JsonNode meta = r.body().get("metadata");
+        assertThat(meta.get("sources")).as("one fetch per table reference").hasSize(2);
         assertThat(meta.get("trace_id").asText()).matches("[0-9a-f]{32}");
         assertThat(meta.get("warnings").toString()).contains("In Progress");
         JsonNode jira = sourceOf(meta, "jira.issues");
