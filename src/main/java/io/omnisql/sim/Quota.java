@@ -34,11 +34,6 @@ final class Quota {
         return true;
     }
 
-    /** Gives back a request that turned out free (a 304). */
-    synchronized void refund() {
-        used = Math.max(0, used - 1);
-    }
-
     synchronized Snapshot snapshot() {
         roll();
         return new Snapshot(limit, limit - used, used, windowEnd);

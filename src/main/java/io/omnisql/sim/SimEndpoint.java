@@ -90,7 +90,10 @@ final class SimEndpoint implements AutoCloseable {
         Quota quota = l.quota();
         Reply reply;
         boolean bodyFaults = false;
-        if (quota.enabled() && !quota.acquire()) {
+        // A 304 costs no quota: decide it before taking a token, so concurrent readers never see a dip.
+        Reply handled = quota.enabled() ? a.handle(req) : null;
+        boolean free = handled != null && handled.status() == 304;
+        if (quota.enabled() && !free && !quota.acquire()) {
             counters.increment(tally.rateLimited());
             reply = a.quotaExhausted(quota.snapshot(), clock.instant().getEpochSecond());
         } else if (hits(n, f.rateLimitEvery())) {
@@ -100,12 +103,9 @@ final class SimEndpoint implements AutoCloseable {
             counters.increment(tally.faultsInjected());
             reply = a.error(f.errorStatus());
         } else {
-            reply = a.handle(req);
+            reply = handled != null ? handled : a.handle(req);
             if (reply.status() == 304) {
                 counters.increment(tally.notModified());
-                if (quota.enabled()) {
-                    quota.refund();
-                }
             }
             bodyFaults = true;
         }
