@@ -54,6 +54,7 @@ public final class Gateway implements AutoCloseable {
                 Math.max(2, Runtime.getRuntime().availableProcessors() * 2)));
         cache = new SourceCache(defaults.cacheMaxBytes(), InstantSource.system(), engine::drop);
         HttpConnector connector = new HttpConnector(this::baseUrl, options.env(), limiter);
+        connector.onRateLimit((source, remaining) -> telemetry.metrics().upstreamRateLimitRemaining(source, remaining));
         IdentitySettings identity = identity(first);
         demoIssuer = DemoIssuer.create(identity);
         OidcAuthenticator authenticator = OidcAuthenticator.create(identity, demoIssuer::issuer);

@@ -4,7 +4,13 @@ package io.omnisql.connector;
 public interface Connector {
     /**
      * @param deadlineNanos {@link System#nanoTime()} by which the fetch must finish
+     * @param pages         told about every upstream exchange of this fetch (trace spans of one query)
      * @throws io.omnisql.error.QueryException SOURCE_TIMEOUT, SOURCE_ERROR, or RATE_LIMIT_EXHAUSTED
      */
-    FetchResult fetch(SourceRequest request, long deadlineNanos);
+    FetchResult fetch(SourceRequest request, long deadlineNanos, PageListener pages);
+
+    /** A fetch whose pages only the connector-wide listener hears about. */
+    default FetchResult fetch(SourceRequest request, long deadlineNanos) {
+        return fetch(request, deadlineNanos, PageListener.NONE);
+    }
 }

@@ -80,9 +80,14 @@ public final class HttpConnector implements Connector {
     }
 
     @Override
-    public FetchResult fetch(SourceRequest request, long deadlineNanos) {
+    public FetchResult fetch(SourceRequest request, long deadlineNanos, PageListener perFetch) {
         long start = System.nanoTime();
-        JsonRows extractor = new JsonRows(request.columns(), mappings);
+        PageListener global = upstream.listener();
+        PageListener listener = perFetch == PageListener.NONE ? global : (src, table, uri, status, n, nanos) -> {
+            global.page(src, table, uri, status, n, nanos);
+            perFetch.page(src, table, uri, status, n, nanos);
+        };
+        Extraction extractor = new Extraction(new JsonRows(request.columns(), mappings), listener);
         int maxRows = request.table().maxRows();
         List<StreamResult> results = all(request, request.streams().stream()
                 .<Callable<StreamResult>>map(first -> () -> stream(request, first, extractor, maxRows, deadlineNanos))
@@ -111,7 +116,7 @@ public final class HttpConnector implements Connector {
             if (!filter.isEmpty()) {
                 rows.removeIf(row -> !filter.keeps(row));
             }
-            calls = perRow.fill(request, baseUrl(request.source()), rows, deadlineNanos);
+            calls = perRow.fill(request, baseUrl(request.source()), rows, deadlineNanos, listener);
         }
         List<String> warnings = truncated
                 ? List.of(request.table().name() + ": fetch cut at max_rows " + maxRows + "; the answer may be incomplete")
@@ -120,6 +125,10 @@ public final class HttpConnector implements Connector {
     }
 
     private record StreamResult(List<Object[]> rows, int pages, boolean truncated) {
+    }
+
+    /** What every page of one fetch is read with: the row extractor and who is told about each exchange. */
+    private record Extraction(JsonRows rows, PageListener listener) {
     }
 
     /** Runs the tasks concurrently on virtual threads; the first failure cancels the rest and is rethrown. */
@@ -153,12 +162,12 @@ public final class HttpConnector implements Connector {
     private record Fetched(Upstream.Page page, JsonNode body, List<Object[]> rows) {
     }
 
-    private Fetched page(SourceRequest request, URI uri, JsonRows extractor, long deadlineNanos) {
+    private Fetched page(SourceRequest request, URI uri, Extraction extractor, long deadlineNanos) {
         SourceDef source = request.source();
         Upstream.Page page = upstream.get(source, request.table().name(), uri, deadlineNanos, false);
         JsonRows.Page rows;
         try {
-            rows = extractor.page(page.body(), request.table().rowsPath(), pageFields(source));
+            rows = extractor.rows().page(page.body(), request.table().rowsPath(), pageFields(source));
         } catch (JsonProcessingException e) {
             throw malformed(source, uri, e.getOriginalMessage());
         } catch (IOException e) {
@@ -170,7 +179,7 @@ public final class HttpConnector implements Connector {
         if (rows.rows() == null) {
             throw malformed(source, uri, "no row array at '" + request.table().rowsPath() + "'");
         }
-        upstream.listener().page(source.name(), request.table().name(), uri, page.status(), rows.rows().size(), page.nanos());
+        extractor.listener().page(source.name(), request.table().name(), uri, page.status(), rows.rows().size(), page.nanos());
         return new Fetched(page, rows.fields(), rows.rows());
     }
 
@@ -186,7 +195,7 @@ public final class HttpConnector implements Connector {
         return fields;
     }
 
-    private StreamResult stream(SourceRequest request, URI first, JsonRows extractor, int maxRows, long deadlineNanos) {
+    private StreamResult stream(SourceRequest request, URI first, Extraction extractor, int maxRows, long deadlineNanos) {
         SourceDef source = request.source();
         List<Object[]> rows = new ArrayList<>();
         int pages = 0;
@@ -240,7 +249,7 @@ public final class HttpConnector implements Connector {
      * back short of its share (the server capped it, or data moved) is completed sequentially from where it
      * stopped, so no row range is skipped.
      */
-    private StreamResult restInParallel(SourceRequest request, URI first, JsonRows extractor, int step, long total,
+    private StreamResult restInParallel(SourceRequest request, URI first, Extraction extractor, int step, long total,
                                         long deadlineNanos) {
         String startParam = request.source().pagination().startParam();
         List<Long> offsets = new ArrayList<>();

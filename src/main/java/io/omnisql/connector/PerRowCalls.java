@@ -73,20 +73,20 @@ final class PerRowCalls {
     }
 
     /** Fills the per-row columns of {@code rows} in place; returns how many upstream calls it made. */
-    int fill(SourceRequest request, URI base, List<Object[]> rows, long deadlineNanos) {
+    int fill(SourceRequest request, URI base, List<Object[]> rows, long deadlineNanos, PageListener listener) {
         AtomicInteger calls = new AtomicInteger();
         List<ColumnDef> columns = request.columns();
         for (int i = 0; i < columns.size(); i++) {
             ColumnDef c = columns.get(i);
             if (c.isPerRow()) {
-                fillColumn(request, base, rows, i, deadlineNanos, calls);
+                fillColumn(request, base, rows, i, deadlineNanos, calls, listener);
             }
         }
         return calls.get();
     }
 
     private void fillColumn(SourceRequest request, URI base, List<Object[]> rows, int index, long deadlineNanos,
-                            AtomicInteger calls) {
+                            AtomicInteger calls, PageListener listener) {
         ColumnDef column = request.columns().get(index);
         String[] urls = new String[rows.size()];
         Set<String> needed = new LinkedHashSet<>();
@@ -109,7 +109,7 @@ final class PerRowCalls {
                 futures.add(exec.submit(() -> {
                     slots.acquire();
                     try {
-                        row[index] = answer(request, column, url, deadlineNanos, calls).value().orElse(null);
+                        row[index] = answer(request, column, url, deadlineNanos, calls, listener).value().orElse(null);
                     } finally {
                         slots.release();
                     }
@@ -138,7 +138,8 @@ final class PerRowCalls {
      * The cached answer for {@code url}, or one call for it, made on this thread (not inside a cache computation,
      * which would hold up unrelated keys); concurrent asks for one URL share the call.
      */
-    private Answer answer(SourceRequest request, ColumnDef column, String url, long deadlineNanos, AtomicInteger calls) {
+    private Answer answer(SourceRequest request, ColumnDef column, String url, long deadlineNanos, AtomicInteger calls,
+                          PageListener listener) {
         String key = request.source().name() + " " + url;
         CompletableFuture<Answer> mine = new CompletableFuture<>();
         CompletableFuture<Answer> existing = answers.asMap().putIfAbsent(key, mine);
@@ -150,7 +151,7 @@ final class PerRowCalls {
             }
         }
         try {
-            Answer a = call(request, column, url, deadlineNanos, calls);
+            Answer a = call(request, column, url, deadlineNanos, calls, listener);
             mine.complete(a);
             return a;
         } catch (RuntimeException e) {
@@ -160,13 +161,14 @@ final class PerRowCalls {
         }
     }
 
-    private Answer call(SourceRequest request, ColumnDef column, String url, long deadlineNanos, AtomicInteger calls) {
+    private Answer call(SourceRequest request, ColumnDef column, String url, long deadlineNanos, AtomicInteger calls,
+                        PageListener listener) {
         calls.incrementAndGet();
         URI uri = URI.create(url);
         Upstream.Page page = upstream.get(request.source(), request.table().name(), uri, deadlineNanos, true);
         Object value = null;
         if (page.body() != null) {
-            upstream.listener().page(request.source().name(), request.table().name(), uri, page.status(), 1, page.nanos());
+            listener.page(request.source().name(), request.table().name(), uri, page.status(), 1, page.nanos());
             JsonNode body;
             try {
                 body = json.readTree(page.body());

@@ -314,11 +314,13 @@ public final class QueryService {
                 "pushed_filters", request.pushed().stream().map(Predicate::sql).toList().toString()))) {
             try {
                 Lease lease = cache.acquire(request.key(), freshness.maxStalenessMs(), () -> {
-                    FetchResult fetched = connector.fetch(request, deadline);
+                    FetchResult fetched = connector.fetch(request, deadline, (src, tbl, uri, status, rows, nanos) -> {
+                        // Told after the exchange: the page span carries its duration as an attribute.
+                        metrics.sourcePage(src);
+                        span.child("source.page", Map.of("http.status_code", status, "rows", rows,
+                                "duration_ms", nanos / 1_000_000.0, "path", uri.getPath())).end();
+                    });
                     metrics.sourceFetch(source, table, fetched.fetchMs() * 1_000_000, fetched.rows().size());
-                    for (int i = 0; i < fetched.pages(); i++) {
-                        metrics.sourcePage(source);
-                    }
                     try (Span load = span.child("duckdb.load", Map.of("table", table, "rows", fetched.rows().size()))) {
                         MaterializedTable loaded = engine.load(request.columns(), fetched.rows());
                         return new SourceCache.Loaded(loaded, fetched.pages(), fetched.fetchMs(), fetched.warnings());

@@ -100,6 +100,11 @@ class TelemetryEndToEndTest {
         assertThat(spans.get("duckdb.load").getParentSpanId()).isEqualTo(fetch.getSpanId());
         assertThat(fetch.getEndTimeUnixNano()).isGreaterThan(fetch.getStartTimeUnixNano());
         assertThat(fetch.getAttributesList().toString()).contains("github.pull_requests").contains("acme/infra");
+        long pages = received.stream().flatMap(req -> req.getResourceSpansList().stream())
+                .flatMap(rs -> rs.getScopeSpansList().stream()).flatMap(ss -> ss.getSpansList().stream())
+                .filter(s -> s.getName().equals("source.page") && s.getParentSpanId().equals(fetch.getSpanId()))
+                .count();
+        assertThat(pages).as("one source.page span per upstream page, under its fetch").isGreaterThanOrEqualTo(2);
     }
 
     private static String scrape() throws Exception {
