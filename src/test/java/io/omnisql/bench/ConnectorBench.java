@@ -23,7 +23,7 @@ import java.util.stream.Collectors;
  * Connector figures for BENCHMARKS: rows/s of full GitHub and Jira fetches over loopback, and fetch time from 1 to
  * 100 pages with 50 ms upstream latency per request (how pages and repositories overlap). Runs the real
  * connector against the embedded simulators with the shipped catalog.yaml and ratelimits.yaml; a fresh connector
- * per run, so no page is revalidated from an earlier one. See docs/benchmarks-connectors.md for the command.
+ * per run, so no page is revalidated from an earlier one. See BENCHMARKS.md, "Connector benchmarks", for the command.
  */
 public final class ConnectorBench {
     private static final int RUNS = 5;
