@@ -61,6 +61,8 @@ public final class Planner {
     /** Longer statements are refused before parsing: the parser's cost grows with the text. */
     public static final int MAX_SQL_CHARS = 100_000;
     private static final Pattern IDENT = Pattern.compile("\"((?:[^\"]|\"\")*)\"|([A-Za-z_][A-Za-z0-9_$]*)|'(?:[^']|'')*'");
+    /** A {@code *} that may select columns; {@code count(*)} selects none. Multiplication also matches: a superset. */
+    private static final Pattern STAR = Pattern.compile("(?<!\\(\\s{0,20})\\*");
     private static final Pattern POSITION = Pattern.compile("line (\\d+), column (\\d+)");
     private final SecureRandom random = new SecureRandom();
 
@@ -87,7 +89,7 @@ public final class Planner {
         }
         String nonce = HexFormat.of().formatHex(nextBytes());
         Set<String> mentioned = mentionedIdentifiers(sql);
-        boolean star = sql.contains("*");
+        boolean star = STAR.matcher(sql).find();
 
         List<Resolved> resolved = new ArrayList<>();
         for (Table t : walker.tables) {

@@ -91,6 +91,14 @@ class QueryEndToEndTest {
     }
 
     @Test
+    void countStarFetchesOnlyTheColumnsTheStatementNames() {
+        Response count = gw.post("/v1/explain", token, "{\"sql\":\"SELECT count(*) FROM jira.issues WHERE project = 'MOB'\"}");
+        assertThat(count.body().at("/tables/0/columns").toString()).contains("project").doesNotContain("summary");
+        Response star = gw.post("/v1/explain", token, "{\"sql\":\"SELECT * FROM jira.issues WHERE project = 'MOB'\"}");
+        assertThat(star.body().at("/tables/0/columns").toString()).contains("summary").contains("assignee");
+    }
+
+    @Test
     void badJsonIsBadRequest() {
         Response r = gw.post("/v1/query", token, "{\"sql\": ");
         assertThat(r.status()).isEqualTo(400);
