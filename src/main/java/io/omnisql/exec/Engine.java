@@ -43,6 +43,9 @@ public final class Engine implements AutoCloseable {
     private final DuckDBConnection root;
     private final ExecutorService pool;
     private final ScheduledExecutorService canceller;
+    /** Second halves of large loads; separate from {@code pool} so a load never waits on a task queued behind it. */
+    private final ExecutorService appendPool;
+    private static final int MIN_SPLIT_ROWS = 2_048;
     private final AtomicLong tableIds = new AtomicLong();
 
     public record Settings(int threads, String memoryLimit, int poolSize) {
@@ -70,6 +73,12 @@ public final class Engine implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        AtomicInteger a = new AtomicInteger();
+        appendPool = Executors.newFixedThreadPool(Math.max(1, Runtime.getRuntime().availableProcessors() - 1), r -> {
+            Thread t = new Thread(r, "omnisql-duckdb-append-" + a.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
         canceller = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "omnisql-duckdb-deadline");
             t.setDaemon(true);
@@ -90,19 +99,38 @@ public final class Engine implements AutoCloseable {
                 try (Statement s = c.createStatement()) {
                     s.execute(ddl.append(')').toString());
                 }
-                long bytes = 64L * columns.size();
-                try (DuckDBAppender a = c.createAppender(DuckDBConnection.DEFAULT_SCHEMA, name)) {
-                    for (Object[] row : rows) {
-                        a.beginRow();
-                        for (Object v : row) {
-                            bytes += append(a, v);
-                        }
-                        a.endRow();
-                    }
+                // Appending costs a native call per value: a large load is split over two connections so
+                // both cores append (DuckDB commits concurrent appends to one table without conflict).
+                int split = rows.size() >= 2 * MIN_SPLIT_ROWS ? rows.size() / 2 : rows.size();
+                Future<Long> second = split < rows.size()
+                        ? appendPool.submit(() -> appendAll(name, rows.subList(split, rows.size()))) : null;
+                long bytes = 64L * columns.size() + appendRows(c, name, rows.subList(0, split));
+                if (second != null) {
+                    bytes += second.get();
                 }
                 return new MaterializedTable(name, rows.size(), bytes);
             }
         }, Long.MAX_VALUE);
+    }
+
+    private long appendAll(String table, List<Object[]> rows) throws SQLException {
+        try (DuckDBConnection c = (DuckDBConnection) root.duplicate()) {
+            return appendRows(c, table, rows);
+        }
+    }
+
+    private static long appendRows(DuckDBConnection c, String table, List<Object[]> rows) throws SQLException {
+        long bytes = 0;
+        try (DuckDBAppender a = c.createAppender(DuckDBConnection.DEFAULT_SCHEMA, table)) {
+            for (Object[] row : rows) {
+                a.beginRow();
+                for (Object v : row) {
+                    bytes += append(a, v);
+                }
+                a.endRow();
+            }
+        }
+        return bytes;
     }
 
     private static long append(DuckDBAppender a, Object v) throws SQLException {
@@ -314,6 +342,7 @@ public final class Engine implements AutoCloseable {
     @Override
     public void close() {
         pool.shutdownNow();
+        appendPool.shutdownNow();
         canceller.shutdownNow();
         try {
             root.close();
