@@ -94,7 +94,7 @@ public final class Gateway implements AutoCloseable {
                     r.addFilter((chain, req, res) -> {
                         chain.proceed();
                         String route = routeOf(req.path().path());
-                        // /v1 query routes are counted by their request trace, with their error code.
+                        // /v1 routes are counted by their request trace, with their error code.
                         if (route != null) {
                             telemetry.metrics().httpRequest(req.prologue().method().text(), route, res.status().code());
                         }
@@ -148,8 +148,8 @@ public final class Gateway implements AutoCloseable {
     /** A bounded route label for http_requests_total; null for routes counted elsewhere. */
     private static String routeOf(String path) {
         return switch (path) {
-            case "/v1/query", "/v1/explain" -> null;
-            case "/health", "/metrics", "/v1/catalog", "/dev/token", "/dev/jwks", "/dev/.well-known/openid-configuration" -> path;
+            case "/v1/query", "/v1/explain", "/v1/catalog" -> null;
+            case "/health", "/metrics", "/dev/token", "/dev/jwks", "/dev/.well-known/openid-configuration" -> path;
             default -> "unmatched";
         };
     }

@@ -259,7 +259,7 @@ public final class QueryService {
             }
             candidates.addAll(g.pushable());
             SourceRequest request = RequestBuilder.build(ref.table(), source, connector.baseUrl(source), fetched, candidates);
-            out.add(new Prepared(request, new SourceReport(ref.table().name(), ref.table().source(), ref.alias(), "none", 0, 0, 0, 0,
+            out.add(new Prepared(request, new SourceReport(ref.table().name(), ref.table().source(), ref.alias(), null, 0, 0, 0, 0,
                     request.pushed().stream().map(Predicate::sql).toList(), residual(ref, request),
                     request.columns().stream().map(Catalog.ColumnDef::name).toList(),
                     request.streams().stream().map(java.net.URI::toString).toList())));
@@ -418,7 +418,7 @@ public final class QueryService {
     private static SourceReport report(Bound b, Lease lease) {
         boolean fetchedNow = lease.outcome() == io.omnisql.cache.CacheOutcome.MISS;
         SourceReport d = b.described();
-        return new SourceReport(d.table(), d.source(), d.alias(), lease.outcome().label(), lease.cached().table().rows(),
+        return new SourceReport(d.table(), d.source(), d.alias(), lease.outcome(), lease.cached().table().rows(),
                 fetchedNow ? lease.cached().pages() : 0, fetchedNow ? lease.cached().fetchMs() : 0, lease.ageMs(),
                 d.pushedFilters(), d.residualFilters(), d.columns(), d.requests());
     }

@@ -18,7 +18,6 @@ import io.omnisql.identity.Authenticator;
 import io.omnisql.identity.Principal;
 import io.omnisql.policy.CatalogView;
 import io.omnisql.ratelimit.RateLimiter;
-import io.omnisql.cache.CacheOutcome;
 import io.omnisql.observe.Metrics;
 import io.omnisql.observe.QueryLog;
 import io.omnisql.observe.RequestTrace;
@@ -128,9 +127,8 @@ public final class QueryRoutes {
             error = e.code();
             fail(res, e, traceId);
         } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, "trace " + traceId + ": unexpected failure", e);
             error = ErrorCode.INTERNAL;
-            fail(res, new QueryException(ErrorCode.INTERNAL, "internal error; see the gateway log for trace " + traceId), traceId);
+            fail(res, internal(traceId, e), traceId);
         }
         trace.end(error == null ? 200 : error.status(), error);
     }
@@ -162,8 +160,7 @@ public final class QueryRoutes {
         } catch (QueryException e) {
             failure = e;
         } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, "trace " + traceId + ": unexpected failure", e);
-            failure = new QueryException(ErrorCode.INTERNAL, "internal error; see the gateway log for trace " + traceId);
+            failure = internal(traceId, e);
         }
         if (failure != null) {
             countRefusal(failure);
@@ -176,9 +173,15 @@ public final class QueryRoutes {
             telemetry.metrics().queryFinished(elapsed, error);
             telemetry.queryLog().record(new QueryLog.Entry(traceId, principal == null ? null : principal.subject(),
                     answer == null ? List.of() : answer.sources().stream().map(s -> new QueryLog.TableRead(s.table(),
-                            s.source(), CacheOutcome.valueOf(s.cache().toUpperCase(java.util.Locale.ROOT)), s.rows())).toList(),
+                            s.source(), s.cache(), s.rows())).toList(),
                     answer == null ? 0 : answer.result().rows().size(), elapsed, error));
         }
+    }
+
+    /** A bug: logged in full under the trace id, answered without internals. */
+    private static QueryException internal(String traceId, RuntimeException e) {
+        LOG.log(Level.SEVERE, "trace " + traceId + ": unexpected failure", e);
+        return new QueryException(ErrorCode.INTERNAL, "internal error; see the gateway log for trace " + traceId);
     }
 
     private Principal authenticate(ServerRequest req, Span span) {
@@ -284,7 +287,7 @@ public final class QueryRoutes {
         g.writeStringField("table", s.table());
         g.writeStringField("alias", s.alias());
         if (!explain) {
-            g.writeStringField("cache", s.cache());
+            g.writeStringField("cache", s.cache().label());
             g.writeNumberField("rows", s.rows());
             g.writeNumberField("pages", s.pages());
             g.writeNumberField("fetch_ms", s.fetchMs());

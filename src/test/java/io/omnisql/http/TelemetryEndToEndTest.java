@@ -62,7 +62,9 @@ class TelemetryEndToEndTest {
         assertThat(gw.query(token, sql, 0).status()).isEqualTo(200);
         assertThat(gw.query(token, sql).status()).isEqualTo(200);
         assertThat(gw.query(token, "SELEC nothing").status()).isEqualTo(400);
+        assertThat(gw.get("/v1/catalog", token).status()).isEqualTo(200);
         String metrics = scrape();
+        assertThat(value(metrics, "http_requests_total", "route=\"/v1/catalog\"")).as("counted once per request").isEqualTo(1);
         assertThat(value(metrics, "http_requests_total", "route=\"/v1/query\"", "status=\"200\"")).isGreaterThanOrEqualTo(2);
         assertThat(value(metrics, "http_requests_total", "route=\"/v1/query\"", "status=\"400\"")).isGreaterThanOrEqualTo(1);
         assertThat(value(metrics, "query_latency_ms_count")).isGreaterThanOrEqualTo(3);
