@@ -5,12 +5,9 @@ public interface Connector {
     /**
      * @param deadlineNanos {@link System#nanoTime()} by which the fetch must finish
      * @param pages         told about every upstream exchange of this fetch (trace spans of one query)
+     * @param rows          receives the rows page by page as they are extracted (all at the end when per-row
+     *                      columns must be filled first)
      * @throws io.omnisql.error.QueryException SOURCE_TIMEOUT, SOURCE_ERROR, or RATE_LIMIT_EXHAUSTED
      */
-    FetchResult fetch(SourceRequest request, long deadlineNanos, PageListener pages);
-
-    /** A fetch whose pages only the connector-wide listener hears about. */
-    default FetchResult fetch(SourceRequest request, long deadlineNanos) {
-        return fetch(request, deadlineNanos, PageListener.NONE);
-    }
+    FetchResult fetch(SourceRequest request, long deadlineNanos, PageListener pages, RowSink rows);
 }

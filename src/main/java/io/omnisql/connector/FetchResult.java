@@ -3,9 +3,9 @@ package io.omnisql.connector;
 import java.util.List;
 
 /**
- * Rows fetched for one {@link SourceRequest}, values typed per its columns, plus what it cost: list pages and
- * the per-row calls of per-row columns (cache hits excluded).
+ * What fetching one {@link SourceRequest} cost and delivered: the rows handed to the sink, list pages, the
+ * per-row calls of per-row columns (cache hits excluded).
  */
-public record FetchResult(List<Object[]> rows, int pages, int perRowCalls, long fetchMs, boolean truncated,
+public record FetchResult(long rows, int pages, int perRowCalls, long fetchMs, boolean truncated,
                           List<String> warnings) {
 }

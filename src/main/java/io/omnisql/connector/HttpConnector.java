@@ -80,55 +80,90 @@ public final class HttpConnector implements Connector {
     }
 
     @Override
-    public FetchResult fetch(SourceRequest request, long deadlineNanos, PageListener perFetch) {
+    public FetchResult fetch(SourceRequest request, long deadlineNanos, PageListener perFetch, RowSink sink) {
         long start = System.nanoTime();
         PageListener global = upstream.listener();
         PageListener listener = perFetch == PageListener.NONE ? global : (src, table, uri, status, n, nanos) -> {
             global.page(src, table, uri, status, n, nanos);
             perFetch.page(src, table, uri, status, n, nanos);
         };
-        Extraction extractor = new Extraction(new JsonRows(request.columns(), mappings), listener);
-        int maxRows = request.table().maxRows();
-        List<StreamResult> results = all(request, request.streams().stream()
-                .<Callable<StreamResult>>map(first -> () -> stream(request, first, extractor, maxRows, deadlineNanos))
-                .toList());
-        List<Object[]> rows = new ArrayList<>();
-        int pages = 0;
-        boolean truncated = false;
-        for (StreamResult r : results) {
-            pages += r.pages;
-            for (Object[] row : r.rows) {
-                if (rows.size() >= maxRows) {
-                    truncated = true;
-                    break;
-                }
-                rows.add(row);
-            }
-            truncated |= r.truncated;
-        }
+        boolean perRowColumns = request.columns().stream().anyMatch(c -> c.isPerRow());
+        // Per-row columns are filled once all rows are in; otherwise each page goes on as soon as it is read.
+        List<Object[]> held = perRowColumns ? new ArrayList<>() : null;
+        Capped capped = new Capped(perRowColumns ? held::addAll : sink, request.table().maxRows());
+        Extraction extractor = new Extraction(new JsonRows(request.columns(), mappings), listener, capped);
+        int pages = all(request, request.streams().stream()
+                .<Callable<Integer>>map(first -> () -> stream(request, first, extractor, deadlineNanos))
+                .toList()).stream().mapToInt(Integer::intValue).sum();
+        long rows = capped.taken();
         int calls = 0;
-        if (request.columns().stream().anyMatch(c -> c.isPerRow())) {
+        if (perRowColumns) {
             // Only rows the statement can return are worth a call each: drop those failing the table's own
             // WHERE conjuncts (the planner gives candidates only for tables that are not on a join's null side).
             List<io.omnisql.plan.Predicate> candidates = new ArrayList<>(request.pushed());
             candidates.addAll(request.notPushed());
             RowFilter filter = RowFilter.of(request.columns(), candidates);
             if (!filter.isEmpty()) {
-                rows.removeIf(row -> !filter.keeps(row));
+                held.removeIf(row -> !filter.keeps(row));
             }
-            calls = perRow.fill(request, baseUrl(request.source()), rows, deadlineNanos, listener);
+            calls = perRow.fill(request, baseUrl(request.source()), held, deadlineNanos, listener);
+            rows = held.size();
+            sink.accept(held);
         }
-        List<String> warnings = truncated
+        int maxRows = request.table().maxRows();
+        List<String> warnings = capped.cut()
                 ? List.of(request.table().name() + ": fetch cut at max_rows " + maxRows + "; the answer may be incomplete")
                 : List.of();
-        return new FetchResult(rows, pages, calls, (System.nanoTime() - start) / 1_000_000, truncated, warnings);
+        return new FetchResult(rows, pages, calls, (System.nanoTime() - start) / 1_000_000, capped.cut(), warnings);
     }
 
-    private record StreamResult(List<Object[]> rows, int pages, boolean truncated) {
+    /**
+     * The rows one fetch may still take (the table's max_rows), shared by its concurrent streams: the page that
+     * overflows is cut, and a stream with pages left once it is full marks the fetch cut.
+     */
+    private static final class Capped {
+        private final RowSink sink;
+        private final long max;
+        private long taken;
+        private boolean cut;
+
+        Capped(RowSink sink, long max) {
+            this.sink = sink;
+            this.max = max;
+        }
+
+        synchronized void accept(List<Object[]> page) {
+            List<Object[]> kept = page;
+            if (page.size() > max - taken) {
+                cut = true;
+                kept = page.subList(0, (int) (max - taken));
+            }
+            if (!kept.isEmpty()) {
+                taken += kept.size();
+                sink.accept(kept);
+            }
+        }
+
+        synchronized long room() {
+            return max - taken;
+        }
+
+        /** Rows were left behind: the source had more than max_rows. */
+        synchronized void markCut() {
+            cut = true;
+        }
+
+        synchronized long taken() {
+            return taken;
+        }
+
+        synchronized boolean cut() {
+            return cut;
+        }
     }
 
-    /** What every page of one fetch is read with: the row extractor and who is told about each exchange. */
-    private record Extraction(JsonRows rows, PageListener listener) {
+    /** What every page of one fetch is read with, who is told about each exchange, and where its rows go. */
+    private record Extraction(JsonRows rows, PageListener listener, Capped out) {
     }
 
     /** Runs the tasks concurrently on virtual threads; the first failure cancels the rest and is rethrown. */
@@ -195,18 +230,20 @@ public final class HttpConnector implements Connector {
         return fields;
     }
 
-    private StreamResult stream(SourceRequest request, URI first, Extraction extractor, int maxRows, long deadlineNanos) {
+    /** Fetches one stream's pages in order (in parallel where their addresses are known); returns the page count. */
+    private int stream(SourceRequest request, URI first, Extraction extractor, long deadlineNanos) {
         SourceDef source = request.source();
-        List<Object[]> rows = new ArrayList<>();
+        Capped out = extractor.out();
         int pages = 0;
         URI next = first;
         while (next != null) {
-            if (rows.size() >= maxRows) {
-                return new StreamResult(rows, pages, true);
+            if (out.room() <= 0) {
+                out.markCut();
+                break;
             }
             Fetched f = page(request, next, extractor, deadlineNanos);
             pages++;
-            rows.addAll(f.rows());
+            out.accept(f.rows());
             next = switch (source.pagination().style()) {
                 case LINK_HEADER -> {
                     URI linked = linkNext(f.page().links());
@@ -216,12 +253,13 @@ public final class HttpConnector implements Connector {
                     }
                     // Only as many pages as max_rows can use; the rest follow (and are cut) as usual.
                     int perPage = Math.max(1, f.rows().size());
-                    int wanted = (int) Math.min(known.size(), Math.max(1, ((long) maxRows - rows.size() + perPage - 1) / perPage));
+                    int wanted = (int) Math.min(known.size(), Math.max(1, (out.room() + perPage - 1) / perPage));
                     List<Fetched> got = all(request, known.subList(0, wanted).stream()
-                            .<Callable<Fetched>>map(uri -> () -> page(request, uri, extractor, deadlineNanos)).toList());
-                    for (Fetched g : got) {
-                        rows.addAll(g.rows());
-                    }
+                            .<Callable<Fetched>>map(uri -> () -> {
+                                Fetched g = page(request, uri, extractor, deadlineNanos);
+                                out.accept(g.rows());
+                                return g;
+                            }).toList());
                     pages += got.size();
                     // Pages added meanwhile show up as a next link on the last one: followed one by one.
                     yield linkNext(got.get(got.size() - 1).page().links());
@@ -230,54 +268,51 @@ public final class HttpConnector implements Connector {
                 case START_AT -> {
                     JsonNode total = f.body().get(source.pagination().totalField());
                     if (!f.rows().isEmpty() && total != null && total.canConvertToLong()) {
-                        StreamResult rest = restInParallel(request, next, extractor, f.rows().size(),
-                                Math.min(total.asLong(), maxRows), deadlineNanos);
-                        rows.addAll(rest.rows());
-                        pages += rest.pages();
+                        long cap = out.room() + f.rows().size();
+                        if (total.asLong() > cap) {
+                            out.markCut();
+                        }
+                        pages += restInParallel(request, next, extractor, f.rows().size(),
+                                Math.min(total.asLong(), cap), deadlineNanos);
                     }
                     yield null;
                 }
                 case NONE -> null;
             };
         }
-        return new StreamResult(rows, pages, false);
+        return pages;
     }
 
     /**
      * startAt/total paging: with the first page's size and the total known, every further page's startAt is
      * known too, so they are fetched at once (the source's concurrency cap still applies). A page that comes
      * back short of its share (the server capped it, or data moved) is completed sequentially from where it
-     * stopped, so no row range is skipped.
+     * stopped, so no row range is skipped. Returns the page count.
      */
-    private StreamResult restInParallel(SourceRequest request, URI first, Extraction extractor, int step, long total,
-                                        long deadlineNanos) {
+    private int restInParallel(SourceRequest request, URI first, Extraction extractor, int step, long total,
+                               long deadlineNanos) {
         String startParam = request.source().pagination().startParam();
         List<Long> offsets = new ArrayList<>();
         for (long at = step; at < total; at += step) {
             offsets.add(at);
         }
-        List<StreamResult> parts = all(request, offsets.stream().<Callable<StreamResult>>map(offset -> () -> {
+        return all(request, offsets.stream().<Callable<Integer>>map(offset -> () -> {
             long want = Math.min(step, total - offset);
-            List<Object[]> rows = new ArrayList<>();
+            long got = 0;
             int pages = 0;
-            while (rows.size() < want) {
-                Fetched f = page(request, withParam(first, startParam, String.valueOf(offset + rows.size())),
+            while (got < want) {
+                Fetched f = page(request, withParam(first, startParam, String.valueOf(offset + got)),
                         extractor, deadlineNanos);
                 pages++;
                 if (f.rows().isEmpty()) {
                     break;
                 }
-                rows.addAll(f.rows().subList(0, (int) Math.min(f.rows().size(), want - rows.size())));
+                List<Object[]> share = f.rows().subList(0, (int) Math.min(f.rows().size(), want - got));
+                extractor.out().accept(share);
+                got += share.size();
             }
-            return new StreamResult(rows, pages, false);
-        }).toList());
-        List<Object[]> rows = new ArrayList<>();
-        int pages = 0;
-        for (StreamResult p : parts) {
-            rows.addAll(p.rows());
-            pages += p.pages();
-        }
-        return new StreamResult(rows, pages, false);
+            return pages;
+        }).toList()).stream().mapToInt(Integer::intValue).sum();
     }
 
     private static URI linkNext(List<String> links) {

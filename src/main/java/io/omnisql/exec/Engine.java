@@ -29,12 +29,11 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
-import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
 /**
  * One embedded in-memory DuckDB per gateway. Source data is loaded once per fetch into a table of its own
- * (through the Appender) and shared by every query that may read it; each statement runs on a fresh
+ * (through the Appender, page by page while the fetch runs: {@link TableWriter}) and shared by every query that may read it; each statement runs on a fresh
  * connection on a bounded pool of platform threads, because DuckDB's native calls pin a virtual thread's
  * carrier and would stall the HTTP server's other requests.
  */
@@ -43,9 +42,8 @@ public final class Engine implements AutoCloseable {
     private final DuckDBConnection root;
     private final ExecutorService pool;
     private final ScheduledExecutorService canceller;
-    /** Second halves of large loads; separate from {@code pool} so a load never waits on a task queued behind it. */
+    /** Appends of tables being loaded; separate from {@code pool} so slow statements never hold up a load. */
     private final ExecutorService appendPool;
-    private static final int MIN_SPLIT_ROWS = 2_048;
     private final AtomicLong tableIds = new AtomicLong();
 
     public record Settings(int threads, String memoryLimit, int poolSize) {
@@ -74,7 +72,7 @@ public final class Engine implements AutoCloseable {
             return t;
         });
         AtomicInteger a = new AtomicInteger();
-        appendPool = Executors.newFixedThreadPool(Math.max(1, Runtime.getRuntime().availableProcessors() - 1), r -> {
+        appendPool = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
             Thread t = new Thread(r, "omnisql-duckdb-append-" + a.incrementAndGet());
             t.setDaemon(true);
             return t;
@@ -86,83 +84,48 @@ public final class Engine implements AutoCloseable {
         });
     }
 
-    /** Loads rows into a new shared table; the caller owns it and must {@link #drop} it. */
-    public MaterializedTable load(List<ColumnDef> columns, List<Object[]> rows) {
+    /**
+     * Creates a new shared table for one fetch and returns its writer: pages are appended as they arrive; the
+     * caller owns the finished table and must {@link #drop} it.
+     */
+    public TableWriter create(List<ColumnDef> columns) {
         String name = "src_" + tableIds.incrementAndGet();
-        return onPool(() -> {
-            try (DuckDBConnection c = (DuckDBConnection) root.duplicate()) {
+        onPool(() -> {
+            try (DuckDBConnection c = (DuckDBConnection) root.duplicate(); Statement s = c.createStatement()) {
                 StringBuilder ddl = new StringBuilder("CREATE TABLE ").append(name).append(" (");
                 for (int i = 0; i < columns.size(); i++) {
                     ddl.append(i == 0 ? "" : ", ").append('"').append(columns.get(i).name()).append("\" ")
                             .append(columns.get(i).type().name());
                 }
-                try (Statement s = c.createStatement()) {
-                    s.execute(ddl.append(')').toString());
-                }
-                // Appending costs a native call per value: a large load is split over two connections so
-                // both cores append (DuckDB commits concurrent appends to one table without conflict).
-                int split = rows.size() >= 2 * MIN_SPLIT_ROWS ? rows.size() / 2 : rows.size();
-                Future<Long> second = split < rows.size()
-                        ? appendPool.submit(() -> appendAll(name, rows.subList(split, rows.size()))) : null;
-                long bytes = 64L * columns.size() + appendRows(c, name, rows.subList(0, split));
-                if (second != null) {
-                    bytes += second.get();
-                }
-                return new MaterializedTable(name, rows.size(), bytes);
+                s.execute(ddl.append(')').toString());
             }
+            return null;
         }, Long.MAX_VALUE);
+        return new TableWriter(name, columns.size(), this::connection, appendPool, this::dropTable);
     }
 
-    private long appendAll(String table, List<Object[]> rows) throws SQLException {
-        try (DuckDBConnection c = (DuckDBConnection) root.duplicate()) {
-            return appendRows(c, table, rows);
+    private DuckDBConnection connection() {
+        try {
+            return (DuckDBConnection) root.duplicate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot open a DuckDB connection: " + e.getMessage(), e);
         }
-    }
-
-    private static long appendRows(DuckDBConnection c, String table, List<Object[]> rows) throws SQLException {
-        long bytes = 0;
-        try (DuckDBAppender a = c.createAppender(DuckDBConnection.DEFAULT_SCHEMA, table)) {
-            for (Object[] row : rows) {
-                a.beginRow();
-                for (Object v : row) {
-                    bytes += append(a, v);
-                }
-                a.endRow();
-            }
-        }
-        return bytes;
-    }
-
-    private static long append(DuckDBAppender a, Object v) throws SQLException {
-        switch (v) {
-            case null -> {
-                a.appendNull();
-                return 1;
-            }
-            case String s -> {
-                a.append(s);
-                return 16L + s.length();
-            }
-            case Long l -> a.append(l.longValue());
-            case Integer i -> a.append(i.intValue());
-            case Double d -> a.append(d.doubleValue());
-            case Boolean b -> a.append(b.booleanValue());
-            case LocalDateTime t -> a.append(t);
-            default -> a.append(v.toString());
-        }
-        return 8;
     }
 
     public void drop(MaterializedTable table) {
+        dropTable(table.name());
+    }
+
+    private void dropTable(String name) {
         try {
             onPool(() -> {
                 try (DuckDBConnection c = (DuckDBConnection) root.duplicate(); Statement s = c.createStatement()) {
-                    s.execute("DROP TABLE IF EXISTS " + table.name());
+                    s.execute("DROP TABLE IF EXISTS " + name);
                 }
                 return null;
             }, Long.MAX_VALUE);
         } catch (RuntimeException e) {
-            LOG.warning(() -> "could not drop " + table.name() + ": " + e.getMessage());
+            LOG.warning(() -> "could not drop " + name + ": " + e.getMessage());
         }
     }
 

@@ -16,6 +16,7 @@ import io.omnisql.error.QueryException;
 import io.omnisql.exec.Engine;
 import io.omnisql.exec.MaterializedTable;
 import io.omnisql.exec.QueryResult;
+import io.omnisql.exec.TableWriter;
 import io.omnisql.identity.Principal;
 import io.omnisql.observe.Metrics;
 import io.omnisql.observe.RequestTrace;
@@ -314,16 +315,19 @@ public final class QueryService {
                 "pushed_filters", request.pushed().stream().map(Predicate::sql).toList().toString()))) {
             try {
                 Lease lease = cache.acquire(request.key(), freshness.maxStalenessMs(), () -> {
-                    FetchResult fetched = connector.fetch(request, deadline, (src, tbl, uri, status, rows, nanos) -> {
-                        // Told after the exchange: the page span carries its duration as an attribute.
-                        metrics.sourcePage(src);
-                        span.child("source.page", Map.of("http.status_code", status, "rows", rows,
-                                "duration_ms", nanos / 1_000_000.0, "path", uri.getPath())).end();
-                    });
-                    metrics.sourceFetch(source, table, fetched.fetchMs() * 1_000_000, fetched.rows().size());
-                    try (Span load = span.child("duckdb.load", Map.of("table", table, "rows", fetched.rows().size()))) {
-                        MaterializedTable loaded = engine.load(request.columns(), fetched.rows());
-                        return new SourceCache.Loaded(loaded, fetched.pages(), fetched.fetchMs(), fetched.warnings());
+                    // Pages are appended while later ones are still being fetched; the load span is the tail.
+                    try (TableWriter writer = engine.create(request.columns())) {
+                        FetchResult fetched = connector.fetch(request, deadline, (src, tbl, uri, status, rows, nanos) -> {
+                            // Told after the exchange: the page span carries its duration as an attribute.
+                            metrics.sourcePage(src);
+                            span.child("source.page", Map.of("http.status_code", status, "rows", rows,
+                                    "duration_ms", nanos / 1_000_000.0, "path", uri.getPath())).end();
+                        }, writer::append);
+                        metrics.sourceFetch(source, table, fetched.fetchMs() * 1_000_000, fetched.rows());
+                        try (Span load = span.child("duckdb.load", Map.of("table", table, "rows", fetched.rows()))) {
+                            MaterializedTable loaded = writer.finish();
+                            return new SourceCache.Loaded(loaded, fetched.pages(), fetched.fetchMs(), fetched.warnings());
+                        }
                     }
                 });
                 metrics.cache(table, lease.outcome());
