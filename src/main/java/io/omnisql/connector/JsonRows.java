@@ -1,24 +1,27 @@
 package io.omnisql.connector;
 
-import com.fasterxml.jackson.core.JsonParseException;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.omnisql.config.Catalog.ColumnDef;
 import io.omnisql.config.Catalog.ColumnType;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * Extracts typed rows from one page's JSON by the columns' dotted paths ({@code a.b}, {@code a[0].b}) in a
- * single streaming pass: subtrees no column reads are skipped by the tokenizer instead of being built
- * into a tree (an upstream item is mostly URLs and nested objects no query asks for).
+ * single pass over the bytes ({@link JsonScanner}): subtrees no column reads are skipped by a byte scan that
+ * still checks the grammar, instead of being tokenized or built into a tree (an upstream item is mostly URLs
+ * and nested objects no query asks for). Uncommon value shapes go through Jackson's tree conversion, so a
+ * value is typed the same whichever path reads it.
  */
 final class JsonRows {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -32,15 +35,21 @@ final class JsonRows {
     }
 
     private static final class PathNode {
-        final Map<String, PathNode> fields = new HashMap<>();
+        final Map<String, PathNode> fields = new LinkedHashMap<>();
         final Map<Integer, PathNode> indexes = new HashMap<>();
         int[] columns = new int[0];
+        /** {@code fields}' names as UTF-8 and their nodes, index for index: matched against raw name bytes. */
+        byte[][] names = new byte[0][];
+        PathNode[] named = new PathNode[0];
 
         PathNode child(String segment) {
             if (segment.startsWith("[") && segment.endsWith("]")) {
                 return indexes.computeIfAbsent(Integer.parseInt(segment.substring(1, segment.length() - 1)), i -> new PathNode());
             }
-            return fields.computeIfAbsent(segment, s -> new PathNode());
+            PathNode child = fields.computeIfAbsent(segment, s -> new PathNode());
+            names = fields.keySet().stream().map(n -> n.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
+            named = fields.values().toArray(PathNode[]::new);
+            return child;
         }
 
         boolean hasChildren() {
@@ -77,17 +86,16 @@ final class JsonRows {
      * @throws IOException when the body is not well-formed JSON (anywhere, skipped parts included)
      */
     Page page(byte[] body, String rowsPath, Set<String> keep) throws IOException {
-        try (JsonParser p = MAPPER.createParser(body)) {
-            if (p.nextToken() == null) {
-                return null;
-            }
-            ObjectNode fields = MAPPER.createObjectNode();
-            List<Object[]> rows = find(p, path(rowsPath), 0, keep, fields);
-            if (p.nextToken() != null) {
-                throw new JsonParseException(p, "trailing content after the JSON value");
-            }
-            return new Page(rows, fields);
+        JsonScanner in = new JsonScanner(body);
+        if (in.peek() < 0) {
+            return null;
         }
+        ObjectNode fields = MAPPER.createObjectNode();
+        List<Object[]> rows = find(in, path(rowsPath), 0, keep, fields);
+        if (in.peek() >= 0) {
+            throw in.error("trailing content after the JSON value");
+        }
+        return new Page(rows, fields);
     }
 
     /** A dotted path ({@code a.b}, {@code a[0].b}, {@code [0].b}) as its steps; "" is the node itself. */
@@ -112,74 +120,83 @@ final class JsonRows {
         return n;
     }
 
-    private List<Object[]> find(JsonParser p, String[] segments, int depth, Set<String> keep, ObjectNode fields)
+    private List<Object[]> find(JsonScanner in, String[] segments, int depth, Set<String> keep, ObjectNode fields)
             throws IOException {
         if (depth == segments.length) {
-            if (p.currentToken() != JsonToken.START_ARRAY) {
-                p.skipChildren();
+            if (in.peek() != '[') {
+                in.skipValue();
                 return null;
             }
+            in.open();
             List<Object[]> rows = new ArrayList<>();
-            while (p.nextToken() != JsonToken.END_ARRAY) {
+            for (boolean first = true; in.nextElement(first); first = false) {
                 Object[] row = new Object[types.length];
-                value(p, root, row);
+                value(in, root, row);
                 rows.add(row);
             }
             return rows;
         }
-        if (p.currentToken() != JsonToken.START_OBJECT) {
-            p.skipChildren();
+        if (in.peek() != '{') {
+            in.skipValue();
             return null;
         }
+        in.open();
         List<Object[]> rows = null;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
-            p.nextToken();
+        for (boolean first = true; in.nextField(first); first = false) {
+            String name = in.name();
             if (name.equals(segments[depth])) {
-                rows = find(p, segments, depth + 1, keep, fields);
+                rows = find(in, segments, depth + 1, keep, fields);
             } else if (depth == 0 && keep.contains(name)) {
-                fields.set(name, p.readValueAsTree());
+                fields.set(name, tree(in));
             } else {
-                p.skipChildren();
+                in.skipValue();
             }
         }
         return rows;
     }
 
-    /** Fills the columns under {@code node} from the value at the parser's current token, consuming it. */
-    private void value(JsonParser p, PathNode node, Object[] row) throws IOException {
-        JsonToken t = p.currentToken();
+    /** Fills the columns under {@code node} from the value at the cursor, consuming it. */
+    private void value(JsonScanner in, PathNode node, Object[] row) throws IOException {
+        int kind = in.peek();
         if (node.columns.length > 0) {
-            if (t.isStructStart()) {
-                fill(p.readValueAsTree(), node, row);
+            if (kind == '{' || kind == '[') {
+                fill(tree(in), node, row);
             } else {
-                for (int c : node.columns) {
-                    row[c] = scalar(p, t, c);
-                }
+                scalar(in, kind, node.columns, row);
             }
             return;
         }
-        if (t == JsonToken.START_OBJECT) {
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                PathNode child = node.fields.get(p.currentName());
-                p.nextToken();
-                if (child == null) {
-                    p.skipChildren();
+        if (kind == '{') {
+            in.open();
+            for (boolean first = true; in.nextField(first); first = false) {
+                int i = in.name(node.names);
+                if (i < 0) {
+                    in.skipValue();
                 } else {
-                    value(p, child, row);
+                    value(in, node.named[i], row);
                 }
             }
-        } else if (t == JsonToken.START_ARRAY) {
+        } else if (kind == '[') {
+            in.open();
             int i = 0;
-            while (p.nextToken() != JsonToken.END_ARRAY) {
+            for (boolean first = true; in.nextElement(first); first = false) {
                 PathNode child = node.indexes.get(i++);
                 if (child == null) {
-                    p.skipChildren();
+                    in.skipValue();
                 } else {
-                    value(p, child, row);
+                    value(in, child, row);
                 }
             }
+        } else {
+            in.skipValue();
         }
+    }
+
+    /** The value at the cursor as a Jackson tree (validated by the skip first), consuming it. */
+    private static JsonNode tree(JsonScanner in) throws IOException {
+        int start = in.position();
+        in.skipValue();
+        return MAPPER.readTree(in.bytes(), start, in.position() - start);
     }
 
     /** A column reads a whole object or array (rare): take the subtree and answer every path beneath it. */
@@ -203,36 +220,59 @@ final class JsonRows {
         }
     }
 
-    /** The common token/type pairs directly; everything else through the tree-value conversion. */
-    private Object scalar(JsonParser p, JsonToken t, int c) throws IOException {
-        if (t == JsonToken.VALUE_NULL) {
-            return null;
+    /**
+     * The scalar at the cursor into each of {@code columns}: the common value/type pairs directly (strings to
+     * text, timestamps and mappings; integers to BIGINT and INTEGER; booleans), the rest by tree conversion.
+     */
+    private void scalar(JsonScanner in, int kind, int[] columns, Object[] row) throws IOException {
+        switch (kind) {
+            case 'n' -> in.literal("null"); // null in every column, mapped or not
+            case '"' -> {
+                String s = in.string();
+                for (int c : columns) {
+                    row[c] = fromString(s, c);
+                }
+            }
+            case 't', 'f' -> {
+                boolean v = kind == 't';
+                in.literal(v ? "true" : "false");
+                for (int c : columns) {
+                    row[c] = mappings[c] == null && types[c] == ColumnType.BOOLEAN ? v : convert(BooleanNode.valueOf(v), c);
+                }
+            }
+            default -> {
+                int start = in.position();
+                if (kind != '-' && (kind < '0' || kind > '9')) {
+                    throw in.error("unexpected character '" + (char) kind + "'");
+                }
+                boolean integral = in.skipNumber();
+                Long whole = integral ? in.smallInteger(start, in.position()) : null;
+                JsonNode number = null;
+                for (int c : columns) {
+                    if (whole != null && mappings[c] == null && types[c] == ColumnType.BIGINT) {
+                        row[c] = whole;
+                    } else if (whole != null && mappings[c] == null && types[c] == ColumnType.INTEGER) {
+                        row[c] = whole == whole.intValue() ? (Object) whole.intValue() : null;
+                    } else {
+                        if (number == null) {
+                            number = MAPPER.readTree(in.bytes(), start, in.position() - start);
+                        }
+                        row[c] = convert(number, c);
+                    }
+                }
+            }
         }
+    }
+
+    private Object fromString(String s, int c) {
         if (mappings[c] != null) {
-            return mappings[c].get(t == JsonToken.VALUE_STRING ? p.getText() : ((JsonNode) p.readValueAsTree()).asText());
+            return mappings[c].get(s);
         }
-        ColumnType type = types[c];
-        if (t == JsonToken.VALUE_STRING) {
-            switch (type) {
-                case VARCHAR:
-                    return p.getText();
-                case TIMESTAMP:
-                    return Values.timestamp(p.getText());
-                default:
-                    break;
-            }
-        } else if (t == JsonToken.VALUE_NUMBER_INT) {
-            JsonParser.NumberType n = p.getNumberType();
-            if (type == ColumnType.BIGINT && n != JsonParser.NumberType.BIG_INTEGER) {
-                return p.getLongValue();
-            }
-            if (type == ColumnType.INTEGER && n == JsonParser.NumberType.INT) {
-                return p.getIntValue();
-            }
-        } else if (t.isBoolean() && type == ColumnType.BOOLEAN) {
-            return t == JsonToken.VALUE_TRUE;
-        }
-        return convert(p.readValueAsTree(), c);
+        return switch (types[c]) {
+            case VARCHAR -> s;
+            case TIMESTAMP -> Values.timestamp(s);
+            default -> Values.convert(TextNode.valueOf(s), types[c]);
+        };
     }
 
     private Object convert(JsonNode v, int c) {

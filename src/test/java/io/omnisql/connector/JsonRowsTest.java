@@ -3,9 +3,9 @@ package io.omnisql.connector;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import io.omnisql.config.Catalog.ColumnDef;
 import io.omnisql.config.Catalog.ColumnType;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
 import java.util.List;
@@ -78,11 +78,35 @@ class JsonRowsTest {
         assertThat(rows.page(utf8("{\"issues\":{}}"), "issues", Set.of()).rows()).isNull();
         assertThat(rows.page(utf8(""), "issues", Set.of())).isNull();
         assertThatThrownBy(() -> rows.page(utf8("[{\"key\":\"a\",\"skipped\":{\"x\":]}]"), "", Set.of()))
-                .isInstanceOf(JsonProcessingException.class);
+                .isInstanceOf(IOException.class);
         assertThatThrownBy(() -> rows.page(utf8("[{\"key\":\"a\"}] [1]"), "", Set.of()))
-                .isInstanceOf(JsonProcessingException.class);
+                .isInstanceOf(IOException.class).hasMessageContaining("trailing content");
         assertThatThrownBy(() -> rows.page(utf8("{\"issues\":[{\"key\":\"a\"}],\"isLast\":tr"), "issues", Set.of("isLast")))
-                .isInstanceOf(JsonProcessingException.class);
+                .isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void skippedValuesAreStillCheckedAgainstTheJsonGrammar() throws Exception {
+        JsonRows rows = new JsonRows(List.of(col("key", ColumnType.VARCHAR, "key")), Map.of());
+        for (String skipped : List.of("{\"x\" 1}", "{\"x\":}", "[1,]", "{\"x\":1,}", "01", "1.", "-", "1e", "\"a\\q\"",
+                "\"\\u12g4\"", "\"tab\there\"", "nul", "[1 2]", "{\"x\":1]", "\"open", "{1:2}", "[".repeat(1_001) + "]".repeat(1_001))) {
+            assertThatThrownBy(() -> rows.page(utf8("[{\"key\":\"a\",\"skipped\":" + skipped + "}]"), "", Set.of()))
+                    .as(skipped).isInstanceOf(IOException.class).hasMessageContaining("at byte");
+        }
+        for (String skipped : List.of("{}", "[]", "[[],{}]", "-0.5e+3", "0", "\"\\\"\\u00e9\\n\"", "\"é😀\"", "{\"a\":[true,false,null]}",
+                " { \"a\" : [ 1 , 2 ] } ")) {
+            assertThat(rows.page(utf8("[{\"skipped\":" + skipped + ",\"key\":\"a\"}]"), "", Set.of()).rows())
+                    .as(skipped).singleElement().satisfies(r -> assertThat(r).containsExactly("a"));
+        }
+    }
+
+    @Test
+    void decodesEscapesAndUtf8InReadStringsAndEscapedNames() throws Exception {
+        JsonRows rows = new JsonRows(List.of(col("title", ColumnType.VARCHAR, "title"),
+                col("login", ColumnType.VARCHAR, "user.login")), Map.of());
+        JsonRows.Page page = rows.page(utf8("""
+                [{"title":"caf\\u00e9 \\"x\\"\\n\\\\ \\ud83d\\ude00 é😀","us\\u0065r":{"login":"ana"}}]"""), "", Set.of());
+        assertThat(page.rows().get(0)).containsExactly("café \"x\"\n\\ 😀 é😀", "ana");
     }
 
     @Test
