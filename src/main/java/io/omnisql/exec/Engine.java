@@ -90,7 +90,7 @@ public final class Engine implements AutoCloseable {
      */
     public TableWriter create(List<ColumnDef> columns) {
         String name = "src_" + tableIds.incrementAndGet();
-        onPool(() -> {
+        bookkeeping(() -> {
             try (DuckDBConnection c = (DuckDBConnection) root.duplicate(); Statement s = c.createStatement()) {
                 StringBuilder ddl = new StringBuilder("CREATE TABLE ").append(name).append(" (");
                 for (int i = 0; i < columns.size(); i++) {
@@ -100,7 +100,7 @@ public final class Engine implements AutoCloseable {
                 s.execute(ddl.append(')').toString());
             }
             return null;
-        }, Long.MAX_VALUE);
+        });
         return new TableWriter(name, columns.size(), this::connection, appendPool, this::dropTable);
     }
 
@@ -118,12 +118,12 @@ public final class Engine implements AutoCloseable {
 
     private void dropTable(String name) {
         try {
-            onPool(() -> {
+            bookkeeping(() -> {
                 try (DuckDBConnection c = (DuckDBConnection) root.duplicate(); Statement s = c.createStatement()) {
                     s.execute("DROP TABLE IF EXISTS " + name);
                 }
                 return null;
-            }, Long.MAX_VALUE);
+            });
         } catch (RuntimeException e) {
             LOG.warning(() -> "could not drop " + name + ": " + e.getMessage());
         }
@@ -285,13 +285,7 @@ public final class Engine implements AutoCloseable {
             long wait = deadlineNanos - System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
             return f.get(Math.max(wait, 0), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof QueryException q) {
-                throw q;
-            }
-            if (e.getCause() instanceof SQLException s) {
-                throw translate(s);
-            }
-            throw new QueryException(ErrorCode.INTERNAL, "execution failed: " + e.getCause(), Map.of(), e.getCause());
+            throw failed(e);
         } catch (TimeoutException e) {
             f.cancel(true);
             throw new QueryException(ErrorCode.QUERY_TIMEOUT, "statement exceeded the query deadline");
@@ -299,6 +293,46 @@ public final class Engine implements AutoCloseable {
             f.cancel(true);
             Thread.currentThread().interrupt();
             throw new QueryException(ErrorCode.QUERY_TIMEOUT, "query cancelled");
+        }
+    }
+
+    private static QueryException failed(ExecutionException e) {
+        if (e.getCause() instanceof QueryException q) {
+            return q;
+        }
+        if (e.getCause() instanceof SQLException s) {
+            return translate(s);
+        }
+        return new QueryException(ErrorCode.INTERNAL, "execution failed: " + e.getCause(), Map.of(), e.getCause());
+    }
+
+    /**
+     * Creating and dropping a table run to completion even when the caller is interrupted (a cancelled
+     * query): abandoning either midway could leave a table nobody drops. Both take well under a millisecond.
+     */
+    private void bookkeeping(Callable<?> work) {
+        try {
+            awaitUninterruptibly(pool.submit(work));
+        } catch (ExecutionException e) {
+            throw failed(e);
+        }
+    }
+
+    /** Waits for {@code f} through interrupts, and leaves the thread's interrupt status as it found it. */
+    static <T> T awaitUninterruptibly(Future<T> f) throws ExecutionException {
+        boolean interrupted = Thread.interrupted();
+        try {
+            while (true) {
+                try {
+                    return f.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

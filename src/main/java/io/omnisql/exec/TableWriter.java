@@ -237,15 +237,10 @@ public final class TableWriter implements AutoCloseable {
         }
         for (Future<?> f : closing) {
             try {
-                f.get();
+                Engine.awaitUninterruptibly(f);
             } catch (ExecutionException e) {
                 if (failure == null) {
                     failure = e.getCause();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                if (failure == null) {
-                    failure = e;
                 }
             }
         }

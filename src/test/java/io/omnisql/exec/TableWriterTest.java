@@ -79,6 +79,20 @@ class TableWriterTest {
     }
 
     @Test
+    void aCancelledFetchStillDropsItsTableAndKeepsTheInterrupt() {
+        TableWriter writer = engine.create(COLUMNS);
+        writer.append(page(0, 3_000));
+        Thread.currentThread().interrupt(); // what cancelling the query's other fetches does to this thread
+        try {
+            writer.close();
+            assertThat(Thread.currentThread().isInterrupted()).isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+        assertThat(engine.tables()).isEmpty();
+    }
+
+    @Test
     void aRowDuckDbRefusesFailsTheLoadAndLeavesNoTable() {
         try (TableWriter writer = engine.create(COLUMNS)) {
             writer.append(page(0, 100));
