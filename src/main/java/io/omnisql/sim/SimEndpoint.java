@@ -152,7 +152,7 @@ final class SimEndpoint implements AutoCloseable {
                 if (off > 0) {
                     Thread.sleep(totalMs / SLOW_BODY_CHUNKS);
                 }
-                out.write(body, off, Math.min(chunk, body.length - off));
+                out.write(Arrays.copyOfRange(body, off, Math.min(body.length, off + chunk)));
                 out.flush();
             }
         } catch (IOException e) {
