@@ -32,7 +32,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -272,39 +274,51 @@ public final class QueryService {
         return java.util.regex.Pattern.compile("(?i)(?<![A-Za-z0-9_])\"?" + column + "\"?(?![A-Za-z0-9_])").matcher(sql).find();
     }
 
+    /**
+     * Fetches every reference's data concurrently. The first failure cancels the other fetches at once (a
+     * half-loaded table is dropped by its own fetch) and is rethrown once they have all wound down; data that
+     * was served meanwhile is released, whether its fetch finished before or despite the cancel.
+     */
     private List<Served> fetchAll(List<Bound> bound, Freshness freshness, long deadline, Span trace) {
         if (bound.size() == 1) {
             return List.of(fetch(bound.get(0), freshness, deadline, trace));
         }
-        List<Served> served = new ArrayList<>();
+        Served[] served = new Served[bound.size()];
+        QueryException failure = null;
         try (ExecutorService exec = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<Served>> futures = new ArrayList<>();
-            for (Bound b : bound) {
-                futures.add(exec.submit(() -> fetch(b, freshness, deadline, trace)));
+            CompletionService<Integer> done = new ExecutorCompletionService<>(exec);
+            List<Future<Integer>> futures = new ArrayList<>();
+            for (int i = 0; i < bound.size(); i++) {
+                int slot = i;
+                futures.add(done.submit(() -> {
+                    served[slot] = fetch(bound.get(slot), freshness, deadline, trace);
+                    return slot;
+                }));
             }
-            QueryException failure = null;
-            for (Future<Served> f : futures) {
+            for (int pending = futures.size(); pending > 0 && failure == null; pending--) {
                 try {
-                    served.add(f.get());
+                    done.take().get();
                 } catch (ExecutionException e) {
-                    if (failure == null) {
-                        failure = e.getCause() instanceof QueryException q ? q
-                                : new QueryException(ErrorCode.INTERNAL, "fetch failed: " + e.getCause(), Map.of(), e.getCause());
-                        futures.forEach(other -> other.cancel(true));
-                    }
-                } catch (java.util.concurrent.CancellationException e) {
-                    // cancelled after an earlier failure
+                    failure = e.getCause() instanceof QueryException q ? q
+                            : new QueryException(ErrorCode.INTERNAL, "fetch failed: " + e.getCause(), Map.of(), e.getCause());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     failure = new QueryException(ErrorCode.QUERY_TIMEOUT, "query cancelled");
                 }
             }
             if (failure != null) {
-                served.forEach(Served::close);
-                throw failure;
+                futures.forEach(f -> f.cancel(true));
             }
+        } // waits for every fetch, cancelled ones included, to end
+        if (failure != null) {
+            for (Served s : served) {
+                if (s != null) {
+                    s.close();
+                }
+            }
+            throw failure;
         }
-        return served;
+        return List.of(served);
     }
 
     private Served fetch(Bound b, Freshness freshness, long deadline, Span trace) {

@@ -151,6 +151,20 @@ class UpstreamFaultsTest {
     }
 
     @Test
+    void aFailingTableCancelsTheOtherFetchAndLeavesNoHalfLoadedTable() throws Exception {
+        // Jira's pages take 1.5 s each to arrive (its table already exists) when GitHub refuses at once.
+        faults(0, "error_every: 1, error_status: 422", "slow_body_ms: 1500");
+        gw.gateway().cache().invalidateAll();
+        // Jira is named first: the failure of a later table must not wait for an earlier one.
+        Response r = live("SELECT count(*) FROM jira.issues i JOIN github.pull_requests p ON p.branch = i.branch_name");
+        assertThat(r.status()).as(r.text()).isEqualTo(502);
+        assertThat(r.body().at("/error/source").asText()).as(r.text()).isEqualTo("github");
+        // The Jira fetch was cancelled, not waited for and cached; its table went with it.
+        assertThat(gw.gateway().cache().size()).isZero();
+        assertThat(gw.gateway().engine().tables()).isEmpty();
+    }
+
+    @Test
     void truncatedJsonIsSourceErrorNeverFewerRows() throws Exception {
         faults(0, "truncate_every: 1", "");
         // A page stored from an earlier test would be revalidated (304, no body to truncate): use fresh URLs.
