@@ -27,7 +27,7 @@ class GatewayLimitTest {
             limiter.acquireGateway(alice);
         }
 
-        QueryException refusal = catchThrowableOfType(() -> limiter.acquireGateway(alice), QueryException.class);
+        QueryException refusal = catchThrowableOfType(QueryException.class, () -> limiter.acquireGateway(alice));
         assertThat(refusal.code()).isEqualTo(ErrorCode.RATE_LIMIT_EXHAUSTED);
         assertThat(refusal.details()).isEqualTo(Map.of("retry_after_ms", 100L));
         assertThat(refusal.getMessage()).contains("alice");
@@ -206,7 +206,7 @@ class GatewayLimitTest {
     }
 
     private static long retryAfterMs(RateLimiter limiter, Principal principal) {
-        QueryException refusal = catchThrowableOfType(() -> limiter.acquireGateway(principal), QueryException.class);
+        QueryException refusal = catchThrowableOfType(QueryException.class, () -> limiter.acquireGateway(principal));
         return (Long) refusal.details().get("retry_after_ms");
     }
 }

@@ -62,8 +62,8 @@ class SourceLimitTest {
         long start = clock.nanoTime();
         limiter.acquireSource("github", start).close();
 
-        QueryException refusal = catchThrowableOfType(
-                () -> limiter.acquireSource("github", start + 99_999_999L), QueryException.class);
+        QueryException refusal = catchThrowableOfType(QueryException.class,
+                () -> limiter.acquireSource("github", start + 99_999_999L));
         assertThat(refusal.code()).isEqualTo(ErrorCode.RATE_LIMIT_EXHAUSTED);
         assertThat(refusal.details()).containsEntry("source", "github")
                 .containsEntry("limit", "rate")
@@ -144,8 +144,8 @@ class SourceLimitTest {
         RateLimiter limiter = limiter(100, 100, 1);
         try (SourcePermit held = limiter.acquireSource("github", clock.nanoTime())) {
             // The manual clock stands still, so the semaphore waits 20 ms of real time.
-            QueryException refusal = catchThrowableOfType(
-                    () -> limiter.acquireSource("github", clock.nanoTime() + 20_000_000L), QueryException.class);
+            QueryException refusal = catchThrowableOfType(QueryException.class,
+                    () -> limiter.acquireSource("github", clock.nanoTime() + 20_000_000L));
             assertThat(refusal.code()).isEqualTo(ErrorCode.RATE_LIMIT_EXHAUSTED);
             assertThat(refusal.details()).isEqualTo(
                     Map.of("source", "github", "limit", "concurrency", "max_concurrency", 1));
