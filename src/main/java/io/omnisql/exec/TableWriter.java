@@ -36,7 +36,6 @@ public final class TableWriter implements AutoCloseable {
     /** Pages are appended in slices of at most this many rows, so one huge page still spreads over both appenders. */
     private static final int SLICE_ROWS = 2_048;
     private static final int MAX_APPENDERS = 2;
-    private static final int FLUSH_ROWS = Integer.getInteger("omnisql.flushRows", 2_048);
 
     private final String name;
     private final long schemaBytes;
@@ -116,14 +115,9 @@ public final class TableWriter implements AutoCloseable {
                         slot = open();
                     }
                 }
-                bytes.add(appendRows(slot.appender, slice));
+                // The Appender commits each full 2,048-row chunk itself, so the table fills while the fetch runs.
+                bytes.add(appendRows(slot.appender(), slice));
                 rows.add(slice.size());
-                slot.unflushed += slice.size();
-                if (slot.unflushed >= FLUSH_ROWS) {
-                    // Inserting into the table happens at flush: done now, while the fetch goes on, not all at the end.
-                    slot.appender.flush();
-                    slot.unflushed = 0;
-                }
             }
         } catch (SQLException | RuntimeException e) {
             failure = e;
@@ -247,16 +241,7 @@ public final class TableWriter implements AutoCloseable {
     }
 
     /** A connection and its appender; used by one drain at a time. */
-    private static final class Slot {
-        private final DuckDBConnection connection;
-        private final DuckDBAppender appender;
-        private int unflushed;
-
-        Slot(DuckDBConnection connection, DuckDBAppender appender) {
-            this.connection = connection;
-            this.appender = appender;
-        }
-
+    private record Slot(DuckDBConnection connection, DuckDBAppender appender) {
         void close() throws SQLException {
             try (DuckDBConnection c = connection) {
                 appender.close();
