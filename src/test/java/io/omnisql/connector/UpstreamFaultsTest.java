@@ -213,15 +213,25 @@ class UpstreamFaultsTest {
 
     @Test
     void rowCapCutsTheFetchAndSaysSo() throws Exception {
-        assertThat(gw.edit("catalog.yaml", text -> text.replace("    source: jira\n    path: /rest/api/3/search/jql\n",
-                "    source: jira\n    max_rows: 150\n    path: /rest/api/3/search/jql\n"))).isTrue();
+        rowCapCuts("    source: jira\n    path: /rest/api/3/search/jql\n", JIRA);
+    }
+
+    @Test
+    void rowCapIsSharedByConcurrentStreams() throws Exception {
+        // 8 streams (4 repositories x 2 states) of ~50 pull requests each, fetched at once.
+        rowCapCuts("    source: github\n    path: /repos/{repo}/pulls\n", PRS);
+    }
+
+    private static void rowCapCuts(String tableStart, String countQuery) throws Exception {
+        String capped = tableStart.replace("    path:", "    max_rows: 150\n    path:");
+        assertThat(gw.edit("catalog.yaml", text -> text.replace(tableStart, capped))).isTrue();
         try {
-            Response r = live(JIRA);
+            Response r = live(countQuery);
             assertThat(r.status()).as(r.text()).isEqualTo(200);
             assertThat(r.body().at("/rows/0/0").asInt()).isEqualTo(150);
             assertThat(r.body().at("/metadata/warnings").toString()).contains("max_rows 150");
         } finally {
-            assertThat(gw.edit("catalog.yaml", text -> text.replace("    max_rows: 150\n", ""))).isTrue();
+            assertThat(gw.edit("catalog.yaml", text -> text.replace(capped, tableStart))).isTrue();
         }
     }
 }
