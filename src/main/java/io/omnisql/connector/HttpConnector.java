@@ -92,9 +92,8 @@ public final class HttpConnector implements Connector {
         List<Object[]> held = perRowColumns ? new ArrayList<>() : null;
         Capped capped = new Capped(perRowColumns ? held::addAll : sink, request.table().maxRows());
         Extraction extractor = new Extraction(new JsonRows(request.columns(), mappings), listener, capped);
-        int pages = all(request, request.streams().stream()
-                .<Callable<Integer>>map(first -> () -> stream(request, first, extractor, deadlineNanos))
-                .toList()).stream().mapToInt(Integer::intValue).sum();
+        int pages = pages(request, request.streams().stream()
+                .<Callable<Integer>>map(first -> () -> stream(request, first, extractor, deadlineNanos)).toList());
         long rows = capped.taken();
         int calls = 0;
         if (perRowColumns) {
@@ -164,6 +163,11 @@ public final class HttpConnector implements Connector {
 
     /** What every page of one fetch is read with, who is told about each exchange, and where its rows go. */
     private record Extraction(JsonRows rows, PageListener listener, Capped out) {
+    }
+
+    /** The page counts of concurrent page-fetching tasks, summed (see {@link #all}). */
+    private static int pages(SourceRequest request, List<Callable<Integer>> tasks) {
+        return all(request, tasks).stream().mapToInt(Integer::intValue).sum();
     }
 
     /** Runs the tasks concurrently on virtual threads; the first failure cancels the rest and is rethrown. */
@@ -296,7 +300,7 @@ public final class HttpConnector implements Connector {
         for (long at = step; at < total; at += step) {
             offsets.add(at);
         }
-        return all(request, offsets.stream().<Callable<Integer>>map(offset -> () -> {
+        return pages(request, offsets.stream().<Callable<Integer>>map(offset -> () -> {
             long want = Math.min(step, total - offset);
             long got = 0;
             int pages = 0;
@@ -312,7 +316,7 @@ public final class HttpConnector implements Connector {
                 got += share.size();
             }
             return pages;
-        }).toList()).stream().mapToInt(Integer::intValue).sum();
+        }).toList());
     }
 
     private static URI linkNext(List<String> links) {

@@ -6,7 +6,6 @@ import io.omnisql.error.QueryException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.sql.Array;
-import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -33,9 +32,9 @@ import org.duckdb.DuckDBConnection;
 
 /**
  * One embedded in-memory DuckDB per gateway. Source data is loaded once per fetch into a table of its own
- * (through the Appender, page by page while the fetch runs: {@link TableWriter}) and shared by every query that may read it; each statement runs on a fresh
- * connection on a bounded pool of platform threads, because DuckDB's native calls pin a virtual thread's
- * carrier and would stall the HTTP server's other requests.
+ * (through the Appender, page by page while the fetch runs: {@link TableWriter}) and shared by every query
+ * that may read it; each statement runs on a fresh connection on a bounded pool of platform threads, because
+ * DuckDB's native calls pin a virtual thread's carrier and would stall the HTTP server's other requests.
  */
 public final class Engine implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger("omnisql.exec");
