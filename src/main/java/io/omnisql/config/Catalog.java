@@ -59,10 +59,15 @@ public record Catalog(Defaults defaults,
 
     /**
      * A dimension the table's requests are split over. {@code var} fills a {@code {var}} slot of the path,
-     * or with {@code param} becomes a query parameter; {@code column} names the column whose pushed
-     * {@code =}/{@code IN} narrows the values.
+     * {@code param} becomes a query parameter, or {@code jql} adds {@code field = "value"} to the table's JQL
+     * (so a source that pages one page after another is read as several concurrent streams); exactly one is
+     * set. {@code column} names the column whose pushed {@code =}/{@code IN} narrows the values.
      */
-    public record FanOut(String var, String param, String column, List<String> values) {
+    public record FanOut(String var, String param, String jql, String column, List<String> values) {
+        /** How pushdown rules refer to it ({@code fan_out: NAME}). */
+        public String name() {
+            return !var.isEmpty() ? var : !param.isEmpty() ? param : jql;
+        }
     }
 
     /**

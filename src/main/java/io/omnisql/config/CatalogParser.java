@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /** catalog.yaml -> {@link Catalog}, rejecting anything the planner or connectors could not honour. */
 final class CatalogParser {
@@ -138,26 +139,6 @@ final class CatalogParser {
         if (!path.startsWith("/")) {
             throw f.error("path", "must start with /");
         }
-        List<FanOut> fanOuts = new ArrayList<>();
-        for (Fields fo : f.list("fan_out")) {
-            fo.allowOnly(Set.of("var", "param", "column", "values"));
-            FanOut fanOut = new FanOut(fo.string("var", ""), fo.string("param", ""), fo.string("column", ""),
-                    fo.strings("values"));
-            if (fanOut.var().isEmpty() == fanOut.param().isEmpty()) {
-                throw fo.error(null, "give exactly one of var (a {slot} of the path) or param (a query parameter)");
-            }
-            if (fanOut.values().isEmpty()) {
-                throw fo.error("values", "must list at least one value");
-            }
-            fanOuts.add(fanOut);
-        }
-        Matcher slots = SLOT.matcher(path);
-        while (slots.find()) {
-            String slot = slots.group(1);
-            if (fanOuts.stream().noneMatch(fo -> fo.var().equals(slot))) {
-                throw f.error("path", "slot {" + slot + "} is not filled by any fan_out var");
-            }
-        }
         Jql jql = null;
         if (f.has("jql")) {
             Fields j = f.section("jql", true);
@@ -171,6 +152,30 @@ final class CatalogParser {
                 }
             }
             jql = new Jql(j.string("param", "jql"), j.string("base", ""), j.string("order_by", ""), zone);
+        }
+        List<FanOut> fanOuts = new ArrayList<>();
+        for (Fields fo : f.list("fan_out")) {
+            fo.allowOnly(Set.of("var", "param", "jql", "column", "values"));
+            FanOut fanOut = new FanOut(fo.string("var", ""), fo.string("param", ""), fo.string("jql", ""),
+                    fo.string("column", ""), fo.strings("values"));
+            if (Stream.of(fanOut.var(), fanOut.param(), fanOut.jql()).filter(k -> !k.isEmpty()).count() != 1) {
+                throw fo.error(null, "give exactly one of var (a {slot} of the path), param (a query parameter) or "
+                        + "jql (a JQL field)");
+            }
+            if (!fanOut.jql().isEmpty() && jql == null) {
+                throw fo.error("jql", "the table has no jql section to add the clause to");
+            }
+            if (fanOut.values().isEmpty()) {
+                throw fo.error("values", "must list at least one value");
+            }
+            fanOuts.add(fanOut);
+        }
+        Matcher slots = SLOT.matcher(path);
+        while (slots.find()) {
+            String slot = slots.group(1);
+            if (fanOuts.stream().noneMatch(fo -> fo.var().equals(slot))) {
+                throw f.error("path", "slot {" + slot + "} is not filled by any fan_out var");
+            }
         }
         List<ColumnDef> columns = new ArrayList<>();
         Fields cols = f.section("columns", true);
@@ -261,7 +266,7 @@ final class CatalogParser {
         }
         if (r.has("fan_out")) {
             String var = r.string("fan_out", null);
-            if (fanOuts.stream().noneMatch(fo -> fo.var().equals(var) || fo.param().equals(var))) {
+            if (fanOuts.stream().noneMatch(fo -> fo.name().equals(var))) {
                 throw r.error("fan_out", "no fan_out named '" + var + "'");
             }
             if (op != Op.EQ && op != Op.IN) {

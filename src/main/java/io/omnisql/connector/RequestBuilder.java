@@ -40,7 +40,7 @@ public final class RequestBuilder {
         List<String> jqlClauses = new ArrayList<>();
         Map<String, Set<String>> fanOutValues = new LinkedHashMap<>();
         for (FanOut fo : table.fanOut()) {
-            fanOutValues.put(fanOutName(fo), new LinkedHashSet<>(fo.values()));
+            fanOutValues.put(fo.name(), new LinkedHashSet<>(fo.values()));
         }
         for (Predicate p : candidates) {
             ColumnDef column = table.column(p.column()).orElseThrow();
@@ -74,17 +74,7 @@ public final class RequestBuilder {
             (applied ? pushed : notPushed).add(p);
         }
         if (table.jql() != null) {
-            StringBuilder jql = new StringBuilder();
-            List<String> parts = new ArrayList<>();
-            if (!table.jql().base().isBlank()) {
-                parts.add(jqlClauses.isEmpty() ? table.jql().base() : "(" + table.jql().base() + ")");
-            }
-            parts.addAll(jqlClauses);
-            jql.append(String.join(" AND ", parts));
-            if (!table.jql().orderBy().isBlank()) {
-                jql.append(' ').append(table.jql().orderBy());
-            }
-            params.put(table.jql().param(), jql.toString());
+            params.put(table.jql().param(), ""); // its place among the parameters; each stream writes its JQL
         }
         if (!table.fieldsParam().isBlank()) {
             Set<String> fields = new LinkedHashSet<>();
@@ -93,24 +83,25 @@ public final class RequestBuilder {
                     fields.add(c.field());
                 }
             });
+            if (fields.isEmpty() && columns.stream().anyMatch(c -> c.field().isBlank() && !c.path().equals("id"))) {
+                // Jira Cloud answers fields=id with bare {"id"} objects: a column read from the rest of the
+                // envelope (key, self) needs one real field asked for, the table's first.
+                table.columns().stream().map(ColumnDef::field).filter(f -> !f.isBlank()).findFirst().ifPresent(fields::add);
+            }
             params.put(table.fieldsParam(), fields.isEmpty() ? "id" : String.join(",", fields));
         }
         if (source.pagination().style() != io.omnisql.config.Catalog.PaginationStyle.NONE) {
             params.put(source.pagination().pageSizeParam(), String.valueOf(source.pagination().pageSize()));
         }
         List<URI> streams = new ArrayList<>();
-        expand(table, baseUrl, params, pushedValues(pushed, table), new ArrayList<>(table.fanOut()),
-                fanOutValues, new LinkedHashMap<>(), streams);
+        expand(new Shape(table, baseUrl, params, pushedValues(pushed, table), List.copyOf(jqlClauses)),
+                new ArrayList<>(table.fanOut()), fanOutValues, new LinkedHashMap<>(), streams);
         String key = table.name() + "|" + columns.stream().map(ColumnDef::name).toList() + "|" + streams;
         if (columns.stream().anyMatch(ColumnDef::isPerRow)) {
             // Rows failing a residual candidate are dropped before per-row calls, so those filters shape the rows.
             key += "|" + notPushed.stream().map(Predicate::sql).sorted().toList();
         }
         return new SourceRequest(table, source, columns, List.copyOf(pushed), List.copyOf(notPushed), List.copyOf(streams), key);
-    }
-
-    private static String fanOutName(FanOut fo) {
-        return fo.var().isEmpty() ? fo.param() : fo.var();
     }
 
     /** The literal of each pushed param predicate, by parameter, for {@code {value}} in its format. */
@@ -125,45 +116,66 @@ public final class RequestBuilder {
         return out;
     }
 
-    private static void expand(TableDef table, URI base, Map<String, String> params, Map<String, String> paramValues,
-                               List<FanOut> remaining, Map<String, Set<String>> fanOutValues,
+    /** What every stream of a request shares: the table, base URL, query parameters and pushed JQL clauses. */
+    private record Shape(TableDef table, URI base, Map<String, String> params, Map<String, String> paramValues,
+                         List<String> jqlClauses) {
+    }
+
+    private static void expand(Shape shape, List<FanOut> remaining, Map<String, Set<String>> fanOutValues,
                                Map<String, String> bound, List<URI> out) {
         if (remaining.isEmpty()) {
-            out.add(uri(table, base, params, paramValues, bound));
+            out.add(uri(shape, bound));
             return;
         }
         FanOut fo = remaining.get(0);
         List<FanOut> rest = remaining.subList(1, remaining.size());
-        for (String value : fanOutValues.get(fanOutName(fo))) {
-            bound.put(fanOutName(fo), value);
-            expand(table, base, params, paramValues, rest, fanOutValues, bound, out);
-            bound.remove(fanOutName(fo));
+        for (String value : fanOutValues.get(fo.name())) {
+            bound.put(fo.name(), value);
+            expand(shape, rest, fanOutValues, bound, out);
+            bound.remove(fo.name());
         }
     }
 
-    private static URI uri(TableDef table, URI base, Map<String, String> params, Map<String, String> paramValues,
-                           Map<String, String> bound) {
+    private static URI uri(Shape shape, Map<String, String> bound) {
+        TableDef table = shape.table();
         String path = table.path();
-        for (Map.Entry<String, String> b : bound.entrySet()) {
-            // Path slots keep '/' (owner/repo); everything else in a segment is percent-encoded.
-            path = path.replace("{" + b.getKey() + "}", encode(b.getValue()).replace("%2F", "/"));
-        }
-        Map<String, String> query = new LinkedHashMap<>(params);
+        Map<String, String> query = new LinkedHashMap<>(shape.params());
+        List<String> jqlClauses = new ArrayList<>(shape.jqlClauses());
         for (FanOut fo : table.fanOut()) {
-            if (!fo.param().isEmpty()) {
-                query.put(fo.param(), bound.get(fo.param()));
+            String value = bound.get(fo.name());
+            if (!fo.var().isEmpty()) {
+                // Path slots keep '/' (owner/repo); everything else in a segment is percent-encoded.
+                path = path.replace("{" + fo.var() + "}", encode(value).replace("%2F", "/"));
+            } else if (!fo.param().isEmpty()) {
+                query.put(fo.param(), value);
+            } else {
+                jqlClauses.add(fo.jql() + " = " + Jql.quote(value));
             }
+        }
+        if (table.jql() != null) {
+            query.put(table.jql().param(), jql(table.jql(), jqlClauses));
         }
         StringBuilder q = new StringBuilder();
         for (Map.Entry<String, String> e : query.entrySet()) {
             String value = e.getValue();
-            if (paramValues.containsKey(e.getKey())) {
-                value = fill(value, paramValues.get(e.getKey()), bound);
+            if (shape.paramValues().containsKey(e.getKey())) {
+                value = fill(value, shape.paramValues().get(e.getKey()), bound);
             }
             q.append(q.isEmpty() ? "?" : "&").append(encode(e.getKey())).append('=').append(encode(value));
         }
-        String prefix = base.toString().replaceAll("/+$", "");
+        String prefix = shape.base().toString().replaceAll("/+$", "");
         return URI.create(prefix + path + q);
+    }
+
+    /** The base clause (parenthesised when more follow), the clauses ANDed to it, then ORDER BY. */
+    private static String jql(io.omnisql.config.Catalog.Jql jql, List<String> clauses) {
+        List<String> parts = new ArrayList<>();
+        if (!jql.base().isBlank()) {
+            parts.add(clauses.isEmpty() ? jql.base() : "(" + jql.base() + ")");
+        }
+        parts.addAll(clauses);
+        String query = String.join(" AND ", parts);
+        return jql.orderBy().isBlank() ? query : query + " " + jql.orderBy();
     }
 
     private static String fill(String format, String value, Map<String, String> bound) {

@@ -115,12 +115,45 @@ class ConnectorEndToEndTest {
         assertThat(requests(explain(sql.formatted("jira_dc.issues"))).get(0)).contains("/rest/api/2/search");
     }
 
+    /** Search pages of 100 that the per-project streams take for every issue. */
+    private static int pagesPerProjectStream() {
+        return data.issues().stream().collect(java.util.stream.Collectors.groupingBy(i -> i.project(),
+                java.util.stream.Collectors.counting())).values().stream().mapToInt(n -> (int) ((n + 99) / 100)).sum();
+    }
+
+    @Test
+    void jiraIssuesAreReadAsOneConcurrentStreamPerProjectThatProjectFiltersNarrow() throws Exception {
+        List<String> all = requests(explain("SELECT key FROM jira.issues"));
+        assertThat(all).hasSize(3);
+        for (String project : List.of("MOB", "WEB", "PLAT")) {
+            assertThat(all).filteredOn(u -> java.net.URLDecoder.decode(u, java.nio.charset.StandardCharsets.UTF_8)
+                    .contains("(project in (MOB, WEB, PLAT)) AND project = \"" + project + "\" ORDER BY key ASC")).hasSize(1);
+        }
+        assertThat(requests(explain("SELECT key FROM jira.issues WHERE project = 'WEB'")))
+                .singleElement().satisfies(u -> assertThat(u).contains("AND%20project%20%3D%20%22WEB%22"));
+        assertThat(requests(explain("SELECT key FROM jira.issues WHERE project IN ('WEB', 'NOPE')"))).hasSize(1);
+
+        Response none = gw.query(token, "SELECT count(*) FROM jira.issues WHERE project = 'NOPE'", 0);
+        assertThat(none.body().at("/rows/0/0").asLong()).isZero();
+        assertThat(none.body().at("/metadata/sources/0/pages").asInt()).isZero();
+
+        Response r = gw.query(token, "SELECT count(DISTINCT key) FROM jira.issues", 0);
+        assertThat(r.body().at("/rows/0/0").asInt()).as(r.text()).isEqualTo(data.issues().size());
+        assertThat(r.body().at("/metadata/sources/0/pages").asInt()).isEqualTo(pagesPerProjectStream());
+
+        // A jql fan-out needs the table's JQL to add its clause to: the edit is refused, the old catalog serves.
+        String states = "      - {param: state, column: state, values: [open, closed]}\n";
+        String withJql = states + "      - {jql: project, column: repo, values: [x]}\n";
+        assertThat(gw.edit("catalog.yaml", text -> text.replace(states, withJql))).isFalse();
+        assertThat(gw.edit("catalog.yaml", text -> text.replace(withJql, states))).isTrue();
+    }
+
     @Test
     void dataCenterPagesAfterTheFirstAreFetchedByStartAt() {
         long before = gw.gateway().simulators().stats().jiraDcSearchPages();
         Response r = gw.query(token, "SELECT count(DISTINCT key) FROM jira_dc.issues", 0);
         assertThat(r.body().at("/rows/0/0").asInt()).isEqualTo(data.issues().size());
-        int pages = (data.issues().size() + 99) / 100;
+        int pages = pagesPerProjectStream();
         assertThat(r.body().at("/metadata/sources/0/pages").asInt()).isEqualTo(pages);
         assertThat(gw.gateway().simulators().stats().jiraDcSearchPages() - before).isEqualTo(pages);
     }

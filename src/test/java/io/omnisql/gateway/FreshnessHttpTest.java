@@ -158,7 +158,7 @@ class FreshnessHttpTest {
                 assertThat(sourceOf(hit.body().get("metadata"), "jira.issues").get("cache").asText()).isEqualTo("hit");
             }
             // The one token is still there: the hits took none. A one-page live fetch spends it.
-            Response onePage = query("SELECT key FROM jira.issues WHERE key = 'MOB-1'", 0L, false);
+            Response onePage = query("SELECT key FROM jira.issues WHERE project = 'MOB' AND key = 'MOB-1'", 0L, false);
             assertThat(onePage.status()).as(onePage.text()).isEqualTo(200);
             assertThat(sourceOf(onePage.body().get("metadata"), "jira.issues").get("pages").asInt()).isEqualTo(1);
 
