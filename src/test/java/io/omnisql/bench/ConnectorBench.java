@@ -49,7 +49,7 @@ public final class ConnectorBench {
             System.out.println();
             System.out.println("## Fetch time vs pages, 50 ms latency per upstream request, median of " + RUNS + " runs");
             System.out.println("| pages (100 rows each) | github.pull_requests: 4 repos x 2 states, Link pages | "
-                    + "jira.issues: Cloud nextPageToken (sequential) | jira_dc.issues: startAt/total (parallel) |");
+                    + "jira.issues: 3 project streams, nextPageToken (sequential) within each | jira_dc.issues: 3 project streams, startAt/total (parallel) |");
             System.out.println("|---:|---:|---:|---:|");
             for (int pages : new int[] {1, 10, 25, 50, 100}) {
                 // GitHub has at least one request per stream (8); the actual page count is printed.
