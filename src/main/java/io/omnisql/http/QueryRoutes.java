@@ -91,14 +91,15 @@ public final class QueryRoutes {
                 name -> req.headers().first(HeaderNames.create(name)).orElse(null));
         String traceId = trace.traceId();
         res.header(TRACEPARENT, trace.traceparent());
-        ErrorCode error = null;
+        byte[] body = null;
+        QueryException failure = null;
         try {
             Principal principal;
             try (Span span = trace.child("authenticate", Map.of())) {
                 principal = authenticate(req, span);
             }
             List<CatalogView.VisibleTable> tables = catalog.tables(principal);
-            send(res, 200, Json.write(g -> {
+            body = Json.write(g -> {
                 g.writeStartObject();
                 g.writeArrayFieldStart("tables");
                 for (CatalogView.VisibleTable t : tables) {
@@ -122,15 +123,26 @@ public final class QueryRoutes {
                 }
                 g.writeEndArray();
                 g.writeEndObject();
-            }));
+            });
         } catch (QueryException e) {
-            error = e.code();
-            fail(res, e, traceId);
+            failure = e;
         } catch (RuntimeException e) {
-            error = ErrorCode.INTERNAL;
-            fail(res, internal(traceId, e), traceId);
+            failure = internal(traceId, e);
         }
-        trace.end(error == null ? 200 : error.status(), error);
+        trace.end(failure == null ? 200 : failure.code().status(), failure == null ? null : failure.code());
+        reply(res, body, failure, traceId);
+    }
+
+    /**
+     * Writes the answer. Callers record the request's span, metrics and log entry first, so a client that has
+     * its answer can already see them.
+     */
+    private static void reply(ServerResponse res, byte[] body, QueryException failure, String traceId) {
+        if (failure != null) {
+            fail(res, failure, traceId);
+        } else {
+            send(res, 200, body);
+        }
     }
 
     private void handle(ServerRequest req, ServerResponse res, boolean explain) {
@@ -144,6 +156,7 @@ public final class QueryRoutes {
         }
         Principal principal = null;
         QueryAnswer answer = null;
+        byte[] body = null;
         QueryException failure = null;
         try {
             try (Span span = trace.child("authenticate", Map.of())) {
@@ -152,10 +165,10 @@ public final class QueryRoutes {
             limiter.acquireGateway(principal);
             QueryRequest request = parse(req);
             if (explain) {
-                send(res, 200, explainBody(queries.explain(principal, request), queries.planWarnings(request), traceId));
+                body = explainBody(queries.explain(principal, request), queries.planWarnings(request), traceId);
             } else {
                 answer = queries.query(principal, request, trace);
-                send(res, 200, answerBody(answer, traceId, (System.nanoTime() - start) / 1_000_000));
+                body = answerBody(answer, traceId, (System.nanoTime() - start) / 1_000_000);
             }
         } catch (QueryException e) {
             failure = e;
@@ -164,7 +177,6 @@ public final class QueryRoutes {
         }
         if (failure != null) {
             countRefusal(failure);
-            fail(res, failure, traceId);
         }
         ErrorCode error = failure == null ? null : failure.code();
         trace.end(failure == null ? 200 : error.status(), error);
@@ -176,6 +188,7 @@ public final class QueryRoutes {
                             s.source(), s.cache(), s.rows())).toList(),
                     answer == null ? 0 : answer.result().rows().size(), elapsed, error));
         }
+        reply(res, body, failure, traceId);
     }
 
     /** A bug: logged in full under the trace id, answered without internals. */
