@@ -134,8 +134,8 @@ public final class QueryRoutes {
     }
 
     /**
-     * Writes the answer. Callers record the request's span, metrics and log entry first, so a client that has
-     * its answer can already see them.
+     * Writes the answer. Callers record the request's span and metrics first, so a client that has its answer
+     * can already see them.
      */
     private static void reply(ServerResponse res, byte[] body, QueryException failure, String traceId) {
         if (failure != null) {
@@ -180,15 +180,18 @@ public final class QueryRoutes {
         }
         ErrorCode error = failure == null ? null : failure.code();
         trace.end(failure == null ? 200 : error.status(), error);
+        long elapsed = System.nanoTime() - start;
         if (!explain) {
-            long elapsed = System.nanoTime() - start;
             telemetry.metrics().queryFinished(elapsed, error);
+        }
+        reply(res, body, failure, traceId);
+        if (!explain) {
+            // The log line is console I/O under a lock: written after the answer, off the caller's latency.
             telemetry.queryLog().record(new QueryLog.Entry(traceId, principal == null ? null : principal.subject(),
                     answer == null ? List.of() : answer.sources().stream().map(s -> new QueryLog.TableRead(s.table(),
                             s.source(), s.cache(), s.rows())).toList(),
                     answer == null ? 0 : answer.result().rows().size(), elapsed, error));
         }
-        reply(res, body, failure, traceId);
     }
 
     /** A bug: logged in full under the trace id, answered without internals. */
