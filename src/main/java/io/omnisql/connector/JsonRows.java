@@ -242,10 +242,7 @@ final class JsonRows {
             }
             default -> {
                 int start = in.position();
-                if (kind != '-' && (kind < '0' || kind > '9')) {
-                    throw in.error("unexpected character '" + (char) kind + "'");
-                }
-                boolean integral = in.skipNumber();
+                boolean integral = in.number();
                 Long whole = integral ? in.smallInteger(start, in.position()) : null;
                 JsonNode number = null;
                 for (int c : columns) {

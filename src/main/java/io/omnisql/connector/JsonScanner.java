@@ -230,11 +230,20 @@ final class JsonScanner {
         }
     }
 
+    /** Skips the number at the cursor, or fails naming what stands there instead; true when it is an integer. */
+    boolean number() throws MalformedJsonException {
+        int c = peek();
+        if (c != '-' && (c < '0' || c > '9')) {
+            throw error(c < 0 ? "unexpected end of input" : "unexpected character '" + (char) c + "'");
+        }
+        return skipNumber();
+    }
+
     /**
      * Skips the number at the cursor (JSON grammar: no leading zeros, digits after '.' and after the exponent);
      * returns true when it is an integer (no fraction, no exponent).
      */
-    boolean skipNumber() throws MalformedJsonException {
+    private boolean skipNumber() throws MalformedJsonException {
         int i = pos;
         if (i < end && b[i] == '-') {
             i++;
@@ -335,13 +344,7 @@ final class JsonScanner {
                 case 't' -> literal("true");
                 case 'f' -> literal("false");
                 case 'n' -> literal("null");
-                case -1 -> throw error("unexpected end of input");
-                default -> {
-                    if (c != '-' && (c < '0' || c > '9')) {
-                        throw error("unexpected character '" + (char) c + "'");
-                    }
-                    skipNumber();
-                }
+                default -> number();
             }
             // A value ended: close containers until one continues with a comma.
             while (true) {
