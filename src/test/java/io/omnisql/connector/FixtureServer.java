@@ -19,13 +19,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 
 /**
- * Replays recorded GitHub exchanges ({@code ../shared/fixtures/github/*.json}, octokit fixture format) on
+ * Replays recorded GitHub exchanges ({@code src/test/resources/fixtures/github/*.json}, octokit
+ * fixture format, MIT: see LICENSE.octokit-fixtures there) on
  * 127.0.0.1, with {@code https://api.github.com} in headers rewritten to this server, and records what the
  * client sent. A request matches a recorded one by path and query, or by path alone when only one has that path.
  * Tests can also mount scripted answers for a path.
  */
 final class FixtureServer implements AutoCloseable {
-    static final Path FIXTURES = Path.of("..", "shared", "fixtures", "github");
+    static final Path FIXTURES = Path.of("src", "test", "resources", "fixtures", "github");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One request as received. */
