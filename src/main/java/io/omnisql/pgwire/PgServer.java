@@ -28,7 +28,7 @@ import javax.net.ssl.SSLContext;
 public final class PgServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger("omnisql.pgwire");
     /** What clients see as server_version: a Postgres recent enough that drivers use their modern code paths. */
-    static final String SERVER_VERSION = "15.0";
+    static final String SERVER_VERSION = "14.0";
     private final ServerSocket socket;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private final Map<Integer, PgSession> sessions = new ConcurrentHashMap<>();

@@ -654,7 +654,13 @@ final class PgSession {
         ShadowCatalog.View view = view();
         String duck = CatalogSql.translate(SqlTokens.lex(sql), view.relations);
         long timeout = settings.timeoutMs() == null ? 30_000 : settings.timeoutMs();
-        ShadowCatalog.Rows rows = cancellable(() -> services.shadow().run(view, duck, timeout));
+        ShadowCatalog.Rows rows;
+        try {
+            rows = cancellable(() -> services.shadow().run(view, duck, timeout));
+        } catch (QueryException e) {
+            LOG.fine(() -> "catalog statement failed: " + e.getMessage() + "\n" + duck);
+            throw e;
+        }
         return new Outcome(rows.columns(), rows.rows(), "SELECT " + rows.rows().size(), List.of());
     }
 
