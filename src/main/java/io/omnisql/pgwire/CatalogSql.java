@@ -43,7 +43,7 @@ final class CatalogSql {
     }
 
     static String translate(List<Token> input, Map<String, Integer> relations) {
-        List<Token> t = new ArrayList<>(input);
+        List<Token> t = operators(input);
         List<Token> out = new ArrayList<>();
         for (int i = 0; i < t.size(); i++) {
             Token tok = t.get(i);
@@ -57,20 +57,6 @@ final class CatalogSql {
             if ("information_schema".equals(id) && dotFollows) {
                 out.add(new Token(Kind.WORD, "pgis"));
                 continue;
-            }
-            if (tok.isWord("OPERATOR") && next >= 0 && t.get(next).text().equals("(")) {
-                int close = indexOf(t, next, ")");
-                if (close > 0) {
-                    StringBuilder op = new StringBuilder();
-                    for (int j = next + 1; j < close; j++) {
-                        if (t.get(j).kind() == Kind.OP) {
-                            op.append(t.get(j).text());
-                        }
-                    }
-                    out.add(new Token(Kind.OP, " " + op + " "));
-                    i = close;
-                    continue;
-                }
             }
             if (tok.isWord("COLLATE") && next >= 0) {
                 int end = next;
@@ -117,6 +103,31 @@ final class CatalogSql {
             out.add(tok);
         }
         return SqlTokens.text(out);
+    }
+
+    /** {@code OPERATOR(pg_catalog.~)} as the plain operator token it names. */
+    private static List<Token> operators(List<Token> input) {
+        List<Token> t = new ArrayList<>();
+        for (int i = 0; i < input.size(); i++) {
+            Token tok = input.get(i);
+            int open = nextSignificant(input, i + 1);
+            int close = open >= 0 && input.get(open).text().equals("(") ? indexOf(input, open, ")") : -1;
+            if (tok.isWord("OPERATOR") && close > 0) {
+                StringBuilder op = new StringBuilder();
+                for (int j = open + 1; j < close; j++) {
+                    if (input.get(j).kind() == Kind.OP) {
+                        op.append(input.get(j).text());
+                    }
+                }
+                t.add(new Token(Kind.SPACE, " "));
+                t.add(new Token(Kind.OP, op.toString()));
+                t.add(new Token(Kind.SPACE, " "));
+                i = close;
+            } else {
+                t.add(tok);
+            }
+        }
+        return t;
     }
 
     private static int nextSignificant(List<Token> t, int from) {

@@ -187,6 +187,8 @@ final class PgCatalogDdl {
                 "CREATE MACRO array_lower(a, d) AS CASE WHEN len(a) = 0 THEN NULL ELSE 1 END",
                 "CREATE MACRO current_setting(setting_name) AS (SELECT setting FROM pg_settings WHERE name = setting_name), "
                         + "(setting_name, missing_ok) AS (SELECT setting FROM pg_settings WHERE name = setting_name)",
+                // pgjdbc's key and index queries select (information_schema._pg_expandarray(indkey)).n: no indexes, so only binding matters.
+                "CREATE MACRO pgis._pg_expandarray(arr) AS {'x': arr[1], 'n': 1}",
                 "CREATE TYPE regclass AS BIGINT",
                 "CREATE TYPE regtype AS BIGINT",
                 "CREATE TYPE regnamespace AS BIGINT",

@@ -33,6 +33,9 @@ public final class PgServer implements AutoCloseable {
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private final Map<Integer, PgSession> sessions = new ConcurrentHashMap<>();
     private final AtomicInteger pids = new AtomicInteger(1000);
+    /** Open connections beyond this are refused (53300), so idle clients cannot exhaust the gateway. */
+    static final int MAX_CONNECTIONS = 1000;
+    private final java.util.concurrent.Semaphore connections = new java.util.concurrent.Semaphore(MAX_CONNECTIONS);
     private final SecureRandom random = new SecureRandom();
     final Services services;
 
@@ -75,7 +78,17 @@ public final class PgServer implements AutoCloseable {
                 }
                 continue;
             }
-            threads.submit(() -> new PgSession(this, s).run());
+            if (!connections.tryAcquire()) {
+                threads.submit(() -> PgSession.refuse(s, "53300", "OVERLOADED: too many connections (" + MAX_CONNECTIONS + ")"));
+                continue;
+            }
+            threads.submit(() -> {
+                try {
+                    new PgSession(this, s).run();
+                } finally {
+                    connections.release();
+                }
+            });
         }
     }
 

@@ -35,6 +35,7 @@ final class PgSession {
     private static final int SSL_REQUEST = 80_877_103;
     private static final int GSS_REQUEST = 80_877_104;
     private static final int CANCEL_REQUEST = 80_877_102;
+    private static final int STARTUP_TIMEOUT_MS = 30_000;
     private final PgServer server;
     private final PgServer.Services services;
     private Socket socket;
@@ -95,12 +96,15 @@ final class PgSession {
     void run() {
         try {
             socket.setTcpNoDelay(true);
+            // A client that connects and never completes startup must not hold a thread and a slot forever.
+            socket.setSoTimeout(STARTUP_TIMEOUT_MS);
             in = new PgIn(socket.getInputStream());
             out = new PgOut(socket.getOutputStream());
             if (startup()) {
+                socket.setSoTimeout(0);
                 loop();
             }
-        } catch (EOFException | SocketException e) {
+        } catch (EOFException | SocketException | java.net.SocketTimeoutException e) {
             // the client went away
         } catch (WireError e) {
             sendError(e);
@@ -109,6 +113,15 @@ final class PgSession {
         } finally {
             server.unregister(pid);
             close();
+        }
+    }
+
+    /** Answers a connection the server will not serve with one FATAL error, then closes it. */
+    static void refuse(Socket socket, String sqlState, String message) {
+        try (socket) {
+            writeError(new PgOut(socket.getOutputStream()), new WireError(sqlState, message, null, true));
+        } catch (IOException ignored) {
+            // the client is gone
         }
     }
 
@@ -285,7 +298,7 @@ final class PgSession {
         if (!name.isEmpty() && statements.containsKey(name)) {
             throw new WireError("42P05", "prepared statement \"" + name + "\" already exists");
         }
-        statements.put(name, new Prepared(tokens, types, SqlTokens.parameterCount(tokens)));
+        statements.put(name, new Prepared(tokens, types, Math.max(n, SqlTokens.parameterCount(tokens))));
         out.begin('1').end();
     }
 
@@ -463,17 +476,21 @@ final class PgSession {
 
     private void sendError(WireError e) {
         try {
-            String severity = e.fatal ? "FATAL" : "ERROR";
-            out.begin('E').int8('S').cstring(severity).int8('V').cstring(severity).int8('C').cstring(e.sqlState)
-                    .int8('M').cstring(e.getMessage());
-            if (e.detail != null) {
-                out.int8('D').cstring(e.detail);
-            }
-            out.int8(0).end();
-            out.flush();
+            writeError(out, e);
         } catch (IOException ignored) {
             // the client is gone
         }
+    }
+
+    private static void writeError(PgOut out, WireError e) throws IOException {
+        String severity = e.fatal ? "FATAL" : "ERROR";
+        out.begin('E').int8('S').cstring(severity).int8('V').cstring(severity).int8('C').cstring(e.sqlState)
+                .int8('M').cstring(e.getMessage());
+        if (e.detail != null) {
+            out.int8('D').cstring(e.detail);
+        }
+        out.int8(0).end();
+        out.flush();
     }
 
     // ---- statements ----

@@ -50,6 +50,7 @@ final class SessionSettings {
         d.put("transaction_isolation", "read committed");
         d.put("default_transaction_read_only", "on");
         d.put("max_identifier_length", "63");
+        d.put("max_index_keys", "32");
         d.put("client_min_messages", "notice");
         d.put(MAX_STALENESS, "");
         d.put(TIMEOUT, "");
@@ -92,7 +93,7 @@ final class SessionSettings {
             }
             case "timezone" -> zoneOf(value);
             case "server_version", "server_encoding", "integer_datetimes", "server_version_num", "is_superuser",
-                 "session_authorization", "max_identifier_length" -> throw new QueryException(ErrorCode.BAD_REQUEST,
+                 "session_authorization", "max_identifier_length", "max_index_keys" -> throw new QueryException(ErrorCode.BAD_REQUEST,
                     "parameter \"" + name + "\" cannot be changed");
             case "standard_conforming_strings" -> {
                 if (!bool(key, value)) {
