@@ -47,11 +47,17 @@ class PsqlWireTest {
     }
 
     private Run psql(String token, String user, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(psql, "-X", "-h", "127.0.0.1", "-p", String.valueOf(gw.gateway().pgPort()),
+        return psqlOn(gw, "prefer", token, user, args);
+    }
+
+    private static Run psqlOn(GatewayHarness target, String sslMode, String token, String user, String... args)
+            throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(psql, "-X", "-h", "127.0.0.1", "-p", String.valueOf(target.gateway().pgPort()),
                 "-U", user, "-v", "VERBOSITY=verbose", "omnisql"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("PGPASSWORD", token);
+        pb.environment().put("PGSSLMODE", sslMode);
         pb.environment().put("PGCONNECT_TIMEOUT", "10");
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -102,6 +108,29 @@ class PsqlWireTest {
                 .contains("ERROR:  42601:")
                 .contains("ERROR:  42P01: UNKNOWN_TABLE")
                 .contains("still here");
+    }
+
+    @Test
+    void tlsWithAConfiguredKeyPairAndRefusedWithout(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Run plain = psqlOn(gw, "require", gw.token(), "alice", "-c", "SELECT 1");
+        assertThat(plain.exit()).isNotZero();
+        assertThat(plain.out()).contains("does not support SSL");
+
+        Path keystore = dir.resolve("pg.p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "pg", "-keyalg", "EC", "-dname", "CN=127.0.0.1", "-validity", "2",
+                "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", "s3cret", "-keypass", "s3cret")
+                .redirectErrorStream(true).start();
+        keytool.getInputStream().readAllBytes();
+        assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(keytool.exitValue()).isZero();
+        try (GatewayHarness tls = GatewayHarness.start((f, t) -> t, java.util.Map.of("PG_PORT", "0",
+                "PG_TLS_KEYSTORE", keystore.toString(), "PG_TLS_KEYSTORE_PASSWORD", "s3cret"))) {
+            Run r = psqlOn(tls, "require", tls.token(), "alice", "-A", "-t", "-c",
+                    "SELECT count(*) > 0 FROM github.pull_requests", "-c", "\\conninfo");
+            assertThat(r.exit()).as(r.out()).isZero();
+            assertThat(r.out()).contains("t\n").contains("SSL connection");
+        }
     }
 
     @Test
