@@ -118,14 +118,44 @@ class JdbcWireTest {
                 assertThat(schemas).contains("github", "jira");
             }
         }
+        try (Connection c = connect("quinn", gw.token("quinn", "mobile", "qa", ""))) {
+            // The rest of what a BI tool crawls answers (empty where OmniSQL has no such thing) instead of failing.
+            DatabaseMetaData md = c.getMetaData();
+            for (ResultSet rs : List.of(md.getPrimaryKeys(null, "github", "pull_requests"),
+                    md.getIndexInfo(null, "github", "pull_requests", false, true), md.getImportedKeys(null, "github", "pull_requests"),
+                    md.getExportedKeys(null, "github", "pull_requests"), md.getTypeInfo(), md.getCatalogs(), md.getTableTypes(),
+                    md.getFunctions(null, "github", "%"), md.getTablePrivileges(null, "github", "%"),
+                    md.getBestRowIdentifier(null, "github", "pull_requests", 0, true))) {
+                try (rs) {
+                    while (rs.next()) {
+                        assertThat(rs.getMetaData().getColumnCount()).isPositive();
+                    }
+                }
+            }
+            try (Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT version(), current_schema(), current_database(), current_user")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).startsWith("PostgreSQL 14");
+                assertThat(rs.getString(3)).isEqualTo("omnisql");
+                assertThat(rs.getString(4)).isEqualTo("quinn");
+            }
+        }
         try (Connection c = connect("carl", gw.token("carl", "mobile", "contractor", ""));
              ResultSet rs = c.getMetaData().getTables(null, "jira", "%", null)) {
             assertThat(rs.next()).as("a denied table is not listed").isFalse();
         }
     }
 
+    private static double metric(String line) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + java.util.regex.Pattern.quote(line) + " (\\S+)$")
+                .matcher(gw.get("/metrics", null).text());
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
     @Test
     void errorsMapToSqlstatesAndTheConnectionStaysUsable() throws Exception {
+        double denied = metric("query_errors_total{code=\"ENTITLEMENT_DENIED\",}");
+        double queries = metric("query_latency_ms_count");
         try (Connection c = connect("quinn", gw.token("quinn", "mobile", "qa", "")); Statement st = c.createStatement()) {
             assertThatThrownBy(() -> st.executeQuery("SELECT diff_link FROM github.pull_requests"))
                     .isInstanceOfSatisfying(SQLException.class, e -> {
@@ -137,6 +167,9 @@ class JdbcWireTest {
                 assertThat(rs.getLong(1)).isPositive();
             }
         }
+        // Wire statements count in the same query metrics as HTTP ones.
+        assertThat(metric("query_errors_total{code=\"ENTITLEMENT_DENIED\",}")).isEqualTo(denied + 1);
+        assertThat(metric("query_latency_ms_count")).isGreaterThanOrEqualTo(queries + 2);
     }
 
     @Test
