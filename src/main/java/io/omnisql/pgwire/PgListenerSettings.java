@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.util.Map;
-import java.util.Set;
+import java.util.List;
 import java.util.function.Function;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -29,11 +29,7 @@ public final class PgListenerSettings {
     @SuppressWarnings("unchecked")
     public static PgServer.Settings resolve(Map<String, Object> section, Function<String, String> env, String host) {
         Map<String, Object> s = section == null ? Map.of() : section;
-        for (String key : s.keySet()) {
-            if (!Set.of("port", "tls").contains(key)) {
-                throw new IllegalArgumentException("pgwire." + key + ": unknown key (accepted: port, tls)");
-            }
-        }
+        allowOnly(s, "pgwire.", List.of("port", "tls"));
         String port = env.apply("PG_PORT");
         if (port == null && s.get("port") != null) {
             port = s.get("port").toString();
@@ -51,17 +47,21 @@ public final class PgListenerSettings {
             throw new IllegalArgumentException("pgwire.port: must be 0..65535, not " + p);
         }
         Map<String, Object> tls = s.get("tls") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
-        for (String key : tls.keySet()) {
-            if (!Set.of("keystore", "password_env").contains(key)) {
-                throw new IllegalArgumentException("pgwire.tls." + key + ": unknown key (accepted: keystore, password_env)");
-            }
-        }
+        allowOnly(tls, "pgwire.tls.", List.of("keystore", "password_env"));
         String keystore = env.apply("PG_TLS_KEYSTORE");
         if (keystore == null && tls.get("keystore") != null) {
             keystore = tls.get("keystore").toString();
         }
         String passwordEnv = tls.get("password_env") == null ? "PG_TLS_KEYSTORE_PASSWORD" : tls.get("password_env").toString();
         return new PgServer.Settings(host, p, keystore == null ? null : tls(Path.of(keystore), env.apply(passwordEnv)));
+    }
+
+    private static void allowOnly(Map<String, Object> section, String prefix, List<String> keys) {
+        for (String key : section.keySet()) {
+            if (!keys.contains(key)) {
+                throw new IllegalArgumentException(prefix + key + ": unknown key (accepted: " + String.join(", ", keys) + ")");
+            }
+        }
     }
 
     private static SSLContext tls(Path keystore, String password) {
