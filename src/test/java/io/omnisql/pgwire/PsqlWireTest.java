@@ -33,14 +33,12 @@ class PsqlWireTest {
         gw.close();
     }
 
+    /** psql is required, not optional: unlike other tools, a missing one fails the test in CI and outside it. */
     static String psqlBinary() {
-        String configured = System.getenv("PSQL_BIN");
-        for (String candidate : new String[] {configured, "/usr/bin/psql", "/usr/local/bin/psql"}) {
-            if (candidate != null && Files.isExecutable(Path.of(candidate))) {
-                return candidate;
-            }
-        }
-        throw new AssertionError("no psql binary: run bin/ensure-psql (apt-get install postgresql-client) or set PSQL_BIN");
+        List<Path> candidates = io.omnisql.RequiredTool.candidates("PSQL_BIN", "psql", Path.of("/usr/bin/psql"));
+        return candidates.stream().filter(Files::isExecutable).findFirst().map(Path::toString)
+                .orElseThrow(() -> new AssertionError("no psql (looked at " + candidates
+                        + "): run bin/ensure-psql (apt-get install postgresql-client) or set PSQL_BIN"));
     }
 
     private record Run(int exit, String out) {
