@@ -86,6 +86,46 @@ class JdbcWireTest {
     }
 
     @Test
+    void duckDbTypesArriveAsPostgresTypesAlikeInTextAndBinary() throws Exception {
+        String sql = "SELECT CAST(number AS DECIMAL(10,2)) AS d, CAST(created_at AS DATE) AS dt, "
+                + "CAST(created_at AS TIMESTAMPTZ) AS tz, created_at AS ts, [number, number + 1] AS arr, ['a b', NULL] AS sarr, "
+                + "draft AS b, number / 4.0 AS f, CAST(NULL AS VARCHAR) AS n, 'ü€😀' AS u, pr_id AS big "
+                + "FROM github.pull_requests WHERE number = ? ORDER BY pr_id";
+        List<List<String>> answers = new ArrayList<>();
+        // prepareThreshold 0: never server-prepared, text results; -1: always, binary results.
+        for (String threshold : new String[] {"0", "-1"}) {
+            try (Connection c = connect("alice", gw.token("alice", "mobile", "analyst", ""), "prepareThreshold", threshold);
+                 PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setInt(1, 519);
+                List<String> rows = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    java.sql.ResultSetMetaData md = rs.getMetaData();
+                    assertThat(List.of(md.getColumnTypeName(1), md.getColumnTypeName(2), md.getColumnTypeName(3),
+                            md.getColumnTypeName(4), md.getColumnTypeName(5), md.getColumnTypeName(6), md.getColumnTypeName(7),
+                            md.getColumnTypeName(8), md.getColumnTypeName(10), md.getColumnTypeName(11)))
+                            .containsExactly("numeric", "date", "timestamptz", "timestamp", "_int4", "_text", "bool", "float8",
+                                    "text", "int8");
+                    while (rs.next()) {
+                        assertThat(rs.getBigDecimal("d")).isEqualByComparingTo("519").extracting(java.math.BigDecimal::scale).isEqualTo(2);
+                        assertThat((Object[]) rs.getArray("arr").getArray()).containsExactly(519, 520);
+                        assertThat((Object[]) rs.getArray("sarr").getArray()).containsExactly("a b", null);
+                        assertThat(rs.getDouble("f")).isEqualTo(129.75);
+                        assertThat(rs.getString("n")).isNull();
+                        assertThat(rs.getString("u")).isEqualTo("ü€😀");
+                        assertThat(rs.getTimestamp("tz").toInstant()).isEqualTo(rs.getTimestamp("ts").toLocalDateTime()
+                                .toInstant(java.time.ZoneOffset.UTC));
+                        rows.add(rs.getBigDecimal("d") + "|" + rs.getDate("dt") + "|" + rs.getTimestamp("tz").toInstant() + "|"
+                                + rs.getTimestamp("ts") + "|" + rs.getBoolean("b") + "|" + rs.getLong("big"));
+                    }
+                }
+                assertThat(rows).isNotEmpty();
+                answers.add(rows);
+            }
+        }
+        assertThat(answers.get(1)).isEqualTo(answers.get(0));
+    }
+
+    @Test
     void databaseMetaDataListsWhatTheCallerMaySee() throws Exception {
         try (Connection c = connect("quinn", gw.token("quinn", "mobile", "qa", ""))) {
             DatabaseMetaData md = c.getMetaData();
