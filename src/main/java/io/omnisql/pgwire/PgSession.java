@@ -25,6 +25,9 @@ final class PgSession {
     private static final int GSS_REQUEST = 80_877_104;
     private static final int CANCEL_REQUEST = 80_877_102;
     private static final int STARTUP_TIMEOUT_MS = 30_000;
+    /** Bounds on what one session may hold (a portal holds its whole answer until closed). */
+    private static final int MAX_STATEMENTS = 1_000;
+    private static final int MAX_PORTALS = 64;
     private final PgServer server;
     private final PgServer.Services services;
     private Socket socket;
@@ -267,6 +270,9 @@ final class PgSession {
         if (!name.isEmpty() && statements.containsKey(name)) {
             throw new WireError("42P05", "prepared statement \"" + name + "\" already exists");
         }
+        if (!name.isEmpty() && statements.size() >= MAX_STATEMENTS) {
+            throw new WireError("54000", "PAYLOAD_TOO_LARGE: more than " + MAX_STATEMENTS + " prepared statements in one session");
+        }
         statements.put(name, new Prepared(tokens, types, Math.max(n, SqlTokens.parameterCount(tokens))));
         out.begin('1').end();
     }
@@ -303,6 +309,9 @@ final class PgSession {
         }
         short[] resultFormats = shorts(b);
         String sql = n == 0 ? SqlTokens.text(p.tokens()) : PgParams.substitute(p.tokens(), literals);
+        if (!portal.isEmpty() && !portals.containsKey(portal) && portals.size() >= MAX_PORTALS) {
+            throw new WireError("54000", "PAYLOAD_TOO_LARGE: more than " + MAX_PORTALS + " open portals in one session");
+        }
         portals.put(portal, new Portal(p, sql, resultFormats));
         out.begin('2').end();
     }
