@@ -102,7 +102,84 @@ final class CatalogSql {
             }
             out.add(tok);
         }
-        return SqlTokens.text(out);
+        return SqlTokens.text(aliasFunctionColumns(out));
+    }
+
+    /**
+     * Postgres names an unaliased {@code f(...)} column {@code f} (DuckDB: {@code "f"()}): top-level items of the
+     * first SELECT list that are one function call get {@code AS f}. (Bare words such as {@code current_user} stay:
+     * DuckDB resolves them as columns, which an alias of the same name would shadow.)
+     */
+    private static List<Token> aliasFunctionColumns(List<Token> t) {
+        int select = nextSignificant(t, 0);
+        if (select < 0 || !t.get(select).isWord("SELECT")) {
+            return t;
+        }
+        List<Token> out = new ArrayList<>(t.subList(0, select + 1));
+        int i = select + 1;
+        while (i < t.size()) {
+            int start = nextSignificant(t, i);
+            if (start < 0) {
+                out.addAll(t.subList(i, t.size()));
+                return out;
+            }
+            int end = itemEnd(t, start);
+            int last = end - 1;
+            while (last > start && !t.get(last).significant()) {
+                last--;
+            }
+            out.addAll(t.subList(i, last + 1));
+            String name = functionName(t, start, end);
+            if (name != null) {
+                out.add(new Token(Kind.SPACE, " "));
+                out.add(new Token(Kind.WORD, "AS"));
+                out.add(new Token(Kind.SPACE, " "));
+                out.add(new Token(Kind.QUOTED, ShadowCatalog.quote(name)));
+            }
+            out.addAll(t.subList(last + 1, end));
+            if (end >= t.size() || !t.get(end).text().equals(",")) {
+                out.addAll(t.subList(end, t.size()));
+                return out;
+            }
+            out.add(t.get(end));
+            i = end + 1;
+        }
+        return out;
+    }
+
+    /** The index of the {@code ,} or the word that ends a select item at depth 0 (or the end). */
+    private static int itemEnd(List<Token> t, int start) {
+        int depth = 0;
+        for (int i = start; i < t.size(); i++) {
+            String x = t.get(i).text();
+            if (x.equals("(") || x.equals("[")) {
+                depth++;
+            } else if (x.equals(")") || x.equals("]")) {
+                depth--;
+            } else if (depth == 0 && (x.equals(",") || t.get(i).isWord("FROM") || t.get(i).isWord("WHERE")
+                    || t.get(i).isWord("UNION") || t.get(i).isWord("ORDER") || t.get(i).isWord("LIMIT")
+                    || t.get(i).isWord("GROUP") || t.get(i).isWord("INTO"))) {
+                return i;
+            }
+        }
+        return t.size();
+    }
+
+    /** The name to alias an item {@code [start, end)} with, when it is exactly one function call; else null. */
+    private static String functionName(List<Token> t, int start, int end) {
+        List<Token> item = SqlTokens.significant(t.subList(start, end));
+        if (item.size() < 3 || item.get(0).kind() != Kind.WORD || !item.get(1).text().equals("(")
+                || !item.get(item.size() - 1).text().equals(")")) {
+            return null;
+        }
+        int depth = 0;
+        for (int i = 1; i < item.size(); i++) {
+            depth += item.get(i).text().equals("(") ? 1 : item.get(i).text().equals(")") ? -1 : 0;
+            if (depth == 0 && i < item.size() - 1) {
+                return null;
+            }
+        }
+        return item.get(0).identifier();
     }
 
     /** {@code OPERATOR(pg_catalog.~)} as the plain operator token it names. */

@@ -41,6 +41,18 @@ class SqlTokensTest {
     }
 
     @Test
+    void unaliasedFunctionColumnsAreNamedAsPostgresNamesThem() {
+        assertThat(CatalogSql.translate(SqlTokens.lex("SELECT version(), current_user, pg_catalog.current_schema() AS s, "
+                + "format_type(1, NULL), length('x') + 1"), Map.of()))
+                .isEqualTo("SELECT version() AS \"version\", current_user, current_schema() AS s, "
+                        + "format_type(1, NULL) AS \"format_type\", length('x') + 1");
+        // A bare word stays as it is: DuckDB reads it as a column, which its own alias would shadow.
+        assertThat(CatalogSql.translate(SqlTokens.lex("SELECT current_user, format_type(1, NULL) FROM pg_type "
+                + "WHERE current_user = 'x'"), Map.of()))
+                .isEqualTo("SELECT current_user, format_type(1, NULL) AS \"format_type\" FROM pg_type WHERE current_user = 'x'");
+    }
+
+    @Test
     void catalogQueriesAreRecognisedAndTranslated() {
         assertThat(CatalogSql.isCatalogQuery(SqlTokens.lex("SELECT version()"))).isTrue();
         assertThat(CatalogSql.isCatalogQuery(SqlTokens.lex("SELECT * FROM pg_catalog.pg_class"))).isTrue();
