@@ -75,7 +75,7 @@ public final class Engine implements AutoCloseable {
      * The execution lanes: slots per lane, the short lane's time budget and its estimate ceiling.
      */
     public record Lanes(int shortSlots, long shortBudgetMs, long shortMaxInputRows, int longSlots) {
-        public static final Lanes DEFAULT = new Lanes(2, 250, 100_000_000, 2);
+        public static final Lanes DEFAULT = new Lanes(2, 250, 100_000_000, 1);
 
         public Lanes {
             if (shortSlots < 1 || longSlots < 1 || shortBudgetMs < 1 || shortMaxInputRows < 1) {

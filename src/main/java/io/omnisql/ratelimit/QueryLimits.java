@@ -16,7 +16,7 @@ package io.omnisql.ratelimit;
  */
 public record QueryLimits(long queueWaitMs, String adminRole, long resultTtlMs, int shortSlots, long shortBudgetMs,
                           long shortMaxInputRows, int longSlots) {
-    public static final QueryLimits DEFAULTS = new QueryLimits(1_000, "admin", 300_000, 2, 250, 100_000_000, 2);
+    public static final QueryLimits DEFAULTS = new QueryLimits(1_000, "admin", 300_000, 2, 250, 100_000_000, 1);
 
     public QueryLimits {
         if (queueWaitMs < 0 || resultTtlMs < 1 || shortSlots < 1 || longSlots < 1 || shortBudgetMs < 1

@@ -63,8 +63,9 @@ class FairShareHttpTest {
             for (int i = 0; i < 4; i++) {
                 ids.add(async(gw, heavy, HEAVY, 60_000));
             }
-            // Two run in the long lane, two wait for it; all four hold the principal's running slots.
-            await("two heavy statements executing", () -> gw.gateway().engine().load(Lane.LONG).running() == 2);
+            // One runs in the long lane, three wait for it; all four hold the principal's running slots.
+            await("a heavy statement executing, three queued", () -> gw.gateway().engine().load(Lane.LONG).running() == 1
+                    && gw.gateway().engine().load(Lane.LONG).queued() == 3);
 
             Response fifth = gw.post("/v1/query", heavy, "{\"sql\":\"SELECT 1\"}");
             assertThat(fifth.status()).as(fifth.text()).isEqualTo(429);
