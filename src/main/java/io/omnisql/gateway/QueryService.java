@@ -222,6 +222,8 @@ public final class QueryService {
                             served.stream().map(s -> s.lease().cached().table().rows()).toList(), (lane, queued) -> {
                                 handle.started(lane, queued);
                                 metrics.laneStarted(lane.label(), queued);
+                                // Told once the wait is over: the span carries the wait as an attribute.
+                                trace.child("duckdb.queue", Map.of("lane", lane.label(), "queue_ms", queued / 1_000_000.0)).end();
                             });
                     answer = answer(q.plan(), q.bound(), served, q.defaults(), q.deadline(), trace, job);
                 } finally {

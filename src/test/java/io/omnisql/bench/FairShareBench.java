@@ -24,6 +24,9 @@ public final class FairShareBench {
     static final String HEAVY = "SELECT count(*) FROM github.pull_requests a, github.pull_requests b, jira.issues c "
             + "WHERE a.number + b.number + length(c.key) = -1";
 
+    /** The heavy statement's tables with its columns, in a join DuckDB finishes: warms their cache entries. */
+    static final String WARM = "SELECT count(*) FROM github.pull_requests a, jira.issues c WHERE a.number + length(c.key) = -1";
+
     private FairShareBench() {
     }
 
@@ -35,7 +38,7 @@ public final class FairShareBench {
             String light = gw.token("light", "web", "analyst", "");
             Map<String, Object> figures = new LinkedHashMap<>();
             // Warm: the heavy statement's tables (it times out), the small query's table, the JIT.
-            post(gw, gw.token("warm", "web", "analyst", ""), HEAVY, 1500, false);
+            post(gw, gw.token("warm", "web", "analyst", ""), WARM, 60_000, false);
             gw.query(light, "SELECT count(*) FROM github.pull_requests WHERE state = 'open' AND number >= -1", 3_600_000);
             small(gw, light, 500);
             figures.put("alone", phase(gw, light, n, "alone", List.of()));
