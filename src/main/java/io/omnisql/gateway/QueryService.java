@@ -328,6 +328,62 @@ public final class QueryService {
         return out;
     }
 
+    /** What a statement would spend upstream now, per table reference, and the budgets it would draw from. */
+    public record Spend(List<TableSpend> tables, List<SourceBudget> budgets) {
+    }
+
+    /**
+     * @param requests upstream requests the reference would make: 0 when fresh in the cache, the pages of the
+     *                 last fetch of the same request when one is cached (stale), else one per request stream
+     *                 plus the planned per-row calls (a lower bound)
+     * @param basis    {@code cache}, {@code last_fetch} or {@code minimum}
+     */
+    public record TableSpend(String table, String alias, String source, long requests, String basis) {
+    }
+
+    /**
+     * @param requests      what the statement would spend of the source in all
+     * @param principalLeft requests the principal may still make of its share, -1 when it has no share configured
+     * @param sourceLeft    tokens left in the source's shared bucket
+     */
+    public record SourceBudget(String source, long requests, long principalLeft, long sourceLeft) {
+    }
+
+    /** The upstream requests {@code request} would spend for {@code principal} now, and the budgets left. */
+    public Spend spend(Principal principal, QueryRequest request) {
+        Snapshot snapshot = config.current();
+        long maxStaleness = request.maxStalenessMs() == null ? snapshot.catalog().defaults().maxStalenessMs()
+                : Math.max(0, request.maxStalenessMs());
+        List<TableSpend> tables = new ArrayList<>();
+        Map<String, Long> perSource = new java.util.TreeMap<>();
+        Set<String> seen = new java.util.HashSet<>();
+        for (Bound b : bind(principal, plan(request.sql(), snapshot), request.sql(), snapshot)) {
+            SourceRequest r = b.request();
+            long requests;
+            String basis;
+            if (cache.isFresh(r.key(), maxStaleness) || !seen.add(r.key())) {
+                requests = 0; // served by the cache, or by the fetch of an identical reference of the statement
+                basis = "cache";
+            } else {
+                try (Lease last = cache.stale(r.key())) {
+                    if (last != null) {
+                        requests = last.cached().pages();
+                        basis = "last_fetch";
+                    } else {
+                        requests = r.streams().size() + connector.perRowPlan(r).size();
+                        basis = "minimum";
+                    }
+                }
+            }
+            tables.add(new TableSpend(b.ref().table().name(), b.ref().alias(), r.source().name(), requests, basis));
+            perSource.merge(r.source().name(), requests, Long::sum);
+        }
+        List<SourceBudget> budgets = new ArrayList<>();
+        perSource.forEach((source, n) -> budgets.add(new SourceBudget(source, n,
+                limiter.budgetLeft(source, principal.subject()), limiter.sourceTokensLeft(source))));
+        return new Spend(tables, budgets);
+    }
+
     public List<String> planWarnings(QueryRequest request) {
         return plan(request.sql(), config.current()).warnings();
     }
@@ -466,12 +522,17 @@ public final class QueryService {
                 "pushed_filters", request.pushed().stream().map(Predicate::sql).toList().toString()))) {
             try {
                 Lease lease = cache.acquire(request.key(), freshness.maxStalenessMs(), () -> {
+                    if (limiter.budgetLeft(source, handle.subject()) == 0) {
+                        limiter.chargeBudget(source, handle.subject()); // refuses, saying when a request is allowed again
+                    }
                     // Pages are appended while later ones are still being fetched; the load span is the tail.
                     try (TableWriter writer = engine.create(request.columns())) {
                         FetchResult fetched = connector.fetch(request, deadline, (src, tbl, uri, status, rows, nanos) -> {
                             // Told after the exchange: the page span carries its duration as an attribute.
                             metrics.sourcePage(src);
                             handle.page(tbl, src, rows, nanos);
+                            // The principal's share of the source: a fetch stops at the first page past it.
+                            limiter.chargeBudget(src, handle.subject());
                             span.child("source.page", Map.of("http.status_code", status, "rows", rows,
                                     "duration_ms", nanos / 1_000_000.0, "path", uri.getPath())).end();
                         }, writer::append);

@@ -174,7 +174,8 @@ public final class QueryRoutes {
             Parsed parsed = parse(req);
             QueryRequest request = parsed.request();
             if (explain) {
-                body = explainBody(queries.explain(principal, request), queries.planWarnings(request), traceId);
+                body = explainBody(queries.explain(principal, request), queries.spend(principal, request),
+                        queries.planWarnings(request), traceId);
             } else if (parsed.async() || req.headers().first(PREFER).map(p -> p.contains("respond-async")).orElse(false)) {
                 String subject = principal.subject();
                 QueryHandle submitted = queries.submit(principal, request, trace,
@@ -372,13 +373,39 @@ public final class QueryRoutes {
         }
     }
 
-    private static byte[] explainBody(List<SourceReport> plan, List<String> warnings, String traceId) {
+    private static byte[] explainBody(List<SourceReport> plan, QueryService.Spend spend, List<String> warnings,
+                                      String traceId) {
         return Json.write(g -> {
             g.writeStartObject();
             g.writeStringField("trace_id", traceId);
             g.writeArrayFieldStart("tables");
             for (SourceReport s : plan) {
                 writeSource(g, s, true);
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("upstream_requests");
+            for (QueryService.TableSpend t : spend.tables()) {
+                g.writeStartObject();
+                g.writeStringField("table", t.table());
+                g.writeStringField("alias", t.alias());
+                g.writeStringField("source", t.source());
+                g.writeNumberField("requests", t.requests());
+                g.writeStringField("basis", t.basis());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("budgets");
+            for (QueryService.SourceBudget b : spend.budgets()) {
+                g.writeStartObject();
+                g.writeStringField("source", b.source());
+                g.writeNumberField("requests", b.requests());
+                if (b.principalLeft() < 0) {
+                    g.writeNullField("principal_left");
+                } else {
+                    g.writeNumberField("principal_left", b.principalLeft());
+                }
+                g.writeNumberField("source_left", b.sourceLeft());
+                g.writeEndObject();
             }
             g.writeEndArray();
             g.writeFieldName("warnings");
