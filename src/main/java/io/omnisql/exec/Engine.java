@@ -233,10 +233,17 @@ public final class Engine implements AutoCloseable {
         try {
             f = pool.submit(() -> {
                 long start = System.nanoTime();
+                boolean completed = false;
                 try {
-                    return execute(sql, deadlineNanos, maxRows, maxBytes, running, config);
+                    QueryResult result = execute(sql, deadlineNanos, maxRows, maxBytes, running, config);
+                    completed = true;
+                    return result;
                 } finally {
-                    shapeMillis.put(job.shape(), (System.nanoTime() - start) / 1_000_000);
+                    long ms = (System.nanoTime() - start) / 1_000_000;
+                    // A statement stopped early says nothing about its shape, unless it had already run long.
+                    if (completed || ms > config.shortBudgetMs()) {
+                        shapeMillis.put(job.shape(), ms);
+                    }
                     running.release();
                 }
             });
@@ -296,11 +303,28 @@ public final class Engine implements AutoCloseable {
             }
         }
 
+        /**
+         * Interrupts the statement, and keeps interrupting it until it has ended: DuckDB forgets an interrupt
+         * that lands before its query has begun, which would let the statement run on to its deadline.
+         */
         synchronized void interrupt() {
+            if (interrupted || released) {
+                return;
+            }
             interrupted = true;
             if (statement != null) {
                 cancelQuietly(statement);
             }
+            ScheduledFuture<?>[] repeat = {null};
+            repeat[0] = canceller.scheduleWithFixedDelay(() -> {
+                synchronized (this) {
+                    if (released) {
+                        repeat[0].cancel(false);
+                    } else if (statement != null) {
+                        cancelQuietly(statement);
+                    }
+                }
+            }, 10, 10, TimeUnit.MILLISECONDS);
         }
 
         synchronized void release() {
@@ -319,7 +343,7 @@ public final class Engine implements AutoCloseable {
                 throw new QueryException(ErrorCode.QUERY_TIMEOUT, "query deadline reached before execution");
             }
             running.started(s);
-            ScheduledFuture<?> cancel = canceller.schedule(() -> cancelQuietly(s), delay, TimeUnit.NANOSECONDS);
+            ScheduledFuture<?> cancel = canceller.schedule(running::interrupt, delay, TimeUnit.NANOSECONDS);
             ScheduledFuture<?> demote = canceller.schedule(() -> running.demote(config), config.shortBudgetMs(),
                     TimeUnit.MILLISECONDS);
             try (ResultSet rs = s.executeQuery(sql)) {

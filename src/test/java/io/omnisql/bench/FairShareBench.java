@@ -66,6 +66,9 @@ public final class FairShareBench {
         }
         Thread.sleep(heavies.isEmpty() ? 0 : 500); // let them reach DuckDB
         long[] samples = small(gw, light, n);
+        var engine = gw.gateway().engine();
+        String lanes = "short " + engine.load(io.omnisql.exec.Lane.SHORT) + ", long " + engine.load(io.omnisql.exec.Lane.LONG)
+                + ", demotions " + engine.demotions();
         for (String[] h : running) {
             String state = gw.get("/v1/queries/" + h[1], h[0]).body().get("state").asText();
             if (!state.equals("executing") && !state.equals("queued")) {
@@ -73,8 +76,17 @@ public final class FairShareBench {
             }
             gw.delete("/v1/queries/" + h[1], h[0]);
         }
+        // Cancelled statements must leave DuckDB: the next phase starts from an idle engine.
+        long until = System.nanoTime() + 10_000_000_000L;
+        while (engine.load(io.omnisql.exec.Lane.LONG).running() + engine.load(io.omnisql.exec.Lane.LONG).queued() > 0) {
+            if (System.nanoTime() > until) {
+                throw new IllegalStateException("cancelled heavy statements still hold the long lane: "
+                        + engine.load(io.omnisql.exec.Lane.LONG));
+            }
+            Thread.sleep(10);
+        }
         Stats stats = Stats.of(samples);
-        System.out.printf("small query, %-22s %s%n", name + ":", stats);
+        System.out.printf("small query, %-22s %s%n    lanes at the end: %s%n", name + ":", stats, lanes);
         return stats.json();
     }
 

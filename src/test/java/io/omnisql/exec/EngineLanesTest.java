@@ -78,4 +78,25 @@ class EngineLanesTest {
         assertThat(lane[0]).as("history overrides the small estimate").isEqualTo(Lane.LONG);
         awaitLoad(Lane.LONG, 0, 0);
     }
+
+    @Test
+    void aStatementCancelledEarlyLeavesNoHistoryForItsShape() throws Exception {
+        Lane[] lane = {null};
+        Job big = new Job("t", "heavy-shape", List.of(100_000L, 100_000L), (l, q) -> lane[0] = l);
+        Thread runner = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                engine.query(ENDLESS, in(20), 10, 1 << 20, big);
+            } catch (QueryException e) {
+                assertThat(e.code()).isEqualTo(ErrorCode.QUERY_CANCELLED);
+            }
+        });
+        awaitLoad(Lane.LONG, 1, 0);
+        runner.interrupt(); // cancelled at once: it ran for milliseconds
+        runner.join();
+        awaitLoad(Lane.LONG, 0, 0);
+        // Had the few milliseconds it ran been remembered, the shape would now start in the short lane.
+        assertThatThrownBy(() -> engine.query(ENDLESS, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200), 10, 1 << 20, big))
+                .isInstanceOf(QueryException.class);
+        assertThat(lane[0]).isEqualTo(Lane.LONG);
+    }
 }
