@@ -22,7 +22,7 @@ public record RequiredTool(String name, String install) {
     public Path find(List<Path> candidates) {
         Optional<Path> found = candidates.stream().filter(Files::isExecutable).findFirst();
         if (found.isPresent()) {
-            return found.get().toAbsolutePath();
+            return found.get();
         }
         String missing = name + " not found (looked at " + candidates + "); " + install;
         boolean ci = "true".equalsIgnoreCase(System.getenv("CI"));
@@ -38,7 +38,8 @@ public record RequiredTool(String name, String install) {
         Stream<Path> env = Optional.ofNullable(System.getenv(envVar)).filter(v -> !v.isBlank()).map(Path::of).stream();
         Stream<Path> path = Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
                 .filter(dir -> !dir.isBlank()).map(dir -> Path.of(dir, name));
-        return Stream.of(env, path, Stream.of(fallbacks)).flatMap(s -> s).toList();
+        return Stream.of(env, path, Stream.of(fallbacks)).flatMap(s -> s)
+                .map(p -> p.toAbsolutePath().normalize()).distinct().toList();
     }
 
     /**
