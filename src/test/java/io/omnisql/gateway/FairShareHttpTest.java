@@ -77,6 +77,10 @@ class FairShareHttpTest {
             assertThat(fifth.header("Retry-After")).isEqualTo(String.valueOf(RateLimiter.retryAfterSeconds(retryMs)));
             assertThat(fifth.body().at("/error/max_running_queries").asInt()).isEqualTo(4);
 
+            String metrics = gw.get("/metrics", null).text();
+            assertThat(metrics).contains("duckdb_lane_running{lane=\"long\",} 1.0", "duckdb_lane_queued{lane=\"long\",} 3.0",
+                    "duckdb_lane_slots{lane=\"short\",} 2.0");
+
             Response small = gw.query(light, SMALL, 3_600_000);
             assertThat(small.status()).as(small.text()).isEqualTo(200);
             for (String id : ids) {
@@ -101,6 +105,18 @@ class FairShareHttpTest {
                     && gw.gateway().engine().load(Lane.LONG).queued() == 0);
             assertThat(gw.post("/v1/query", heavy, "{\"sql\":\"SELECT 1\"}").status())
                     .as("the principal's slots were released").isEqualTo(200);
+            assertThat(gw.get("/metrics", null).text()).contains("query_cancellations_total 4.0")
+                    .containsPattern("duckdb_lane_wait_ms_count\\{lane=\"short\",} [1-9]");
+
+            // The cap is hot reloaded: at 1, a second concurrent query of the principal is refused at once.
+            assertThat(gw.edit("ratelimits.yaml", t -> t.replace("default: {burst: 50, refill_per_second: 10}",
+                    "default: {burst: 50, refill_per_second: 10, max_running_queries: 1}")
+                    .replace("queue_wait_ms: 200", "queue_wait_ms: 0"))).isTrue();
+            String one = async(gw, heavy, HEAVY, 60_000);
+            Response second = gw.post("/v1/query", heavy, "{\"sql\":\"SELECT 1\"}");
+            assertThat(second.errorCode()).as(second.text()).isEqualTo("RATE_LIMIT_EXHAUSTED");
+            assertThat(second.body().at("/error/max_running_queries").asInt()).isEqualTo(1);
+            assertThat(gw.delete("/v1/queries/" + one, heavy).body().get("state").asText()).isEqualTo("cancelled");
         }
     }
 
