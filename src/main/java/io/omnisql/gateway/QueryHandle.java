@@ -59,6 +59,10 @@ public final class QueryHandle {
         return subject;
     }
 
+    public boolean async() {
+        return async;
+    }
+
     /** Asks the query to stop; true when it was still running. A finished query is left as it is. */
     public synchronized boolean cancel() {
         if (state.done()) {

@@ -50,7 +50,8 @@ public final class QueryRegistry {
                 })
                 .scheduler(Scheduler.systemScheduler())
                 .removalListener((String id, QueryHandle h, RemovalCause cause) -> {
-                    if (id != null && cause.wasEvicted()) {
+                    // Only async ids were handed out to be polled; sync ones would crowd them out of the tombstones.
+                    if (id != null && h != null && h.async() && cause.wasEvicted()) {
                         gone.put(id, true);
                     }
                 })
@@ -62,7 +63,7 @@ public final class QueryRegistry {
             return Long.MAX_VALUE;
         }
         // A sync query's caller already has its answer: it stays listed only briefly.
-        return TimeUnit.MILLISECONDS.toNanos(h.snapshot().async() ? resultTtlMs.getAsLong() : 0);
+        return TimeUnit.MILLISECONDS.toNanos(h.async() ? resultTtlMs.getAsLong() : 0);
     }
 
     QueryHandle register(Principal principal, String sql, boolean async) {
@@ -75,7 +76,7 @@ public final class QueryRegistry {
 
     /** Re-weighs and re-times a query that has just ended (its answer now counts, its retention starts). */
     void ended(QueryHandle h) {
-        if (live.asMap().replace(h.id(), h) == null) {
+        if (live.asMap().replace(h.id(), h) == null && h.async()) {
             gone.put(h.id(), true);
         }
     }
