@@ -22,7 +22,7 @@ final class SqlStates {
         return switch (code.name()) {
             case "ENTITLEMENT_DENIED" -> "42501";
             case "RATE_LIMIT_EXHAUSTED" -> "53400";
-            case "SOURCE_TIMEOUT", "QUERY_TIMEOUT" -> QUERY_CANCELED;
+            case "SOURCE_TIMEOUT", "QUERY_TIMEOUT", "QUERY_CANCELLED" -> QUERY_CANCELED;
             case "SQL_SYNTAX" -> "42601";
             case "UNKNOWN_TABLE" -> "42P01";
             case "UNKNOWN_COLUMN" -> "42703";

@@ -4,6 +4,7 @@ import io.omnisql.error.ErrorCode;
 import io.omnisql.error.QueryException;
 import io.omnisql.exec.QueryResult;
 import io.omnisql.gateway.QueryAnswer;
+import io.omnisql.gateway.QueryHandle;
 import io.omnisql.gateway.QueryRequest;
 import io.omnisql.identity.Principal;
 import io.omnisql.observe.Metrics;
@@ -38,6 +39,8 @@ final class StatementRunner {
     private char transaction = 'I';
     private final Object cancelLock = new Object();
     private Thread worker;
+    /** The governed query running now: cancelled through the query service's seam. */
+    private QueryHandle running;
     private boolean cancelled;
 
     /**
@@ -101,6 +104,7 @@ final class StatementRunner {
     }
 
     Outcome run(List<Token> tokens, String sql) {
+        beginStatement();
         String first = firstWord(tokens);
         boolean ends = first.equals("COMMIT") || first.equals("END") || first.equals("ROLLBACK") || first.equals("ABORT");
         if (transaction == 'E' && !ends) {
@@ -272,13 +276,29 @@ final class StatementRunner {
         Metrics metrics = services.telemetry().metrics();
         metrics.queryStarted();
         QueryAnswer answer = null;
+        QueryHandle handle = null;
         QueryException failure = null;
         WireError fatal = null;
         try {
             principal = authenticate();
             services.limiter().acquireGateway(principal);
             QueryRequest request = new QueryRequest(sql, settings.maxStalenessMs(), settings.timeoutMs(), settings.allowStale());
-            answer = cancellable(() -> services.queries().query(principal, request, trace));
+            // The query service's cancellation seam: a CancelRequest cancels this handle (as DELETE /v1/queries/{id}).
+            handle = services.queries().register(principal, request);
+            QueryHandle registered = handle;
+            synchronized (cancelLock) {
+                running = registered;
+                if (cancelled) {
+                    registered.cancel();
+                }
+            }
+            try {
+                answer = cancellable(() -> services.queries().query(principal, request, trace, registered));
+            } finally {
+                synchronized (cancelLock) {
+                    running = null;
+                }
+            }
         } catch (WireError e) {
             fatal = e;
             failure = new QueryException(ErrorCode.UNAUTHENTICATED, e.getMessage());
@@ -300,13 +320,15 @@ final class StatementRunner {
         QueryAnswer a = answer;
         services.telemetry().queryLog().record(new QueryLog.Entry(trace.traceId(), principal.subject(),
                 a == null ? List.of() : a.sources().stream().map(s -> new QueryLog.TableRead(s.table(), s.source(), s.cache(),
-                        s.rows())).toList(), a == null ? 0 : a.result().rows().size(), elapsed, error));
+                        s.rows())).toList(), a == null ? 0 : a.result().rows().size(), elapsed, error,
+                handle == null ? 0 : handle.snapshot().queueMs() * 1_000_000));
         if (fatal != null) {
             throw fatal;
         }
         if (failure != null) {
-            if (cancelledNow() && (error == ErrorCode.QUERY_TIMEOUT || error == ErrorCode.INTERNAL)) {
-                throw new WireError(SqlStates.QUERY_CANCELED, "QUERY_TIMEOUT: canceling statement due to user request",
+            if (error == ErrorCode.QUERY_CANCELLED || cancelledNow() && (error == ErrorCode.QUERY_TIMEOUT
+                    || error == ErrorCode.INTERNAL)) {
+                throw new WireError(SqlStates.QUERY_CANCELED, "QUERY_CANCELLED: canceling statement due to user request",
                         "trace_id: " + trace.traceId(), false);
             }
             throw WireError.of(failure, trace.traceId());
@@ -338,15 +360,22 @@ final class StatementRunner {
         }
     }
 
-    /** Runs a statement on its own virtual thread, so a CancelRequest can interrupt it without closing this socket. */
-    private <T> T cancellable(Callable<T> work) {
+    /** A new statement: a cancel request for an earlier one does not carry over. */
+    private void beginStatement() {
         synchronized (cancelLock) {
             cancelled = false;
         }
+    }
+
+    /**
+     * Runs a statement on its own virtual thread: a CancelRequest interrupts it (or cancels its query handle)
+     * without touching this session's socket, which an interrupt would close.
+     */
+    private <T> T cancellable(Callable<T> work) {
         Future<T> f = services.workers().submit(() -> {
             synchronized (cancelLock) {
                 if (cancelled) {
-                    throw new QueryException(ErrorCode.QUERY_TIMEOUT, "query cancelled");
+                    throw new QueryException(ErrorCode.QUERY_CANCELLED, "query cancelled");
                 }
                 worker = Thread.currentThread();
             }
@@ -373,11 +402,13 @@ final class StatementRunner {
         }
     }
 
-    /** Interrupts the statement running now, if any (a CancelRequest with this session's key). */
+    /** Cancels the statement running now, if any (a CancelRequest with this session's key). */
     void cancel() {
         synchronized (cancelLock) {
             cancelled = true;
-            if (worker != null) {
+            if (running != null) {
+                running.cancel();
+            } else if (worker != null) {
                 worker.interrupt();
             }
         }
