@@ -276,6 +276,7 @@ class JdbcWireTest {
     @Test
     void cancelStopsASlowQuery() throws Exception {
         assertThat(gw.edit("catalog.yaml", t -> t.replaceFirst("latency_ms: 0", "latency_ms: 4000"))).isTrue();
+        double cancellations = metric("query_cancellations_total");
         try (Connection c = connect("slow", gw.token("slow", "mobile", "analyst", "")); Statement st = c.createStatement()) {
             st.execute("SET omnisql.max_staleness_ms = 0");
             long start = System.nanoTime();
@@ -293,7 +294,10 @@ class JdbcWireTest {
             long ms = (System.nanoTime() - start) / 1_000_000;
             assertThat((Object) e).as("the query was cancelled").isNotNull();
             assertThat(e.getSQLState()).isEqualTo("57014");
+            assertThat(e.getMessage()).contains("QUERY_CANCELLED");
             assertThat(ms).as("cancelled before the slow source answered").isLessThan(4000);
+            assertThat(metric("query_cancellations_total")).as("cancelled through the query service's seam")
+                    .isEqualTo(cancellations + 1);
             try (ResultSet rs = st.executeQuery("SELECT 1")) {
                 assertThat(rs.next()).isTrue();
             }
