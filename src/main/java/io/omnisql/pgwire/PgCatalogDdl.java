@@ -11,6 +11,7 @@ final class PgCatalogDdl {
     private PgCatalogDdl() {
     }
 
+    static final String USER_VARIABLE = "omnisql_user";
     static final String INSERT_CLASS = "INSERT INTO pg_class VALUES (?, ?, ?, 0, 0, 10, 2, 0, 0, 0, -1, 0, 0, false, false, "
             + "'p', 'r', ?, 0, false, false, false, false, false, true, 'd', false, 0, NULL, NULL, NULL)";
     static final String INSERT_ATTRIBUTE = "INSERT INTO pg_attribute VALUES (?, ?, ?, -1, ?, ?, 0, -1, -1, false, 'i', 'x', '', "
@@ -43,11 +44,6 @@ final class PgCatalogDdl {
                     + "datistemplate BOOLEAN, datallowconn BOOLEAN, datconnlimit INTEGER, dattablespace BIGINT, datcollate VARCHAR, "
                     + "datctype VARCHAR, daticulocale VARCHAR, datcollversion VARCHAR, datacl VARCHAR[])",
             "INSERT INTO pg_database VALUES (16383, 'omnisql', 10, 6, 'c', false, true, -1, 1663, 'C.UTF-8', 'C.UTF-8', NULL, NULL, NULL)",
-            "CREATE TABLE pg_roles (oid BIGINT, rolname VARCHAR, rolsuper BOOLEAN, rolinherit BOOLEAN, rolcreaterole BOOLEAN, "
-                    + "rolcreatedb BOOLEAN, rolcanlogin BOOLEAN, rolreplication BOOLEAN, rolconnlimit INTEGER, rolpassword VARCHAR, "
-                    + "rolvaliduntil TIMESTAMP, rolbypassrls BOOLEAN, rolconfig VARCHAR[])",
-            "CREATE TABLE pg_user (usename VARCHAR, usesysid BIGINT, usecreatedb BOOLEAN, usesuper BOOLEAN, userepl BOOLEAN, "
-                    + "usebypassrls BOOLEAN, passwd VARCHAR, valuntil TIMESTAMP, useconfig VARCHAR[])",
             "CREATE TABLE pg_am (oid BIGINT, amname VARCHAR, amhandler VARCHAR, amtype VARCHAR)",
             "INSERT INTO pg_am VALUES (2, 'heap', 'heap_tableam_handler', 't')",
             "CREATE TABLE pg_tablespace (oid BIGINT, spcname VARCHAR, spcowner BIGINT, spcacl VARCHAR[], spcoptions VARCHAR[])",
@@ -118,21 +114,26 @@ final class PgCatalogDdl {
             "CREATE TABLE pg_foreign_server (oid BIGINT, srvname VARCHAR, srvowner BIGINT, srvfdw BIGINT)",
             "CREATE TABLE pg_foreign_data_wrapper (oid BIGINT, fdwname VARCHAR, fdwowner BIGINT)",
             "CREATE TABLE pg_auth_members (oid BIGINT, roleid BIGINT, member BIGINT, grantor BIGINT, admin_option BOOLEAN)",
-            "CREATE TABLE pg_tables AS SELECT n.nspname AS schemaname, c.relname AS tablename, 'omnisql' AS tableowner, "
-                    + "NULL::VARCHAR AS tablespace, false AS hasindexes, false AS hasrules, false AS hastriggers, false AS rowsecurity "
-                    + "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE false",
             "CREATE SCHEMA pgis");
 
     /**
-     * Views and macros over the filled tables: run after them (they read pg_class etc.). {@code pg_tables} is
-     * refilled from pg_class here.
+     * Views and macros over the filled tables: run after them (they read pg_class etc.). The connected user is the
+     * connection's variable {@link #USER_VARIABLE}, so one view serves every principal who sees the same catalog.
      */
-    static List<String> macros(String currentSchema, String schemaList, String user, String version) {
+    static List<String> macros(String currentSchema, String schemaList, String version) {
+        // Typed: a view is bound when created, before any connection has set the variable.
+        String user = "CAST(getvariable('" + USER_VARIABLE + "') AS VARCHAR)";
         return List.of(
-                "INSERT INTO pg_tables SELECT n.nspname, c.relname, " + user + ", NULL, false, false, false, false "
-                        + "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace",
-                "INSERT INTO pg_roles VALUES (10, " + user + ", false, true, false, false, true, false, -1, '********', NULL, false, NULL)",
-                "INSERT INTO pg_user VALUES (" + user + ", 10, false, false, false, false, '********', NULL, NULL)",
+                "CREATE VIEW pg_tables AS SELECT n.nspname AS schemaname, c.relname AS tablename, " + user + " AS tableowner, "
+                        + "NULL::VARCHAR AS tablespace, false AS hasindexes, false AS hasrules, false AS hastriggers, "
+                        + "false AS rowsecurity FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace",
+                "CREATE VIEW pg_roles AS SELECT 10::BIGINT AS oid, " + user + " AS rolname, false AS rolsuper, true AS rolinherit, "
+                        + "false AS rolcreaterole, false AS rolcreatedb, true AS rolcanlogin, false AS rolreplication, "
+                        + "-1 AS rolconnlimit, '********' AS rolpassword, NULL::TIMESTAMP AS rolvaliduntil, false AS rolbypassrls, "
+                        + "NULL::VARCHAR[] AS rolconfig",
+                "CREATE VIEW pg_user AS SELECT " + user + " AS usename, 10::BIGINT AS usesysid, false AS usecreatedb, "
+                        + "false AS usesuper, false AS userepl, false AS usebypassrls, '********' AS passwd, "
+                        + "NULL::TIMESTAMP AS valuntil, NULL::VARCHAR[] AS useconfig",
                 "CREATE MACRO version() AS " + version,
                 "CREATE MACRO current_database() AS 'omnisql'",
                 "CREATE MACRO current_schema() AS " + currentSchema,

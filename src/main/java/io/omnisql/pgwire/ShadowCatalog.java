@@ -44,8 +44,8 @@ final class ShadowCatalog implements AutoCloseable {
             "pg_proc", 1255, "pg_namespace", 2615, "pg_constraint", 2606, "pg_description", 2609, "pg_database", 1262,
             "pg_index", 2610, "pg_attrdef", 2604);
     private final String serverVersion;
-    private final Cache<ViewKey, View> views = Caffeine.newBuilder().maximumSize(16)
-            .removalListener((ViewKey k, View v, com.github.benmanes.caffeine.cache.RemovalCause c) -> {
+    private final Cache<List<CatalogView.VisibleTable>, View> views = Caffeine.newBuilder().maximumSize(16)
+            .removalListener((List<CatalogView.VisibleTable> k, View v, com.github.benmanes.caffeine.cache.RemovalCause c) -> {
                 if (v != null) {
                     v.close();
                 }
@@ -90,16 +90,26 @@ final class ShadowCatalog implements AutoCloseable {
         }
     }
 
-    private record ViewKey(List<CatalogView.VisibleTable> tables, String user) {
+    /** The shadow database of a catalog view, shared by every principal who sees the same tables and columns. */
+    View view(List<CatalogView.VisibleTable> tables) {
+        return views.get(List.copyOf(tables), this::build);
     }
 
-    View view(List<CatalogView.VisibleTable> tables, String user) {
-        return views.get(new ViewKey(tables, user), k -> build(k.tables(), k.user()));
+    /** A connection to the view's database on which {@code current_user} and the owner columns name {@code user}. */
+    private static Connection connect(View view, String user) throws SQLException {
+        Connection c = view.db.duplicate();
+        try (Statement s = c.createStatement()) {
+            s.execute("SET VARIABLE " + PgCatalogDdl.USER_VARIABLE + " = " + SqlTokens.literal(user));
+        } catch (SQLException e) {
+            c.close();
+            throw e;
+        }
+        return c;
     }
 
     /** Runs a catalog statement (already in DuckDB's dialect) with a deadline. */
-    Rows run(View view, String sql, long timeoutMs) {
-        try (Connection c = view.db.duplicate(); Statement s = c.createStatement()) {
+    Rows run(View view, String user, String sql, long timeoutMs) {
+        try (Connection c = connect(view, user); Statement s = c.createStatement()) {
             ScheduledFuture<?> cancel = canceller.schedule(() -> cancelQuietly(s), timeoutMs, TimeUnit.MILLISECONDS);
             try (ResultSet rs = s.executeQuery(sql)) {
                 return read(rs);
@@ -112,8 +122,8 @@ final class ShadowCatalog implements AutoCloseable {
     }
 
     /** The result columns of a statement with {@code $n} parameters, found by preparing it over the empty tables. */
-    List<Column> describe(View view, String sql) {
-        try (Connection c = view.db.duplicate(); PreparedStatement p = c.prepareStatement(sql)) {
+    List<Column> describe(View view, String user, String sql) {
+        try (Connection c = connect(view, user); PreparedStatement p = c.prepareStatement(sql)) {
             ResultSetMetaData md = p.getMetaData();
             List<Column> out = new ArrayList<>();
             for (int i = 1; i <= md.getColumnCount(); i++) {
@@ -182,7 +192,7 @@ final class ShadowCatalog implements AutoCloseable {
         return new QueryException(ErrorCode.UNSUPPORTED_STATEMENT, first);
     }
 
-    private View build(List<CatalogView.VisibleTable> tables, String user) {
+    private View build(List<CatalogView.VisibleTable> tables) {
         try {
             DuckDBConnection db = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
             try (Statement s = db.createStatement()) {
@@ -193,7 +203,7 @@ final class ShadowCatalog implements AutoCloseable {
                 s.execute("SET enable_external_access = false");
                 Map<String, Integer> relations = new LinkedHashMap<>();
                 List<String> schemas = fill(s, db, tables, relations);
-                for (String ddl : macros(schemas, user)) {
+                for (String ddl : macros(schemas)) {
                     s.execute(ddl);
                 }
                 try (PreparedStatement set = db.prepareStatement(
@@ -313,11 +323,11 @@ final class ShadowCatalog implements AutoCloseable {
         desc.execute();
     }
 
-    private List<String> macros(List<String> schemas, String user) {
+    private List<String> macros(List<String> schemas) {
         String schemaList = "[" + String.join(", ", schemas.stream().map(SqlTokens::literal).toList())
                 + (schemas.isEmpty() ? "" : ", ") + "'pg_catalog']";
         String first = schemas.isEmpty() ? "public" : schemas.get(0);
-        return PgCatalogDdl.macros(SqlTokens.literal(first), schemaList, SqlTokens.literal(user),
+        return PgCatalogDdl.macros(SqlTokens.literal(first), schemaList,
                 SqlTokens.literal("PostgreSQL " + serverVersion + " (OmniSQL governed gateway)"));
     }
 

@@ -244,7 +244,7 @@ final class StatementRunner {
             ShadowCatalog.View view = view();
             String sql = CatalogSql.isCatalogQuery(tokens) ? CatalogSql.translate(tokens, view.relations)
                     : SqlTokens.text(tokens);
-            return services.shadow().describe(view, sql);
+            return services.shadow().describe(view, user, sql);
         } catch (QueryException e) {
             // Execution will answer the precise error; a statement the shadow cannot type describes no columns.
             return null;
@@ -252,7 +252,7 @@ final class StatementRunner {
     }
 
     private ShadowCatalog.View view() {
-        return services.shadow().view(services.catalog().tables(principal), user);
+        return services.shadow().view(services.catalog().tables(principal));
     }
 
     private Outcome catalogQuery(String sql) {
@@ -261,7 +261,7 @@ final class StatementRunner {
         long timeout = settings.timeoutMs() == null ? 30_000 : settings.timeoutMs();
         ShadowCatalog.Rows rows;
         try {
-            rows = cancellable(() -> services.shadow().run(view, duck, timeout));
+            rows = cancellable(() -> services.shadow().run(view, user, duck, timeout));
         } catch (QueryException e) {
             LOG.fine(() -> "catalog statement failed: " + e.getMessage() + "\n" + duck);
             throw e;

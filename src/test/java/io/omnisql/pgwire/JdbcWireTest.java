@@ -180,6 +180,15 @@ class JdbcWireTest {
                 assertThat(rs.getString(4)).isEqualTo("quinn");
             }
         }
+        // Principals who see the same catalog share its shadow database, each still named as themselves.
+        for (String who : List.of("ann", "ben")) {
+            try (Connection c = connect(who, gw.token(who, "mobile", "qa", "")); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT current_user, (SELECT rolname FROM pg_roles LIMIT 1)")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo(who);
+                assertThat(rs.getString(2)).isEqualTo(who);
+            }
+        }
         try (Connection c = connect("carl", gw.token("carl", "mobile", "contractor", ""));
              ResultSet rs = c.getMetaData().getTables(null, "jira", "%", null)) {
             assertThat(rs.next()).as("a denied table is not listed").isFalse();
