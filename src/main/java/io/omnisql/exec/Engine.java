@@ -28,6 +28,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
+import java.util.regex.Pattern;
 import org.duckdb.DuckDBConnection;
 
 /**
@@ -44,6 +45,9 @@ public final class Engine implements AutoCloseable {
     /** Appends of tables being loaded; separate from {@code pool} so slow statements never hold up a load. */
     private final ExecutorService appendPool;
     private final AtomicLong tableIds = new AtomicLong();
+    /** Prefix of the engine's tables of cached source data; statements never name them (see StatementGuard). */
+    public static final String TABLE_PREFIX = "src_";
+    private static final Pattern VIEW_NAME = Pattern.compile("[a-z_][a-z0-9_]*");
 
     public record Settings(int threads, String memoryLimit, int poolSize) {
     }
@@ -88,7 +92,7 @@ public final class Engine implements AutoCloseable {
      * caller owns the finished table and must {@link #drop} it.
      */
     public TableWriter create(List<ColumnDef> columns) {
-        String name = "src_" + tableIds.incrementAndGet();
+        String name = TABLE_PREFIX + tableIds.incrementAndGet();
         bookkeeping(() -> {
             try (DuckDBConnection c = (DuckDBConnection) root.duplicate(); Statement s = c.createStatement()) {
                 StringBuilder ddl = new StringBuilder("CREATE TABLE ").append(name).append(" (");
@@ -149,6 +153,19 @@ public final class Engine implements AutoCloseable {
      * @throws QueryException QUERY_TIMEOUT past the deadline; UNKNOWN_COLUMN or BAD_REQUEST when DuckDB rejects it
      */
     public QueryResult query(String sql, long deadlineNanos, int maxRows, long maxBytes) {
+        return query(sql, Map.of(), deadlineNanos, maxRows, maxBytes);
+    }
+
+    /**
+     * Runs {@code sql} over per-query views: each entry of {@code views} (name -> SELECT body) becomes a
+     * temporary view of the statement's own connection, seen by no other statement and gone with it.
+     */
+    public QueryResult query(String sql, Map<String, String> views, long deadlineNanos, int maxRows, long maxBytes) {
+        views.keySet().forEach(name -> {
+            if (!VIEW_NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("not a view name: " + name);
+            }
+        });
         return onPool(() -> {
             try (DuckDBConnection c = (DuckDBConnection) root.duplicate(); Statement s = c.createStatement()) {
                 long delay = deadlineNanos - System.nanoTime();
@@ -156,6 +173,14 @@ public final class Engine implements AutoCloseable {
                     throw new QueryException(ErrorCode.QUERY_TIMEOUT, "query deadline reached before execution");
                 }
                 ScheduledFuture<?> cancel = canceller.schedule(() -> cancelQuietly(s), delay, TimeUnit.NANOSECONDS);
+                try {
+                    for (Map.Entry<String, String> v : views.entrySet()) {
+                        s.execute("CREATE TEMP VIEW " + v.getKey() + " AS " + v.getValue());
+                    }
+                } catch (SQLException e) {
+                    cancel.cancel(false);
+                    throw translate(e);
+                }
                 try (ResultSet rs = s.executeQuery(sql)) {
                     return read(rs, maxRows, maxBytes);
                 } catch (SQLException e) {
@@ -253,25 +278,37 @@ public final class Engine implements AutoCloseable {
         };
     }
 
-    private static QueryException translate(SQLException e) {
+    /**
+     * DuckDB's error in the gateway's vocabulary, first line only, with every internal name scrubbed: the
+     * engine's tables and per-query views become {@code <table>}, and suggestions ("Did you mean ...",
+     * candidate lists), which can name DuckDB's own relations or functions, are dropped.
+     */
+    static QueryException translate(SQLException e) {
         String msg = String.valueOf(e.getMessage());
-        String first = msg.lines().findFirst().orElse(msg);
+        String first = scrub(msg.lines().findFirst().orElse(msg));
         if (msg.contains("Referenced column") || msg.contains("not found in FROM clause")
                 || (msg.contains("Binder Error") && msg.contains("column"))) {
-            return new QueryException(ErrorCode.UNKNOWN_COLUMN, clean(first));
+            return new QueryException(ErrorCode.UNKNOWN_COLUMN, first);
         }
         if (msg.contains("Parser Error")) {
-            return new QueryException(ErrorCode.SQL_SYNTAX, clean(first));
+            return new QueryException(ErrorCode.SQL_SYNTAX, first);
+        }
+        if (msg.contains("Catalog Error") && msg.contains("Table with name")) {
+            return new QueryException(ErrorCode.UNKNOWN_TABLE, first);
         }
         if (msg.contains("Permission Error") || msg.contains("disabled") || msg.contains("Catalog Error")) {
-            return new QueryException(ErrorCode.UNSUPPORTED_STATEMENT, clean(first));
+            return new QueryException(ErrorCode.UNSUPPORTED_STATEMENT, first);
         }
-        return new QueryException(ErrorCode.BAD_REQUEST, clean(first));
+        return new QueryException(ErrorCode.BAD_REQUEST, first);
     }
 
-    /** DuckDB names the internal tables in messages; they mean nothing to the caller. */
-    private static String clean(String message) {
-        return message.replaceAll("omni_[0-9a-f]{16}_\\d+", "<table>").replaceAll("\\bsrc_\\d+\\b", "<table>");
+    private static final Pattern INTERNAL_NAME = Pattern.compile(
+            "(?:\"?[A-Za-z_][A-Za-z0-9_]*\"?\\.)*\"?(?:omni_[0-9a-f]+_\\d+|" + TABLE_PREFIX + "\\d+)\"?");
+    private static final Pattern SUGGESTION = Pattern.compile("(?i)\\s*(?:Did you mean|Candidate (?:bindings|tables|functions)).*$");
+
+    /** The message without internal relation names or suggestions; exposed for the tests that pin it. */
+    static String scrub(String message) {
+        return INTERNAL_NAME.matcher(SUGGESTION.matcher(message).replaceAll("")).replaceAll("<table>");
     }
 
     private <T> T onPool(Callable<T> work, long deadlineNanos) {

@@ -22,12 +22,14 @@ import io.omnisql.observe.Metrics;
 import io.omnisql.observe.RequestTrace;
 import io.omnisql.observe.Span;
 import io.omnisql.plan.Planner;
+import io.omnisql.plan.StatementGuard;
 import io.omnisql.plan.Predicate;
 import io.omnisql.plan.QueryPlan;
 import io.omnisql.plan.TableRef;
 import io.omnisql.policy.Governance;
 import io.omnisql.policy.PolicyDecider;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +41,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
 
 /**
  * The query path: plan (cached per configuration version and text), govern each table reference, fetch
@@ -55,6 +58,8 @@ public final class QueryService {
     private final Metrics metrics;
     private final Cache<PlanKey, QueryPlan> plans = Caffeine.newBuilder().maximumSize(10_000).build();
     private final Cache<String, QueryResult> results;
+    /** Governed view bodies already proven to read their source table alone (the text names the table). */
+    private final Cache<String, Boolean> verifiedViews = Caffeine.newBuilder().maximumSize(10_000).build();
     private final QuerySlots slots;
     /**
      * Source requests per plan and per the governance of its references: identical for every principal
@@ -126,17 +131,26 @@ public final class QueryService {
 
     private QueryAnswer answer(QueryPlan plan, List<Bound> bound, List<Served> served, Catalog.Defaults defaults,
                                long deadline, Span trace) {
-        String sql = plan.template();
+        // Each reference is bound to a per-query view named by its placeholder: the statement text is never edited.
+        Map<String, String> views = new LinkedHashMap<>();
         for (int i = 0; i < bound.size(); i++) {
-            sql = sql.replace(bound.get(i).ref().placeholder(), governedSource(bound.get(i), served.get(i).lease().cached().table()));
+            Bound b = bound.get(i);
+            String source = served.get(i).lease().cached().table().name();
+            String body = b.governance().view(b.ref().table(), b.ref().columns(),
+                    b.request().columns().stream().map(Catalog.ColumnDef::name).collect(Collectors.toSet()), source);
+            if (verifiedViews.getIfPresent(body) == null) {
+                StatementGuard.verifyView(body, source);
+                verifiedViews.put(body, Boolean.TRUE);
+            }
+            views.put(b.ref().placeholder(), body);
         }
         int maxRows = defaults.maxResultRows();
         long maxBytes = defaults.maxResultBytes();
-        String resultKey = maxRows + "/" + maxBytes + "\n" + sql;
+        String resultKey = maxRows + "/" + maxBytes + "\n" + plan.template() + "\n" + views;
         QueryResult result = results.getIfPresent(resultKey);
         try (Span span = trace.child("duckdb.execute", Map.of("result_cache", result != null))) {
             if (result == null) {
-                result = engine.query(sql, deadline, maxRows, maxBytes);
+                result = engine.query(plan.template(), views, deadline, maxRows, maxBytes);
                 results.put(resultKey, result);
             }
             span.attribute("rows", result.rows().size());
@@ -241,13 +255,7 @@ public final class QueryService {
             Set<String> fetched = new LinkedHashSet<>(ref.columns());
             fetched.removeAll(g.hiddenColumns());
             // Row filters and masks read columns the statement may not mention.
-            for (Catalog.ColumnDef c : ref.table().columns()) {
-                boolean used = g.rowFilters().stream().anyMatch(f -> mentions(f, c.name()))
-                        || g.masks().values().stream().anyMatch(m -> mentions(m, c.name()));
-                if (used) {
-                    fetched.add(c.name());
-                }
-            }
+            fetched.addAll(g.columnsRead());
             // A per-row column costs a call per row: only a statement naming it pays that (never SELECT * or count(*)).
             fetched.removeIf(c -> ref.table().column(c).map(Catalog.ColumnDef::isPerRow).orElse(false)
                     && !ref.mentioned().contains(c));
@@ -268,10 +276,6 @@ public final class QueryService {
                     request.streams().stream().map(java.net.URI::toString).toList())));
         }
         return List.copyOf(out);
-    }
-
-    private static boolean mentions(String sql, String column) {
-        return java.util.regex.Pattern.compile("(?i)(?<![A-Za-z0-9_])\"?" + column + "\"?(?![A-Za-z0-9_])").matcher(sql).find();
     }
 
     /**
@@ -403,34 +407,6 @@ public final class QueryService {
         throw new QueryException(ErrorCode.STALE_DATA, situation + "; send \"allow_stale\": true to accept it",
                 Map.of("table", table, "source", b.ref().table().source(), "available_age_ms", age,
                         "max_staleness_ms", freshness.maxStalenessMs(), "cause", failure.code().name()), failure);
-    }
-
-    /** The governed stand-in for a table reference: the data as-is, or a subquery applying policy. */
-    private static String governedSource(Bound b, MaterializedTable table) {
-        Governance g = b.governance();
-        if (g.isNone()) {
-            return table.name();
-        }
-        StringBuilder sql = new StringBuilder("(SELECT ");
-        boolean first = true;
-        for (Catalog.ColumnDef c : b.ref().table().columns()) {
-            if (!b.ref().columns().contains(c.name()) || g.hiddenColumns().contains(c.name())
-                    || !b.request().columns().contains(c)) {
-                continue;
-            }
-            sql.append(first ? "" : ", ");
-            first = false;
-            String mask = g.masks().get(c.name());
-            sql.append(mask == null ? "\"" + c.name() + "\"" : "(" + mask + ") AS \"" + c.name() + "\"");
-        }
-        if (first) {
-            sql.append("NULL AS \"__no_visible_column\"");
-        }
-        sql.append(" FROM ").append(table.name());
-        if (!g.rowFilters().isEmpty()) {
-            sql.append(" WHERE ").append(String.join(" AND ", g.rowFilters().stream().map(f -> "(" + f + ")").toList()));
-        }
-        return sql.append(')').toString();
     }
 
     private static SourceReport report(Bound b, Lease lease) {
