@@ -286,7 +286,8 @@ public final class Engine implements AutoCloseable {
     static QueryException translate(SQLException e) {
         String msg = String.valueOf(e.getMessage());
         String first = scrub(msg.lines().findFirst().orElse(msg));
-        if (msg.contains("Referenced column") || msg.contains("not found in FROM clause")
+        // "Referenced table t not found" is DuckDB's answer to t.c when t (or its column c) is not in scope.
+        if (msg.contains("Referenced column") || msg.contains("Referenced table") || msg.contains("not found in FROM clause")
                 || (msg.contains("Binder Error") && msg.contains("column"))) {
             return new QueryException(ErrorCode.UNKNOWN_COLUMN, first);
         }

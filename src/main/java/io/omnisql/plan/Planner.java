@@ -220,6 +220,11 @@ public final class Planner {
     }
 
     private static QueryException unknownTable(String name, Catalog catalog) {
+        if (java.util.Arrays.stream(name.split("\\.")).map(Planner::unquote).anyMatch(StatementGuard::engineName)) {
+            return new QueryException(ErrorCode.UNSUPPORTED_STATEMENT, "DuckDB's own catalog, settings and tables are "
+                    + "not reachable: " + name + " is no catalog table (catalog tables: "
+                    + String.join(", ", catalog.tables().keySet()) + ")", Map.of("table", name));
+        }
         return new QueryException(ErrorCode.UNKNOWN_TABLE, "unknown table " + name + " (catalog tables: "
                 + String.join(", ", catalog.tables().keySet()) + ")", Map.of("table", name));
     }

@@ -97,7 +97,7 @@ public final class StatementGuard {
     private static final Logger LOG = Logger.getLogger("omnisql.plan");
     /** Names DuckDB resolves to something that exists: cached source tables, per-query views, system views. */
     private static final Pattern RESERVED = Pattern.compile(
-            "(?i)(src_|omni_|duckdb_|sqlite_|pg_|pragma_|information_schema|temp$|main$|system$).*");
+            "(?i)(src_|omni_|duckdb_|sqlite_|pg_|pragma_|information_schema|temp$|main$|system$|memory$).*");
     private static final Pattern PLAIN = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Set<String> TIME_KEYS = Set.of("current_timestamp", "current_date", "current_time",
             "localtime", "localtimestamp");
@@ -210,7 +210,12 @@ public final class StatementGuard {
     }
 
     static boolean reservedName(String name) {
-        return RESERVED.matcher(name).matches() || !PLAIN.matcher(name).matches();
+        return engineName(name) || !PLAIN.matcher(name).matches();
+    }
+
+    /** Whether {@code name} (one part) may name one of DuckDB's own schemas or relations, or the engine's tables. */
+    static boolean engineName(String name) {
+        return RESERVED.matcher(name).matches();
     }
 
     /** Every node of a statement in tree order, with its parent node, each checked as it is reached. */
@@ -302,8 +307,9 @@ public final class StatementGuard {
             if (node instanceof WithItem<?> w) {
                 String name = w.getAlias() == null ? "" : Planner.unquote(w.getAlias().getName());
                 if (reservedName(name)) {
-                    throw unsupported("CTE name " + name + " is reserved: a CTE is named by a plain identifier that "
-                            + "does not start with src_, omni_, duckdb_, sqlite_, pg_ or pragma_", Map.of("cte", name));
+                    throw unsupported("CTE name " + name + " is reserved: name a CTE by a plain identifier that no "
+                            + "DuckDB relation uses (not duckdb_*, sqlite_*, pg_*, pragma_*, information_schema, or the "
+                            + "engine's own prefixes)", Map.of("cte", name));
                 }
             }
         }
