@@ -22,14 +22,12 @@ import io.omnisql.observe.Metrics;
 import io.omnisql.observe.RequestTrace;
 import io.omnisql.observe.Span;
 import io.omnisql.plan.Planner;
-import io.omnisql.plan.StatementGuard;
 import io.omnisql.plan.Predicate;
 import io.omnisql.plan.QueryPlan;
 import io.omnisql.plan.TableRef;
 import io.omnisql.policy.Governance;
 import io.omnisql.policy.PolicyDecider;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -58,8 +56,7 @@ public final class QueryService {
     private final Metrics metrics;
     private final Cache<PlanKey, QueryPlan> plans = Caffeine.newBuilder().maximumSize(10_000).build();
     private final Cache<String, QueryResult> results;
-    /** Governed view bodies already proven to read their source table alone (the text names the table). */
-    private final Cache<String, Boolean> verifiedViews = Caffeine.newBuilder().maximumSize(10_000).build();
+    private final GovernedViews views = new GovernedViews();
     private final QuerySlots slots;
     /**
      * Source requests per plan and per the governance of its references: identical for every principal
@@ -131,19 +128,7 @@ public final class QueryService {
 
     private QueryAnswer answer(QueryPlan plan, List<Bound> bound, List<Served> served, Catalog.Defaults defaults,
                                long deadline, Span trace) {
-        // Each reference is bound to a per-query view named by its placeholder: the statement text is never edited.
-        Map<String, String> views = new LinkedHashMap<>();
-        for (int i = 0; i < bound.size(); i++) {
-            Bound b = bound.get(i);
-            String source = served.get(i).lease().cached().table().name();
-            String body = b.governance().view(b.ref().table(), b.ref().columns(),
-                    b.request().columns().stream().map(Catalog.ColumnDef::name).collect(Collectors.toSet()), source);
-            if (verifiedViews.getIfPresent(body) == null) {
-                StatementGuard.verifyView(body, source);
-                verifiedViews.put(body, Boolean.TRUE);
-            }
-            views.put(b.ref().placeholder(), body);
-        }
+        Map<String, String> views = views(plan, bound, served);
         int maxRows = defaults.maxResultRows();
         long maxBytes = defaults.maxResultBytes();
         String resultKey = maxRows + "/" + maxBytes + "\n" + plan.template() + "\n" + views;
@@ -178,6 +163,13 @@ public final class QueryService {
         }
         return new QueryAnswer(result, reports, freshness, List.copyOf(new LinkedHashSet<>(warnings)),
                 List.copyOf(new LinkedHashSet<>(policies)));
+    }
+
+    /** Each reference bound to its own per-query view over the data served for it. */
+    private Map<String, String> views(QueryPlan plan, List<Bound> bound, List<Served> served) {
+        return views.bind(plan, bound.stream().map(Bound::governance).toList(),
+                bound.stream().map(b -> b.request().columns().stream().map(Catalog.ColumnDef::name).collect(Collectors.toSet())).toList(),
+                served.stream().map(s -> s.lease().cached().table().name()).toList());
     }
 
     /**

@@ -166,9 +166,8 @@ public final class Planner {
                 r.table.setAlias(new net.sf.jsqlparser.expression.Alias(quoteIdent(r.alias), false));
             }
         }
-        String template = select.toString();
-        StatementGuard.verifyExecuted(template, refs.stream().map(TableRef::placeholder).collect(Collectors.toSet()));
-        return new QueryPlan(template, List.copyOf(refs), List.copyOf(warnings));
+        StatementGuard.verifyExecuted(select, refs.stream().map(TableRef::placeholder).collect(Collectors.toSet()));
+        return new QueryPlan(select.toString(), List.copyOf(refs), List.copyOf(warnings));
     }
 
     private byte[] nextBytes() {

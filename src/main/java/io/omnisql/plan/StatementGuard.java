@@ -158,11 +158,12 @@ public final class StatementGuard {
     }
 
     /**
-     * The defence in depth before execution: parses the statement as it will run and refuses it unless every
-     * relation it reads is one of {@code views} (this query's governed views) or a CTE it defines.
+     * The defence in depth before execution, on the tree of the statement as it will run (the rewritten tree
+     * whose text DuckDB receives): every relation it reads must be one of {@code views} (this query's governed
+     * views) or a CTE in scope, and every node and function is checked again.
      */
-    static void verifyExecuted(String sql, Set<String> views) {
-        Tree tree = Tree.of(parse(sql));
+    static void verifyExecuted(Statement statement, Set<String> views) {
+        Tree tree = Tree.of(statement);
         for (Object node : tree.nodes) {
             if (node instanceof Table t && tree.isRelation(t) && !tree.isCte(t)
                     && (t.getSchemaName() != null || !views.contains(t.getName()))) {
