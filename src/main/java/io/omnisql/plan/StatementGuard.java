@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
 import net.sf.jsqlparser.expression.Alias;
+import net.sf.jsqlparser.expression.AllValue;
 import net.sf.jsqlparser.expression.AnalyticExpression;
 import net.sf.jsqlparser.expression.AnyComparisonExpression;
 import net.sf.jsqlparser.expression.ArrayConstructor;
@@ -107,7 +108,7 @@ public final class StatementGuard {
             "net.sf.jsqlparser.expression.operators.relational");
     /** Node kinds analytical SQL needs; anything else the parser knows (variables, sequences, hints...) is refused. */
     private static final Set<Class<?>> NODES = Set.of(
-            PlainSelect.class, SetOperationList.class, ParenthesedSelect.class, WithItem.class, SelectItem.class,
+            PlainSelect.class, SetOperationList.class, AllValue.class, ParenthesedSelect.class, WithItem.class, SelectItem.class,
             AllColumns.class, AllTableColumns.class, Distinct.class, UnionOp.class, IntersectOp.class, ExceptOp.class,
             MinusOp.class, Join.class, ParenthesedFromItem.class, LateralSubSelect.class, Values.class, Pivot.class,
             UnPivot.class, GroupByElement.class, OrderByElement.class, Limit.class, Offset.class, Fetch.class,

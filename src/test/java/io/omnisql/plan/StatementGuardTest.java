@@ -68,6 +68,29 @@ class StatementGuardTest {
         }
     }
 
+    /** The sandbox must not cost analytical SQL anything: each of these plans. */
+    @Test
+    void analyticalSqlPasses() {
+        for (String sql : List.of(
+                "SELECT count(DISTINCT key), string_agg(key, ',' ORDER BY key), count(*) FILTER (WHERE status = 'Done') FROM jira.issues",
+                "SELECT EXTRACT(year FROM created_at), created_at::DATE, CAST(created_at AS DATE) - INTERVAL '7 days', now() - INTERVAL 7 DAY FROM jira.issues",
+                "SELECT * FROM jira.issues WHERE created_at > CURRENT_DATE - 7 AND summary ILIKE '%x%' AND key IS DISTINCT FROM 'K-1'",
+                "SELECT team_id, count(*) FROM jira.issues GROUP BY ALL ORDER BY ALL",
+                "SELECT * EXCLUDE (summary) FROM jira.issues QUALIFY row_number() OVER (PARTITION BY team_id ORDER BY created_at DESC) = 1",
+                "SELECT key, sum(1) OVER w FROM jira.issues WINDOW w AS (ORDER BY created_at ROWS BETWEEN 2 PRECEDING AND CURRENT ROW)",
+                "SELECT [1, 2, 3][1], list_transform([1, 2], x -> x * 2), unnest([1, 2])",
+                "SELECT CASE WHEN status IN ('Done', 'In Review') THEN 1 ELSE 0 END, coalesce(assignee, 'nobody') FROM jira.issues",
+                "SELECT * FROM jira.issues j WHERE EXISTS (SELECT 1 FROM github.pull_requests p WHERE p.branch = j.branch_name)",
+                "SELECT * FROM jira.issues j, LATERAL (SELECT count(*) AS n FROM github.pull_requests p WHERE p.branch = j.branch_name) l",
+                "SELECT key FROM jira.issues UNION SELECT title FROM github.issues EXCEPT SELECT 'x' INTERSECT SELECT 'y'",
+                "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT * FROM r",
+                "SELECT date_trunc('week', created_at), strftime(created_at, '%Y-%m'), regexp_matches(key, '^MOB-'), "
+                        + "split_part(assignee_email, '@', 2), round(avg(length(summary)), 1), median(length(summary)) "
+                        + "FROM jira.issues GROUP BY 1, 2, 3, 4 LIMIT 10 OFFSET 5")) {
+            new Planner().plan(sql, catalog);
+        }
+    }
+
     @Test
     void constructsOutsideTheVettedKindsAreRefused() {
         for (String sql : List.of("SELECT nextval('s')", "SELECT @x", "SELECT * FROM jira.issues WHERE key = ?",
