@@ -174,8 +174,10 @@ public final class Engine implements AutoCloseable {
                 }
                 ScheduledFuture<?> cancel = canceller.schedule(() -> cancelQuietly(s), delay, TimeUnit.NANOSECONDS);
                 try {
-                    for (Map.Entry<String, String> v : views.entrySet()) {
-                        s.execute("CREATE TEMP VIEW " + v.getKey() + " AS " + v.getValue());
+                    if (!views.isEmpty()) { // one round trip for all of them
+                        StringBuilder ddl = new StringBuilder();
+                        views.forEach((name, body) -> ddl.append("CREATE TEMP VIEW ").append(name).append(" AS ").append(body).append(";\n"));
+                        s.execute(ddl.toString());
                     }
                 } catch (SQLException e) {
                     cancel.cancel(false);

@@ -60,6 +60,7 @@ import net.sf.jsqlparser.parser.CCJSqlParserUtil;
 import net.sf.jsqlparser.schema.Column;
 import net.sf.jsqlparser.schema.Table;
 import net.sf.jsqlparser.statement.Statement;
+import net.sf.jsqlparser.statement.Statements;
 import net.sf.jsqlparser.statement.create.table.ColDataType;
 import net.sf.jsqlparser.statement.select.AllColumns;
 import net.sf.jsqlparser.statement.select.AllTableColumns;
@@ -192,12 +193,18 @@ public final class StatementGuard {
         }
     }
 
+    /** Exactly one statement: the parser's {@code Statement()} would stop after the first and ignore the rest. */
     private static Statement parse(String sql) {
+        Statements statements;
         try {
-            return CCJSqlParserUtil.newParser(sql).withAllowComplexParsing(true).Statement();
+            statements = CCJSqlParserUtil.newParser(sql).withAllowComplexParsing(true).Statements();
         } catch (Exception | Error e) {
-            throw refused("the executed statement does not parse: " + e.getMessage());
+            throw refused("a governed view does not parse: " + e.getMessage());
         }
+        if (statements == null || statements.size() != 1) {
+            throw refused("a governed view must be exactly one statement: " + sql);
+        }
+        return statements.get(0);
     }
 
     /** A failed check of what we built ourselves: logged in full, answered without internal names. */

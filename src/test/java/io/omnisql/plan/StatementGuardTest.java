@@ -115,7 +115,8 @@ class StatementGuardTest {
     void aGovernedViewMayReadItsSourceTableAlone() {
         StatementGuard.verifyView("SELECT \"a\", ('***@' || split_part(\"b\", '@', 2)) AS \"b\" FROM src_1 WHERE (\"t\" = 'x')", "src_1");
         for (String body : List.of("SELECT a FROM src_2", "SELECT a FROM src_1, src_2", "SELECT a FROM src_1 WHERE a IN (SELECT a FROM src_2)",
-                "SELECT current_setting('x') FROM src_1", "SELECT a FROM main.src_1", "WITH q AS (SELECT 1) SELECT a FROM src_1")) {
+                "SELECT current_setting('x') FROM src_1", "SELECT a FROM main.src_1", "WITH q AS (SELECT 1) SELECT a FROM src_1",
+                "SELECT a FROM src_1; DROP TABLE src_2", "SELECT a FROM src_1 WHERE (a = 'x'); SELECT 1")) {
             assertThatThrownBy(() -> StatementGuard.verifyView(body, "src_1")).as(body).isInstanceOf(QueryException.class)
                     .hasMessageNotContaining("src_");
         }
