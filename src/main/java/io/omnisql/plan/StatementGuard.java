@@ -38,7 +38,6 @@ import net.sf.jsqlparser.expression.LongValue;
 import net.sf.jsqlparser.expression.NotExpression;
 import net.sf.jsqlparser.expression.NullValue;
 import net.sf.jsqlparser.expression.OrderByClause;
-import net.sf.jsqlparser.expression.Parenthesis;
 import net.sf.jsqlparser.expression.PartitionByClause;
 import net.sf.jsqlparser.expression.RangeExpression;
 import net.sf.jsqlparser.expression.RowConstructor;
@@ -119,7 +118,7 @@ public final class StatementGuard {
             AnyComparisonExpression.class, ArrayConstructor.class, ArrayExpression.class, RangeExpression.class,
             CaseExpression.class, WhenClause.class, CastExpression.class, CollateExpression.class,
             ExtractExpression.class, IntervalExpression.class, TimezoneExpression.class, TimeKeyExpression.class,
-            TrimFunction.class, LambdaExpression.class, NotExpression.class, Parenthesis.class, SignedExpression.class,
+            TrimFunction.class, LambdaExpression.class, NotExpression.class, SignedExpression.class,
             RowConstructor.class, RowGetExpression.class, StructType.class,
             StringValue.class, LongValue.class, DoubleValue.class, HexValue.class, NullValue.class, BooleanValue.class,
             DateValue.class, TimeValue.class, TimestampValue.class, DateTimeLiteralExpression.class);

@@ -1,7 +1,7 @@
 package io.omnisql.exec;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.omnisql.error.ErrorCode;
 import io.omnisql.error.QueryException;
@@ -22,8 +22,9 @@ class EngineErrorScrubTest {
     }
 
     private QueryException failure(String sql, Map<String, String> views) {
-        return catchThrowableOfType(() -> engine.query(sql, views, System.nanoTime() + 10_000_000_000L, 10, 1 << 20),
-                QueryException.class);
+        Throwable t = catchThrowable(() -> engine.query(sql, views, System.nanoTime() + 10_000_000_000L, 10, 1 << 20));
+        assertThat(t).isInstanceOf(QueryException.class);
+        return (QueryException) t;
     }
 
     @Test
