@@ -23,7 +23,7 @@ public final class ViewBindingBench {
 
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
-        try (Engine engine = new Engine(new Engine.Settings(2, "512MB", 2))) {
+        try (Engine engine = new Engine(new Engine.Settings(2, "512MB", Engine.Lanes.DEFAULT))) {
             List<ColumnDef> columns = List.of(new ColumnDef("team_id", ColumnType.VARCHAR, "t", "", "", Map.of(), null, ""),
                     new ColumnDef("n", ColumnType.BIGINT, "n", "", "", Map.of(), null, ""));
             Map<String, String> views = new LinkedHashMap<>();

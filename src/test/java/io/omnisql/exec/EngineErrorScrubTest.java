@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /** DuckDB's own error text, as the engine answers it: in the vocabulary, naming no engine table or view. */
 class EngineErrorScrubTest {
-    private final Engine engine = new Engine(new Engine.Settings(1, "256MB", 1));
+    private final Engine engine = new Engine(new Engine.Settings(1, "256MB", Engine.Lanes.DEFAULT));
 
     @AfterEach
     void close() {

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /** A statement's views belong to it alone: invisible to concurrent statements using the same names, gone after it. */
 class PerQueryViewsTest {
-    private final Engine engine = new Engine(new Engine.Settings(2, "256MB", 4));
+    private final Engine engine = new Engine(new Engine.Settings(2, "256MB", Engine.Lanes.DEFAULT));
 
     @AfterEach
     void close() {

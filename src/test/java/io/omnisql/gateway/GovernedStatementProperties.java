@@ -90,7 +90,7 @@ class GovernedStatementProperties {
         }
         decider = new YamlPolicyDecider();
         decider.prepare(snapshot).run();
-        engine = new Engine(new Engine.Settings(1, "256MB", 2));
+        engine = new Engine(new Engine.Settings(1, "256MB", Engine.Lanes.DEFAULT));
         Random random = new Random(42);
         for (Shape shape : SHAPES) {
             TableDef def = snapshot.catalog().table(shape.table()).orElseThrow();
