@@ -114,16 +114,10 @@ class PsqlWireTest {
         assertThat(plain.exit()).isNotZero();
         assertThat(plain.out()).contains("does not support SSL");
 
-        Path keystore = dir.resolve("pg.p12");
-        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "pg", "-keyalg", "EC", "-dname", "CN=127.0.0.1", "-validity", "2",
-                "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", "s3cret", "-keypass", "s3cret")
-                .redirectErrorStream(true).start();
-        keytool.getInputStream().readAllBytes();
-        assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(keytool.exitValue()).isZero();
+        // A PEM certificate and PKCS#8 key, as openssl or a certificate manager writes them.
+        Path[] pem = TlsFiles.pem(dir);
         try (GatewayHarness tls = GatewayHarness.start((f, t) -> t, java.util.Map.of("PG_PORT", "0",
-                "PG_TLS_KEYSTORE", keystore.toString(), "PG_TLS_KEYSTORE_PASSWORD", "s3cret"))) {
+                "PG_TLS_CERT", pem[0].toString(), "PG_TLS_KEY", pem[1].toString()))) {
             Run r = psqlOn(tls, "require", tls.token(), "alice", "-A", "-t", "-c",
                     "SELECT count(*) > 0 FROM github.pull_requests", "-c", "\\conninfo");
             assertThat(r.exit()).as(r.out()).isZero();
