@@ -85,14 +85,28 @@ public record Catalog(Defaults defaults,
     /**
      * A column: its type, the dotted JSON path inside one row object ({@code fields.status.name},
      * {@code labels[0].name}), an optional lookup {@code mapping} applied to the value, the source-side field
-     * name that projection pushdown requests ({@code field}), the operators it accepts for pushdown, and a
-     * description for {@code GET /v1/catalog} (empty when none). A {@code perRow} column is not in the list
+     * name that projection pushdown requests ({@code field}, or {@code fieldName}: the field's display name, whose
+     * site-specific id fills {@code {field}} in the path and JQL targets), the operators it accepts for pushdown,
+     * and a description for {@code GET /v1/catalog} (empty when none). A {@code perRow} column is not in the list
      * response: it costs one call per row (see {@link PerRow}).
      */
     public record ColumnDef(String name, ColumnType type, String path, String mapping, String field,
-                            Map<Op, PushRule> pushdown, PerRow perRow, String description) {
+                            Map<Op, PushRule> pushdown, PerRow perRow, String description, String fieldName) {
+        /** The slot in {@code path} and in JQL pushdown targets that a resolved {@code field_name} fills. */
+        public static final String FIELD_SLOT = "{field}";
+
+        public ColumnDef(String name, ColumnType type, String path, String mapping, String field,
+                         Map<Op, PushRule> pushdown, PerRow perRow, String description) {
+            this(name, type, path, mapping, field, pushdown, perRow, description, "");
+        }
+
         public boolean isPerRow() {
             return perRow != null;
+        }
+
+        /** Declared by the field's display name (Jira: ids differ between sites); resolved per site at query time. */
+        public boolean byFieldName() {
+            return !fieldName.isEmpty();
         }
     }
 

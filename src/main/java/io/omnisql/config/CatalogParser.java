@@ -194,6 +194,16 @@ final class CatalogParser {
                 throw f.error("fan_out", "column '" + fo.column() + "' is not a column of " + name);
             }
         }
+        if (!f.string("fields_param", "").isBlank()) {
+            // Jira returns only the fields asked for in fields=: a column under fields. without one is always NULL.
+            for (ColumnDef c : columns) {
+                if (!c.isPerRow() && c.path().startsWith("fields.") && c.field().isEmpty() && !c.byFieldName()) {
+                    throw cols.section(c.name(), true).error(null, "column " + c.name() + " reads '" + c.path()
+                            + "' but names no field: give field (the id, e.g. customfield_10050) or field_name "
+                            + "(the name shown in Jira, e.g. Branch)");
+                }
+            }
+        }
         for (ColumnDef c : columns) {
             if (!c.isPerRow()) {
                 continue;
@@ -212,7 +222,7 @@ final class CatalogParser {
 
     private static ColumnDef column(String name, Fields f, List<FanOut> fanOuts, Jql jql,
                                     Map<String, Map<String, String>> mappings) throws ConfigException {
-        f.allowOnly(Set.of("type", "path", "mapping", "field", "pushdown", "description", "per_row"));
+        f.allowOnly(Set.of("type", "path", "mapping", "field", "field_name", "pushdown", "description", "per_row"));
         ColumnType type;
         try {
             type = ColumnType.valueOf(f.string("type", null).toUpperCase(Locale.ROOT));
@@ -243,8 +253,22 @@ final class CatalogParser {
                 throw f.error("per_row", "a per_row column takes its value from per_row.value: no path, mapping or pushdown");
             }
         }
-        return new ColumnDef(name, type, f.string("path", perRow == null ? null : ""), mapping, f.string("field", ""),
-                Map.copyOf(pushdown), perRow, f.string("description", ""));
+        String fieldName = f.string("field_name", "");
+        String path = f.string("path", perRow == null ? (fieldName.isEmpty() ? null : "fields." + ColumnDef.FIELD_SLOT) : "");
+        if (!fieldName.isEmpty()) {
+            if (f.has("field") || perRow != null) {
+                throw f.error("field_name", "give field (an id) or field_name (a name resolved to the site's id), not both;"
+                        + " not on a per_row column");
+            }
+            if (!path.contains(ColumnDef.FIELD_SLOT)) {
+                throw f.error("path", "a field_name column's path reads the resolved id through {field}, e.g. fields.{field}.value");
+            }
+        } else if (path.contains(ColumnDef.FIELD_SLOT)
+                || pushdown.values().stream().anyMatch(r -> r.target().contains(ColumnDef.FIELD_SLOT))) {
+            throw f.error("path", "{field} is filled only for a column with field_name");
+        }
+        return new ColumnDef(name, type, path, mapping, f.string("field", ""),
+                Map.copyOf(pushdown), perRow, f.string("description", ""), fieldName);
     }
 
     private static PushRule pushRule(Fields r, Op op, List<FanOut> fanOuts, Jql jql, ColumnType type)

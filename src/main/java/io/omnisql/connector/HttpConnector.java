@@ -91,7 +91,8 @@ public final class HttpConnector implements Connector {
         // Per-row columns are filled once all rows are in; otherwise each page goes on as soon as it is read.
         List<Object[]> held = perRowColumns ? new ArrayList<>() : null;
         Capped capped = new Capped(perRowColumns ? held::addAll : sink, request.table().maxRows());
-        Extraction extractor = new Extraction(new JsonRows(request.columns(), mappings), listener, capped);
+        ColumnTally tally = new ColumnTally(request.columns().size());
+        Extraction extractor = new Extraction(new JsonRows(request.columns(), mappings), listener, capped, tally);
         int pages = pages(request, request.streams().stream()
                 .<Callable<Integer>>map(first -> () -> stream(request, first, extractor, deadlineNanos)).toList());
         long rows = capped.taken();
@@ -110,10 +111,13 @@ public final class HttpConnector implements Connector {
             sink.accept(held);
         }
         int maxRows = request.table().maxRows();
-        List<String> warnings = capped.cut()
-                ? List.of(request.table().name() + ": fetch cut at max_rows " + maxRows + "; the answer may be incomplete")
-                : List.of();
-        return new FetchResult(rows, pages, calls, (System.nanoTime() - start) / 1_000_000, capped.cut(), warnings);
+        List<String> warnings = new ArrayList<>();
+        if (capped.cut()) {
+            warnings.add(request.table().name() + ": fetch cut at max_rows " + maxRows + "; the answer may be incomplete");
+        }
+        warnings.addAll(ExtractionWarnings.of(request, tally));
+        return new FetchResult(rows, pages, calls, (System.nanoTime() - start) / 1_000_000, capped.cut(),
+                List.copyOf(warnings));
     }
 
     /**
@@ -162,7 +166,7 @@ public final class HttpConnector implements Connector {
     }
 
     /** What every page of one fetch is read with, who is told about each exchange, and where its rows go. */
-    private record Extraction(JsonRows rows, PageListener listener, Capped out) {
+    private record Extraction(JsonRows rows, PageListener listener, Capped out, ColumnTally tally) {
     }
 
     /** The page counts of concurrent page-fetching tasks, summed (see {@link #all}). */
@@ -218,6 +222,7 @@ public final class HttpConnector implements Connector {
         if (rows.rows() == null) {
             throw malformed(source, uri, "no row array at '" + request.table().rowsPath() + "'");
         }
+        extractor.tally().add(rows.tally());
         extractor.listener().page(source.name(), request.table().name(), uri, page.status(), rows.rows().size(), page.nanos());
         return new Fetched(page, rows.fields(), rows.rows());
     }
