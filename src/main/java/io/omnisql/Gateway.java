@@ -75,6 +75,7 @@ public final class Gateway implements AutoCloseable {
                 authenticator.update(nextIdentity);
                 demoIssuer.update(nextIdentity);
                 connector.mappings(next.catalog().mappings());
+                connector.forgetFieldLists();
                 if (simulators != null) {
                     simulators.update(nextSims);
                 }

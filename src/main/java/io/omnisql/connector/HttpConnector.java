@@ -39,6 +39,7 @@ public final class HttpConnector implements Connector {
     private final Function<SourceDef, URI> baseUrls;
     private final Upstream upstream;
     private final PerRowCalls perRow;
+    private final FieldNames fieldNames;
     private volatile Map<String, Map<String, String>> mappings = Map.of();
 
     /**
@@ -50,6 +51,7 @@ public final class HttpConnector implements Connector {
         this.baseUrls = baseUrls;
         this.upstream = new Upstream(env, limiter, InstantSource.system(), ETAG_STORE_BYTES);
         this.perRow = new PerRowCalls(upstream);
+        this.fieldNames = new FieldNames(upstream);
     }
 
     public URI baseUrl(SourceDef source) {
@@ -59,6 +61,22 @@ public final class HttpConnector implements Connector {
     /** Catalog lookups used by mapped columns; replaced on every configuration reload. */
     public void mappings(Map<String, Map<String, String>> mappings) {
         this.mappings = mappings;
+    }
+
+    /**
+     * The table as this source's site names its fields: the columns in {@code used} declared by {@code field_name}
+     * get the site's field id (from its field list, read once and kept until {@link #forgetFieldLists()}).
+     *
+     * @throws io.omnisql.error.QueryException SOURCE_ERROR for an unknown or ambiguous name, or a failed list
+     */
+    public io.omnisql.config.Catalog.TableDef resolveFields(io.omnisql.config.Catalog.TableDef table, SourceDef source,
+                                                           Set<String> used, long deadlineNanos) {
+        return fieldNames.resolve(table, source, baseUrl(source), used, deadlineNanos);
+    }
+
+    /** A configuration reload: field lists are read again on next use (a renamed or new field is picked up). */
+    public void forgetFieldLists() {
+        fieldNames.forget();
     }
 
     /** Receives every upstream exchange (list pages, per-row calls, failed attempts): for spans and metrics. */
