@@ -24,17 +24,40 @@ public record Catalog(Defaults defaults,
 
     /**
      * One upstream API. {@code baseUrl} is either a URL or {@code embedded:github|jira}; {@code retries} bounds
-     * the extra attempts of one request after a 5xx, a connection reset or an upstream rate limit.
+     * the extra attempts of one request after a 5xx, a connection reset or an upstream rate limit. Values of
+     * {@code headers} and {@code queryParams} (added to every request, never shown in explain) are templates that
+     * may read secrets: {@code ${env:NAME}}, {@code ${file:/run/secrets/name}}.
      */
     public record SourceDef(String name, String baseUrl, Auth auth, Map<String, String> headers,
-                            Pagination pagination, long timeoutMs, int retries) {
+                            Pagination pagination, long timeoutMs, int retries, Map<String, String> queryParams) {
         public boolean embedded() {
             return baseUrl.startsWith("embedded:");
         }
     }
 
-    /** How a source authenticates; secrets are read from the environment at request time, never stored here. */
-    public record Auth(String type, String tokenEnv, String userEnv) {
+    /**
+     * How a source authenticates: {@code none}, {@code bearer}, {@code basic} (secret from {@code tokenEnv} /
+     * {@code userEnv}, or the templates {@code token} / {@code user}), {@code oauth2_client_credentials}
+     * ({@code tokenUrl}, {@code clientId}, {@code clientSecret}, {@code scope}) or {@code github_app}
+     * ({@code appId}, {@code installationId}, {@code privateKey}: a PEM). Every value but the type and URL is a
+     * template ({@code ${env:NAME}}, {@code ${file:/path}}, or literal text); secrets are read by the connector,
+     * never stored here.
+     */
+    public record Auth(String type, String tokenEnv, String userEnv, String token, String user, String tokenUrl,
+                       String clientId, String clientSecret, String scope, String appId, String installationId,
+                       String privateKey) {
+        /** Every template this auth reads, by its key (for checking at load that each secret is there). */
+        public Map<String, String> templates() {
+            Map<String, String> out = new java.util.LinkedHashMap<>();
+            for (String[] kv : new String[][] {{"token", token}, {"user", user}, {"client_id", clientId},
+                    {"client_secret", clientSecret}, {"app_id", appId}, {"installation_id", installationId},
+                    {"private_key", privateKey}}) {
+                if (!kv[1].isEmpty()) {
+                    out.put(kv[0], kv[1]);
+                }
+            }
+            return out;
+        }
     }
 
     public enum PaginationStyle { LINK_HEADER, NEXT_PAGE_TOKEN, START_AT, NONE }

@@ -88,23 +88,19 @@ final class CatalogParser {
     }
 
     private static SourceDef source(String name, Fields f) throws ConfigException {
-        f.allowOnly(Set.of("base_url", "auth", "headers", "pagination", "timeout_ms", "retries"));
+        f.allowOnly(Set.of("base_url", "auth", "headers", "query_params", "pagination", "timeout_ms", "retries"));
         String base = f.string("base_url", null);
         if (!base.matches("embedded:(github|jira)") && !base.matches("https?://[^\\s]+")) {
             throw f.error("base_url", "must be an http(s) URL or embedded:github / embedded:jira");
         }
-        Fields a = f.section("auth", false);
-        a.allowOnly(Set.of("type", "token_env", "user_env"));
-        String type = a.string("type", "none");
-        if (!Set.of("none", "bearer", "basic").contains(type)) {
-            throw a.error("type", "must be none, bearer or basic");
+        Auth auth = auth(f.section("auth", false));
+        Map<String, String> headers = f.stringMap("headers");
+        Map<String, String> queryParams = f.stringMap("query_params");
+        for (Map.Entry<String, String> e : headers.entrySet()) {
+            template(f.section("headers", false), e.getKey(), e.getValue());
         }
-        Auth auth = new Auth(type, a.string("token_env", ""), a.string("user_env", ""));
-        if (!type.equals("none") && auth.tokenEnv().isEmpty()) {
-            throw a.error("token_env", "names the environment variable holding the secret; required for " + type);
-        }
-        if (type.equals("basic") && auth.userEnv().isEmpty()) {
-            throw a.error("user_env", "names the environment variable holding the user (e-mail); required for basic");
+        for (Map.Entry<String, String> e : queryParams.entrySet()) {
+            template(f.section("query_params", false), e.getKey(), e.getValue());
         }
         Fields p = f.section("pagination", false);
         p.allowOnly(Set.of("style", "page_size", "page_size_param", "token_param", "token_field", "last_field",
@@ -119,8 +115,53 @@ final class CatalogParser {
                 p.string("page_size_param", "per_page"), p.string("token_param", "nextPageToken"),
                 p.string("token_field", "nextPageToken"), p.string("last_field", "isLast"),
                 p.string("start_param", "startAt"), p.string("total_field", "total"));
-        return new SourceDef(name, base, auth, Map.copyOf(f.stringMap("headers")), pagination,
-                f.number("timeout_ms", 10_000, 1, 3_600_000), (int) f.number("retries", 3, 0, 10));
+        return new SourceDef(name, base, auth, Map.copyOf(headers), pagination,
+                f.number("timeout_ms", 10_000, 1, 3_600_000), (int) f.number("retries", 3, 0, 10), Map.copyOf(queryParams));
+    }
+
+    /** {@code ${env:NAME}} or {@code ${file:/absolute/path}} references inside a value; any other {@code ${} is refused. */
+    private static final Pattern SECRET_REF = Pattern.compile("\\$\\{(env:[A-Za-z_][A-Za-z0-9_]*|file:/[^}]+)}");
+
+    private static String template(Fields f, String key, String value) throws ConfigException {
+        if (SECRET_REF.matcher(value).replaceAll("").contains("${")) {
+            throw f.error(key, "a secret is ${env:NAME} or ${file:/absolute/path}");
+        }
+        return value;
+    }
+
+    private static Auth auth(Fields a) throws ConfigException {
+        a.allowOnly(Set.of("type", "token_env", "user_env", "token", "user", "token_url", "client_id", "client_secret",
+                "scope", "app_id", "installation_id", "private_key"));
+        String type = a.string("type", "none");
+        Map<String, Set<String>> required = Map.of("none", Set.of(), "bearer", Set.of(), "basic", Set.of(),
+                "oauth2_client_credentials", Set.of("token_url", "client_id", "client_secret"),
+                "github_app", Set.of("app_id", "installation_id", "private_key"));
+        if (!required.containsKey(type)) {
+            throw a.error("type", "must be none, bearer, basic, oauth2_client_credentials or github_app");
+        }
+        for (String key : required.get(type)) {
+            a.string(key, null);
+        }
+        String[] t = new String[12];
+        String[] keys = {"token_env", "user_env", "token", "user", "token_url", "client_id", "client_secret", "scope",
+                "app_id", "installation_id", "private_key"};
+        for (int i = 0; i < keys.length; i++) {
+            t[i] = template(a, keys[i], a.string(keys[i], ""));
+        }
+        Auth auth = new Auth(type, t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8], t[9], t[10]);
+        if (type.equals("bearer") || type.equals("basic")) {
+            if (auth.tokenEnv().isEmpty() == auth.token().isEmpty()) {
+                throw a.error("token", "give token (e.g. ${file:/run/secrets/api-token}) or token_env (a variable name);"
+                        + " exactly one is required for " + type);
+            }
+            if (type.equals("basic") && auth.userEnv().isEmpty() == auth.user().isEmpty()) {
+                throw a.error("user", "give user (e.g. ${env:JIRA_EMAIL}) or user_env; exactly one is required for basic");
+            }
+        }
+        if (!auth.tokenUrl().isEmpty() && !auth.tokenUrl().matches("(https?://|/)[^\\s]*")) {
+            throw a.error("token_url", "must be an http(s) URL, or a path on the source's base_url (/oauth/token)");
+        }
+        return auth;
     }
 
     private static TableDef table(String name, Fields f, Map<String, SourceDef> sources,

@@ -3,6 +3,8 @@ package io.omnisql.connector;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.omnisql.config.Catalog.SourceDef;
+import io.omnisql.config.ConfigException;
+import io.omnisql.config.ConfigParticipant;
 import io.omnisql.error.ErrorCode;
 import io.omnisql.error.QueryException;
 import io.omnisql.ratelimit.RateLimiter;
@@ -40,6 +42,7 @@ public final class HttpConnector implements Connector {
     private final Upstream upstream;
     private final PerRowCalls perRow;
     private final FieldNames fieldNames;
+    private final Credentials credentials;
     private volatile Map<String, Map<String, String>> mappings = Map.of();
 
     /**
@@ -49,7 +52,8 @@ public final class HttpConnector implements Connector {
      */
     public HttpConnector(Function<SourceDef, URI> baseUrls, Function<String, String> env, RateLimiter limiter) {
         this.baseUrls = baseUrls;
-        this.upstream = new Upstream(env, limiter, InstantSource.system(), ETAG_STORE_BYTES);
+        this.credentials = new Credentials(env, baseUrls, InstantSource.system());
+        this.upstream = new Upstream(credentials, limiter, InstantSource.system(), ETAG_STORE_BYTES);
         this.perRow = new PerRowCalls(upstream);
         this.fieldNames = new FieldNames(upstream);
     }
@@ -74,9 +78,31 @@ public final class HttpConnector implements Connector {
         return fieldNames.resolve(table, source, baseUrl(source), used, deadlineNanos);
     }
 
-    /** A configuration reload: field lists are read again on next use (a renamed or new field is picked up). */
-    public void forgetFieldLists() {
+    /**
+     * A configuration reload: field lists, secrets and access tokens are read again on next use (a renamed field,
+     * a rotated secret file or variable is picked up without a restart).
+     */
+    public void reloaded() {
         fieldNames.forget();
+        credentials.forget();
+    }
+
+    /**
+     * Checks that every secret the catalog's sources name ({@code ${env:..}}, {@code ${file:..}}) is there now,
+     * so a missing one fails the load (start-up or reload) naming it, instead of surfacing as upstream 401s.
+     */
+    public ConfigParticipant secretsCheck() {
+        return next -> {
+            List<String> missing = new ArrayList<>();
+            for (SourceDef source : next.catalog().sources().values()) {
+                credentials.missing(source).forEach(m -> missing.add("source " + source.name() + ": " + m));
+            }
+            if (!missing.isEmpty()) {
+                throw new ConfigException(io.omnisql.config.ConfigStore.CATALOG, 0, String.join("; ", missing));
+            }
+            return () -> {
+            };
+        };
     }
 
     /** Receives every upstream exchange (list pages, per-row calls, failed attempts): for spans and metrics. */
