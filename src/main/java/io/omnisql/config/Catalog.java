@@ -60,20 +60,29 @@ public record Catalog(Defaults defaults,
         }
     }
 
-    public enum PaginationStyle { LINK_HEADER, NEXT_PAGE_TOKEN, START_AT, NONE }
+    /**
+     * {@code CURSOR}: the next cursor is inside the body at a dotted path (Slack's
+     * {@code response_metadata.next_cursor}), empty on the last page. {@code OFFSET}: offset and limit parameters,
+     * and a boolean {@code more} in the body (PagerDuty).
+     */
+    public enum PaginationStyle { LINK_HEADER, NEXT_PAGE_TOKEN, START_AT, CURSOR, OFFSET, NONE }
 
+    /** {@code tokenField} may be a dotted path (cursor style); {@code moreField} is read by offset paging. */
     public record Pagination(PaginationStyle style, int pageSize, String pageSizeParam, String tokenParam,
-                             String tokenField, String lastField, String startParam, String totalField) {
+                             String tokenField, String lastField, String startParam, String totalField,
+                             String moreField) {
     }
 
     /**
      * A table: where its rows come from ({@code path} with {@code {var}} slots filled by fan-out values),
      * fixed query parameters, an optional JQL parameter assembled from pushed clauses, the JSON path of the
-     * row array, typed columns, and a description for {@code GET /v1/catalog} (empty when none).
+     * row array, typed columns, and a description for {@code GET /v1/catalog} (empty when none). With
+     * {@code method} POST (APIs that search by POST), {@code body} is the JSON object sent, and the request's
+     * query parameters (paging, pushed filters) travel as its fields instead.
      */
     public record TableDef(String name, String source, String method, String path, Map<String, String> params,
                            List<FanOut> fanOut, Jql jql, String fieldsParam, String rowsPath,
-                           List<ColumnDef> columns, int maxRows, String description) {
+                           List<ColumnDef> columns, int maxRows, String description, Map<String, Object> body) {
         public Optional<ColumnDef> column(String name) {
             String n = name.toLowerCase(java.util.Locale.ROOT);
             return columns.stream().filter(c -> c.name().equals(n)).findFirst();

@@ -104,17 +104,21 @@ final class CatalogParser {
         }
         Fields p = f.section("pagination", false);
         p.allowOnly(Set.of("style", "page_size", "page_size_param", "token_param", "token_field", "last_field",
-                "start_param", "total_field"));
+                "start_param", "total_field", "more_field"));
         PaginationStyle style;
         try {
             style = PaginationStyle.valueOf(p.string("style", "none").toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw p.error("style", "must be one of link_header, next_page_token, start_at, none");
+            throw p.error("style", "must be one of link_header, next_page_token, start_at, cursor, offset, none");
         }
+        boolean cursor = style == PaginationStyle.CURSOR;
+        boolean offset = style == PaginationStyle.OFFSET;
         Pagination pagination = new Pagination(style, (int) p.number("page_size", 100, 1, 10_000),
-                p.string("page_size_param", "per_page"), p.string("token_param", "nextPageToken"),
-                p.string("token_field", "nextPageToken"), p.string("last_field", "isLast"),
-                p.string("start_param", "startAt"), p.string("total_field", "total"));
+                p.string("page_size_param", cursor || offset ? "limit" : "per_page"),
+                p.string("token_param", cursor ? "cursor" : "nextPageToken"),
+                p.string("token_field", cursor ? "response_metadata.next_cursor" : "nextPageToken"),
+                p.string("last_field", "isLast"), p.string("start_param", offset ? "offset" : "startAt"),
+                p.string("total_field", "total"), p.string("more_field", "more"));
         return new SourceDef(name, base, auth, Map.copyOf(headers), pagination,
                 f.number("timeout_ms", 10_000, 1, 3_600_000), (int) f.number("retries", 3, 0, 10), Map.copyOf(queryParams));
     }
@@ -167,14 +171,17 @@ final class CatalogParser {
     private static TableDef table(String name, Fields f, Map<String, SourceDef> sources,
                                   Map<String, Map<String, String>> mappings, Defaults defaults) throws ConfigException {
         f.allowOnly(Set.of("source", "method", "path", "params", "fan_out", "jql", "fields_param", "rows",
-                "columns", "max_rows", "description"));
+                "columns", "max_rows", "description", "body"));
         String source = f.string("source", null);
         if (!sources.containsKey(source)) {
             throw f.error("source", "unknown source '" + source + "' (declared: " + sources.keySet() + ")");
         }
         String method = f.string("method", "GET").toUpperCase(Locale.ROOT);
-        if (!method.equals("GET")) {
-            throw f.error("method", "only GET is supported (reads must be idempotent to retry safely)");
+        if (!method.equals("GET") && !method.equals("POST")) {
+            throw f.error("method", "GET, or POST for APIs that search by POST (reads only: they are retried)");
+        }
+        if (f.has("body") && !method.equals("POST")) {
+            throw f.error("body", "a body is sent only with method: POST");
         }
         String path = f.string("path", null);
         if (!path.startsWith("/")) {
@@ -258,7 +265,8 @@ final class CatalogParser {
         }
         return new TableDef(name, source, method, path, Map.copyOf(f.stringMap("params")), List.copyOf(fanOuts), jql,
                 f.string("fields_param", ""), f.string("rows", ""), List.copyOf(columns),
-                (int) f.number("max_rows", defaults.maxRowsPerTable(), 1, 50_000_000), f.string("description", ""));
+                (int) f.number("max_rows", defaults.maxRowsPerTable(), 1, 50_000_000), f.string("description", ""),
+                java.util.Collections.unmodifiableMap(new LinkedHashMap<>(f.rawSection("body"))));
     }
 
     private static ColumnDef column(String name, Fields f, List<FanOut> fanOuts, Jql jql,

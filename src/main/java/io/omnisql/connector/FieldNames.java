@@ -76,7 +76,7 @@ final class FieldNames {
         }
         return new TableDef(table.name(), table.source(), table.method(), table.path(), table.params(), table.fanOut(),
                 table.jql(), table.fieldsParam(), table.rowsPath(), List.copyOf(columns), table.maxRows(),
-                table.description());
+                table.description(), table.body());
     }
 
     private Listing listing(String key, SourceDef source, TableDef table, URI uri, long deadlineNanos, boolean reread) {

@@ -251,7 +251,8 @@ public final class HttpConnector implements Connector {
 
     private Fetched page(SourceRequest request, URI uri, Extraction extractor, long deadlineNanos) {
         SourceDef source = request.source();
-        Upstream.Page page = upstream.get(source, request.table().name(), uri, deadlineNanos, false);
+        Upstream.Page page = upstream.get(source, request.table().name(), uri, deadlineNanos, false,
+                request.table().method().equals("POST") ? request.table().body() : null);
         JsonRows.Page rows;
         try {
             rows = extractor.rows().page(page.body(), request.table().rowsPath(), pageFields(source));
@@ -275,9 +276,9 @@ public final class HttpConnector implements Connector {
     private static Set<String> pageFields(SourceDef source) {
         Set<String> fields = new HashSet<>();
         for (String f : new String[] {source.pagination().tokenField(), source.pagination().lastField(),
-                source.pagination().totalField()}) {
+                source.pagination().totalField(), source.pagination().moreField()}) {
             if (f != null && !f.isEmpty()) {
-                fields.add(f);
+                fields.add(JsonRows.path(f)[0]); // a dotted cursor path is read below its top-level field
             }
         }
         return fields;
@@ -317,7 +318,16 @@ public final class HttpConnector implements Connector {
                     // Pages added meanwhile show up as a next link on the last one: followed one by one.
                     yield linkNext(got.get(got.size() - 1).page().links());
                 }
-                case NEXT_PAGE_TOKEN -> tokenNext(source, f.body(), next);
+                case NEXT_PAGE_TOKEN, CURSOR -> tokenNext(source, f.body(), next);
+                case OFFSET -> {
+                    // PagerDuty: more=true means another page; the next offset is past the rows just read.
+                    JsonNode more = f.body().get(source.pagination().moreField());
+                    if (more == null || !more.asBoolean() || f.rows().isEmpty()) {
+                        yield null;
+                    }
+                    yield withParam(next, source.pagination().startParam(),
+                            String.valueOf(offsetOf(next, source.pagination().startParam()) + f.rows().size()));
+                }
                 case START_AT -> {
                     JsonNode total = f.body().get(source.pagination().totalField());
                     if (!f.rows().isEmpty() && total != null && total.canConvertToLong()) {
@@ -438,13 +448,26 @@ public final class HttpConnector implements Connector {
         return out;
     }
 
+    /** The whole-number value of a query parameter, 0 when absent. */
+    private static long offsetOf(URI uri, String param) {
+        Map<String, String> p = params(uri);
+        String v = p == null ? null : p.get(java.net.URLEncoder.encode(param, StandardCharsets.UTF_8));
+        try {
+            return v == null ? 0 : Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
     private static URI tokenNext(SourceDef source, JsonNode body, URI current) {
         JsonNode last = body.get(source.pagination().lastField());
-        JsonNode token = body.get(source.pagination().tokenField());
+        JsonNode token = JsonRows.at(body, JsonRows.path(source.pagination().tokenField()));
         if ((last != null && last.asBoolean()) || token == null || token.isNull() || token.asText().isEmpty()) {
             return null;
         }
-        return withParam(current, source.pagination().tokenParam(), token.asText());
+        URI next = withParam(current, source.pagination().tokenParam(), token.asText());
+        // A server repeating the cursor it was sent would be followed forever.
+        return next.equals(current) ? null : next;
     }
 
     private static URI withParam(URI uri, String name, String value) {

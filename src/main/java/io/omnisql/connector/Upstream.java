@@ -103,6 +103,15 @@ final class Upstream {
      *                        RATE_LIMIT_EXHAUSTED (with {@code retry_after_ms})
      */
     Page get(SourceDef source, String table, URI uri, long deadlineNanos, boolean notFoundAllowed) {
+        return get(source, table, uri, deadlineNanos, notFoundAllowed, null);
+    }
+
+    /**
+     * As {@link #get(SourceDef, String, URI, long, boolean)}; with {@code postBody} not null, a POST (a search
+     * API) of that JSON object with the URI's query parameters as its fields (see {@link PostBody}).
+     */
+    Page get(SourceDef source, String table, URI uri, long deadlineNanos, boolean notFoundAllowed,
+             Map<String, Object> postBody) {
         String key = source.name() + " " + uri;
         boolean reauthenticated = false;
         for (int attempt = 0; ; attempt++) {
@@ -111,11 +120,11 @@ final class Upstream {
                 throw timeout(source, "query deadline reached before the request");
             }
             long timeoutMs = Math.min(remainingMs, source.timeoutMs());
-            Stored previous = stored.getIfPresent(key);
+            Stored previous = postBody == null ? stored.getIfPresent(key) : null;
             long start = System.nanoTime();
             HttpResponse<byte[]> response;
             try (SourcePermit permit = limiter.acquireSource(source.name(), deadlineNanos)) {
-                response = send(request(source, uri, timeoutMs, previous, deadlineNanos), timeoutMs);
+                response = send(request(source, uri, timeoutMs, previous, deadlineNanos, postBody), timeoutMs);
             } catch (TimeoutException | HttpTimeoutException e) {
                 listener.page(source.name(), table, uri, 0, 0, System.nanoTime() - start);
                 throw timeout(source, "no answer within " + timeoutMs + " ms");
@@ -179,9 +188,16 @@ final class Upstream {
      * Authorization. Secret query parameters are added here only, so the URIs that explain, traces and errors
      * show never carry them.
      */
-    private HttpRequest request(SourceDef source, URI uri, long timeoutMs, Stored previous, long deadlineNanos) {
+    private HttpRequest request(SourceDef source, URI uri, long timeoutMs, Stored previous, long deadlineNanos,
+                                Map<String, Object> postBody) {
         try {
             URI sent = uri;
+            HttpRequest.BodyPublisher body = null;
+            if (postBody != null) {
+                body = HttpRequest.BodyPublishers.ofByteArray(PostBody.of(postBody, uri));
+                String s = uri.toString();
+                sent = URI.create(s.contains("?") ? s.substring(0, s.indexOf('?')) : s);
+            }
             if (!source.queryParams().isEmpty()) {
                 StringBuilder q = new StringBuilder(uri.getRawQuery() == null ? "" : uri.getRawQuery());
                 source.queryParams().forEach((name, template) -> q.append(q.isEmpty() ? "" : "&").append(form(name))
@@ -190,7 +206,12 @@ final class Upstream {
                 int qm = s.indexOf('?');
                 sent = URI.create((qm < 0 ? s : s.substring(0, qm)) + "?" + q);
             }
-            HttpRequest.Builder b = HttpRequest.newBuilder(sent).GET().timeout(Duration.ofMillis(timeoutMs));
+            HttpRequest.Builder b = HttpRequest.newBuilder(sent).timeout(Duration.ofMillis(timeoutMs));
+            if (body == null) {
+                b.GET();
+            } else {
+                b.POST(body).header("Content-Type", "application/json");
+            }
             source.headers().forEach((name, template) -> b.header(name, credentials.secrets().expand(template)));
             String authorization = credentials.authorization(source, deadlineNanos);
             if (authorization != null) {
