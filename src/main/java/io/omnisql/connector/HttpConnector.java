@@ -137,8 +137,22 @@ public final class HttpConnector implements Connector {
         Capped capped = new Capped(perRowColumns ? held::addAll : sink, request.table().maxRows());
         ColumnTally tally = new ColumnTally(request.columns().size());
         Extraction extractor = new Extraction(new JsonRows(request.columns(), mappings), listener, capped, tally);
-        int pages = pages(request, request.streams().stream()
-                .<Callable<Integer>>map(first -> () -> stream(request, first, extractor, deadlineNanos)).toList());
+        List<String> warnings = new ArrayList<>();
+        int pages;
+        try {
+            pages = pages(request, request.streams().stream()
+                    .<Callable<Integer>>map(first -> () -> stream(request, first, extractor, deadlineNanos)).toList());
+        } catch (QueryException e) {
+            // Every stream carries the same key clause, so Jira refuses each on its first page: nothing was kept.
+            SourceRequest relaxed = capped.taken() == 0 ? MissingKeys.relaxed(request, e, baseUrl(request.source())) : null;
+            if (relaxed == null) {
+                throw e;
+            }
+            warnings.add(request.table().name() + ": the source refused a pushed key filter naming an issue that does"
+                    + " not exist; fetched without it (the filter was applied by the gateway)");
+            pages = 1 + pages(relaxed, relaxed.streams().stream()
+                    .<Callable<Integer>>map(first -> () -> stream(relaxed, first, extractor, deadlineNanos)).toList());
+        }
         long rows = capped.taken();
         int calls = 0;
         if (perRowColumns) {
@@ -155,7 +169,6 @@ public final class HttpConnector implements Connector {
             sink.accept(held);
         }
         int maxRows = request.table().maxRows();
-        List<String> warnings = new ArrayList<>();
         if (capped.cut()) {
             warnings.add(request.table().name() + ": fetch cut at max_rows " + maxRows + "; the answer may be incomplete");
         }

@@ -101,6 +101,11 @@ final class JiraApi implements Api {
             }
 
             @Override
+            public boolean issueExists(String key) {
+                return byKey.containsKey(key.toUpperCase(Locale.ROOT)) && !key.matches("\\d+");
+            }
+
+            @Override
             public Instant now() {
                 return JiraApi.this.clock.instant();
             }
