@@ -73,10 +73,13 @@ final class Credentials {
         tokens.clear();
     }
 
-    /** The upstream answered 401: re-read this source's secrets and token before the one retry. */
-    void rejected(SourceDef source) {
+    /**
+     * The upstream answered 401 to {@code sent} (an Authorization value, or null): re-read the secrets, and drop
+     * the source's token if that is the one refused (concurrent streams refused together fetch one new token).
+     */
+    void rejected(SourceDef source, String sent) {
         secrets.forget();
-        tokens.remove(source.name());
+        tokens.computeIfPresent(source.name(), (k, t) -> ("Bearer " + t.value()).equals(sent) ? null : t);
     }
 
     /** Every secret a source reads that is missing now, as sentences naming them (for the check at load). */

@@ -114,6 +114,7 @@ final class Upstream {
              Map<String, Object> postBody) {
         String key = source.name() + " " + uri;
         boolean reauthenticated = false;
+        String sentAuthorization = null;
         for (int attempt = 0; ; attempt++) {
             long remainingMs = (deadlineNanos - System.nanoTime()) / 1_000_000;
             if (remainingMs <= 0) {
@@ -124,7 +125,9 @@ final class Upstream {
             long start = System.nanoTime();
             HttpResponse<byte[]> response;
             try (SourcePermit permit = limiter.acquireSource(source.name(), deadlineNanos)) {
-                response = send(request(source, uri, timeoutMs, previous, deadlineNanos, postBody), timeoutMs);
+                HttpRequest request = request(source, uri, timeoutMs, previous, deadlineNanos, postBody);
+                sentAuthorization = request.headers().firstValue("Authorization").orElse(null);
+                response = send(request, timeoutMs);
             } catch (TimeoutException | HttpTimeoutException e) {
                 listener.page(source.name(), table, uri, 0, 0, System.nanoTime() - start);
                 throw timeout(source, "no answer within " + timeoutMs + " ms");
@@ -157,7 +160,7 @@ final class Upstream {
             if (status == 401 && !reauthenticated) {
                 // A rotated secret or an expired token: read the secrets again, get a new token, try once more.
                 reauthenticated = true;
-                credentials.rejected(source);
+                credentials.rejected(source, sentAuthorization);
                 attempt--;
                 continue;
             }
