@@ -278,7 +278,8 @@ public final class HttpConnector implements Connector {
             throw malformed(source, uri, "empty body");
         }
         if (rows.rows() == null) {
-            throw malformed(source, uri, "no row array at '" + request.table().rowsPath() + "'");
+            throw malformed(source, uri, "no row array at '" + request.table().rowsPath() + "'"
+                    + upstream.upstreamMessage(page.body()));
         }
         extractor.tally().add(rows.tally());
         extractor.listener().page(source.name(), request.table().name(), uri, page.status(), rows.rows().size(), page.nanos());

@@ -353,7 +353,7 @@ final class Upstream {
     }
 
     /** The provider's own explanation from an error body (GitHub {@code message}, Jira {@code errorMessages}). */
-    private String upstreamMessage(byte[] body) {
+    String upstreamMessage(byte[] body) {
         try {
             JsonNode node = body == null || body.length == 0 ? null : json.readTree(body);
             if (node == null || !node.isObject()) {
@@ -362,6 +362,9 @@ final class Upstream {
             List<String> parts = new ArrayList<>();
             if (node.path("message").isTextual()) {
                 parts.add(node.get("message").asText());
+            }
+            if (node.path("error").isTextual()) {
+                parts.add(node.get("error").asText()); // Slack: HTTP 200 {"ok": false, "error": "invalid_auth"}
             }
             node.path("errorMessages").forEach(m -> parts.add(m.asText()));
             Map<String, String> fields = new LinkedHashMap<>();

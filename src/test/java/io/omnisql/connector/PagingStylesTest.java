@@ -123,12 +123,15 @@ class PagingStylesTest {
         Path pdToken = dir.resolve("pd-token");
         Files.writeString(slackToken, "xoxb-first\n");
         Files.writeString(pdToken, "pd-first\n");
+        Path slackTeam = dir.resolve("slack-team");
+        Files.writeString(slackTeam, "T0SECRETTEAM\n");
         try (Api slackApi = new Api("xoxb-first", "/api/conversations.list", PagingStylesTest::slack);
              Api pdApi = new Api("pd-first", "/incidents", PagingStylesTest::pagerduty)) {
             String sources = "sources:\n"
                     + "  slack:\n"
                     + "    base_url: " + slackApi.base() + "/api\n"
                     + "    headers: {Authorization: \"Bearer ${file:" + slackToken + "}\"}\n"
+                    + "    query_params: {team_id: \"${file:" + slackTeam + "}\"}\n"
                     + "    pagination: {style: cursor, page_size: 100}\n"
                     + "  pagerduty:\n"
                     + "    base_url: " + pdApi.base() + "\n"
@@ -163,7 +166,8 @@ class PagingStylesTest {
                 assertThat(slack.body().at("/rows/0/1").asInt()).isEqualTo(CHANNELS);
                 assertThat(slack.body().at("/rows/0/2").asInt()).isEqualTo(CHANNELS / 10);
                 assertThat(slack.body().at("/metadata/sources/0/pages").asInt()).isEqualTo(3);
-                assertThat(slackApi.seen).hasSize(3).first().asString().doesNotContain("cursor");
+                assertThat(slackApi.seen).hasSize(3).allMatch(q -> q.contains("team_id=T0SECRETTEAM"))
+                        .first().asString().doesNotContain("cursor");
 
                 Response pd = gw.query(user, "SELECT count(*), count(DISTINCT number), min(number), max(number)"
                         + " FROM pagerduty.incidents WHERE urgency = 'high'", 0);
@@ -183,7 +187,7 @@ class PagingStylesTest {
                 slackApi.secret = "xoxb-second";
                 Response stale = gw.query(user, "SELECT count(*) FROM slack.channels WHERE name = 'chan-7'", 0);
                 assertThat(stale.errorCode()).as(stale.text()).isEqualTo("SOURCE_ERROR");
-                assertThat(stale.body().at("/error/message").asText()).contains("no row array");
+                assertThat(stale.body().at("/error/message").asText()).contains("no row array").contains("invalid_auth");
                 // The rotated file is read on the next reload.
                 Files.writeString(slackToken, "xoxb-second\n");
                 assertThat(gw.edit("catalog.yaml", t -> t.replace("name: {type: VARCHAR, path: name}",
@@ -195,6 +199,9 @@ class PagingStylesTest {
                 Response explain = gw.post("/v1/explain", user, GatewayHarness.JSON.createObjectNode()
                         .put("sql", "SELECT id FROM pagerduty.incidents").toString());
                 assertThat(explain.text()).doesNotContain("pd-second").doesNotContain("xoxb");
+                Response slackExplain = gw.post("/v1/explain", user, GatewayHarness.JSON.createObjectNode()
+                        .put("sql", "SELECT id FROM slack.channels").toString());
+                assertThat(slackExplain.text()).contains("conversations.list").doesNotContain("T0SECRETTEAM");
             }
         }
     }
