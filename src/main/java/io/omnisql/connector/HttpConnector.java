@@ -66,6 +66,14 @@ public final class HttpConnector implements Connector {
         upstream.listener(listener);
     }
 
+    /**
+     * Shares list pages with the other replicas of a fleet through {@code pages}: a page another replica fetched
+     * within the query's freshness window, or is fetching now, is not requested again. Per-row calls are not shared.
+     */
+    public void sharePages(io.omnisql.cache.FleetPages pages) {
+        upstream.fleet(pages);
+    }
+
     /** Receives (source, remaining) whenever an answer carries {@code x-ratelimit-remaining}. */
     public void onRateLimit(BiConsumer<String, Long> listener) {
         upstream.rateLimitListener(listener);
@@ -81,6 +89,12 @@ public final class HttpConnector implements Connector {
 
     @Override
     public FetchResult fetch(SourceRequest request, long deadlineNanos, PageListener perFetch, RowSink sink) {
+        return fetch(request, deadlineNanos, System.currentTimeMillis(), perFetch, sink);
+    }
+
+    @Override
+    public FetchResult fetch(SourceRequest request, long deadlineNanos, long sharedSinceMillis, PageListener perFetch,
+                             RowSink sink) {
         long start = System.nanoTime();
         PageListener global = upstream.listener();
         PageListener listener = perFetch == PageListener.NONE ? global : (src, table, uri, status, n, nanos) -> {
@@ -91,7 +105,8 @@ public final class HttpConnector implements Connector {
         // Per-row columns are filled once all rows are in; otherwise each page goes on as soon as it is read.
         List<Object[]> held = perRowColumns ? new ArrayList<>() : null;
         Capped capped = new Capped(perRowColumns ? held::addAll : sink, request.table().maxRows());
-        Extraction extractor = new Extraction(new JsonRows(request.columns(), mappings), listener, capped);
+        Extraction extractor = new Extraction(new JsonRows(request.columns(), mappings), listener, capped,
+                sharedSinceMillis);
         int pages = pages(request, request.streams().stream()
                 .<Callable<Integer>>map(first -> () -> stream(request, first, extractor, deadlineNanos)).toList());
         long rows = capped.taken();
@@ -162,7 +177,8 @@ public final class HttpConnector implements Connector {
     }
 
     /** What every page of one fetch is read with, who is told about each exchange, and where its rows go. */
-    private record Extraction(JsonRows rows, PageListener listener, Capped out) {
+    /** What one fetch's page tasks share; {@code sharedSince}: pages other replicas fetched since then will do. */
+    private record Extraction(JsonRows rows, PageListener listener, Capped out, long sharedSince) {
     }
 
     /** The page counts of concurrent page-fetching tasks, summed (see {@link #all}). */
@@ -203,7 +219,8 @@ public final class HttpConnector implements Connector {
 
     private Fetched page(SourceRequest request, URI uri, Extraction extractor, long deadlineNanos) {
         SourceDef source = request.source();
-        Upstream.Page page = upstream.get(source, request.table().name(), uri, deadlineNanos, false);
+        Upstream.Page page = upstream.get(source, request.table().name(), uri, deadlineNanos, false,
+                extractor.sharedSince());
         JsonRows.Page rows;
         try {
             rows = extractor.rows().page(page.body(), request.table().rowsPath(), pageFields(source));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.omnisql.cache.FleetPages;
 import io.omnisql.config.Catalog.SourceDef;
 import io.omnisql.error.ErrorCode;
 import io.omnisql.error.QueryException;
@@ -54,6 +55,8 @@ final class Upstream {
     private record Stored(String etag, byte[] body, List<String> links) {
     }
 
+    /** {@link #get}'s {@code sharedSinceMillis} for a request that is never shared with other replicas. */
+    static final long NOT_SHARED = Long.MAX_VALUE;
     private static final long BACKOFF_BASE_MS = 200;
     private static final long BACKOFF_CAP_MS = 5_000;
     /** GitHub: a secondary limit without retry-after means waiting at least a minute. */
@@ -72,6 +75,7 @@ final class Upstream {
     private final InstantSource clock;
     private final Cache<String, Stored> stored;
     private volatile PageListener listener = PageListener.NONE;
+    private volatile FleetPages fleet = FleetPages.NONE;
     private volatile BiConsumer<String, Long> rateLimitListener = (source, remaining) -> {
     };
 
@@ -93,6 +97,11 @@ final class Upstream {
         return listener;
     }
 
+    /** Where pages are shared with other replicas (none by default). */
+    void fleet(FleetPages fleet) {
+        this.fleet = fleet;
+    }
+
     void rateLimitListener(BiConsumer<String, Long> listener) {
         this.rateLimitListener = listener;
     }
@@ -105,6 +114,33 @@ final class Upstream {
      *                        RATE_LIMIT_EXHAUSTED (with {@code retry_after_ms})
      */
     Page get(SourceDef source, String table, URI uri, long deadlineNanos, boolean notFoundAllowed) {
+        return get(source, table, uri, deadlineNanos, notFoundAllowed, NOT_SHARED);
+    }
+
+    /**
+     * As {@link #get(SourceDef, String, URI, long, boolean)}, but the page may come from another replica that
+     * fetched it at or after {@code sharedSinceMillis} (wall clock), or that is fetching it now; this replica's own
+     * fetch is offered to the others. A shared page costs no token of the source's bucket.
+     */
+    Page get(SourceDef source, String table, URI uri, long deadlineNanos, boolean notFoundAllowed,
+             long sharedSinceMillis) {
+        FleetPages pages = fleet;
+        if (sharedSinceMillis == NOT_SHARED || pages == FleetPages.NONE) {
+            return fetch(source, table, uri, deadlineNanos, notFoundAllowed);
+        }
+        long start = System.nanoTime();
+        FleetPages.Page page = pages.fetchOnce(source.name() + " " + uri, sharedSinceMillis, deadlineNanos,
+                source.timeoutMs(), () -> {
+                    Page own = fetch(source, table, uri, deadlineNanos, notFoundAllowed);
+                    boolean whole = own.status() / 100 == 2 || own.status() == 304;
+                    return new FleetPages.Page(own.status(), own.body() == null ? new byte[0] : own.body(),
+                            own.links(), clock.millis(), whole);
+                });
+        return new Page(uri, page.status(), page.status() == 404 ? null : page.body(), page.links(),
+                System.nanoTime() - start);
+    }
+
+    private Page fetch(SourceDef source, String table, URI uri, long deadlineNanos, boolean notFoundAllowed) {
         String key = source.name() + " " + uri;
         for (int attempt = 0; ; attempt++) {
             long remainingMs = (deadlineNanos - System.nanoTime()) / 1_000_000;
@@ -134,8 +170,17 @@ final class Upstream {
             }
             long nanos = System.nanoTime() - start;
             int status = response.statusCode();
-            headerLong(response.headers(), "x-ratelimit-remaining")
-                    .ifPresent(remaining -> rateLimitListener.accept(source.name(), remaining));
+            OptionalLong remaining = headerLong(response.headers(), "x-ratelimit-remaining");
+            if (remaining.isPresent()) {
+                rateLimitListener.accept(source.name(), remaining.getAsLong());
+                if (remaining.getAsLong() == 0) {
+                    // The quota is spent until its reset: every replica holds back, not only this one.
+                    Long reset = response.headers().firstValue("x-ratelimit-reset").map(this::untilReset).orElse(null);
+                    if (reset != null) {
+                        limiter.pauseSource(source.name(), reset);
+                    }
+                }
+            }
             if (status == 304 && previous != null) {
                 return new Page(uri, 304, previous.body(), previous.links(), nanos);
             }
@@ -148,6 +193,7 @@ final class Upstream {
             }
             long waitMs = rateLimitWaitMs(response, attempt);
             if (waitMs >= 0) {
+                limiter.pauseSource(source.name(), waitMs);
                 if (attempt >= source.retries() || System.nanoTime() + waitMs * 1_000_000 >= deadlineNanos) {
                     throw new QueryException(ErrorCode.RATE_LIMIT_EXHAUSTED, "source " + source.name()
                             + " is rate limited (HTTP " + status + "): next attempt allowed in " + waitMs + " ms"

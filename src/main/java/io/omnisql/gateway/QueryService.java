@@ -38,6 +38,7 @@ import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -56,6 +57,8 @@ public final class QueryService {
     private final Cache<PlanKey, QueryPlan> plans = Caffeine.newBuilder().maximumSize(10_000).build();
     private final Cache<String, QueryResult> results;
     private final QuerySlots slots;
+    /** Warnings about this replica's state that every answer carries (e.g. the shared store is unreachable). */
+    private volatile Supplier<List<String>> replicaWarnings = List::of;
     /**
      * Source requests per plan and per the governance of its references: identical for every principal
      * that policy treats alike, so a cached query does not rebuild URIs and cache keys on each request.
@@ -74,6 +77,11 @@ public final class QueryService {
 
     /** One table reference made concrete for this principal: its governance and its source request. */
     private record Bound(TableRef ref, Governance governance, SourceRequest request, SourceReport described) {
+    }
+
+    /** Adds {@code warnings}' current lines to every answer (the cluster's degraded mode). */
+    public void replicaWarnings(Supplier<List<String>> warnings) {
+        this.replicaWarnings = warnings;
     }
 
     public QueryService(ConfigStore config, HttpConnector connector, Engine engine, SourceCache cache,
@@ -156,6 +164,7 @@ public final class QueryService {
             policies.addAll(b.governance().applied());
             reports.add(report(b, lease));
         }
+        warnings.addAll(replicaWarnings.get());
         switch (result.cut()) {
             case ROWS -> warnings.add("result cut at max_result_rows " + maxRows);
             case BYTES -> warnings.add("result cut at max_result_bytes " + maxBytes + " (estimated JSON size of the rows)");
@@ -330,8 +339,11 @@ public final class QueryService {
             try {
                 Lease lease = cache.acquire(request.key(), freshness.maxStalenessMs(), () -> {
                     // Pages are appended while later ones are still being fetched; the load span is the tail.
+                    // Pages another replica fetched within the freshness window are as good as this replica's own.
+                    long now = System.currentTimeMillis();
+                    long sharedSince = now - Math.min(now, freshness.maxStalenessMs());
                     try (TableWriter writer = engine.create(request.columns())) {
-                        FetchResult fetched = connector.fetch(request, deadline, (src, tbl, uri, status, rows, nanos) -> {
+                        FetchResult fetched = connector.fetch(request, deadline, sharedSince, (src, tbl, uri, status, rows, nanos) -> {
                             // Told after the exchange: the page span carries its duration as an attribute.
                             metrics.sourcePage(src);
                             span.child("source.page", Map.of("http.status_code", status, "rows", rows,

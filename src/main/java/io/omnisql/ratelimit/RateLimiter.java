@@ -23,30 +23,41 @@ public final class RateLimiter {
     private final Cache<String, TokenBucket> principals;
     private final ConcurrentHashMap<String, SourceGate> sources = new ConcurrentHashMap<>();
     private final LongAdder gatewayRefusals = new LongAdder();
+    /** Per-replica buckets used while the shared store is unreachable (keys as in the shared store). */
+    private final Cache<String, TokenBucket> fallback;
+    private final LongAdder fallbackDecisions = new LongAdder();
     private volatile RateLimitSettings settings;
+    private volatile SharedBuckets shared;
 
     private RateLimiter(RateLimitSettings settings, NanoClock clock) {
         this.settings = settings;
         this.clock = clock;
-        // A bucket idle for its fill time is full again, so forgetting it loses nothing; the size
-        // cap bounds memory when more principals are active than that window can hold.
-        this.principals = Caffeine.newBuilder()
+        this.principals = bucketCache(clock, settings.maxTrackedPrincipals());
+        this.fallback = bucketCache(clock, settings.maxTrackedPrincipals());
+    }
+
+    /**
+     * A bucket idle for its fill time is full again, so forgetting it loses nothing; the size cap bounds memory
+     * when more principals are active than that window can hold.
+     */
+    private static Cache<String, TokenBucket> bucketCache(NanoClock clock, long maxSize) {
+        return Caffeine.newBuilder()
                 .ticker(clock::nanoTime)
                 .executor(Runnable::run)
-                .maximumSize(settings.maxTrackedPrincipals())
+                .maximumSize(maxSize)
                 .expireAfter(new Expiry<String, TokenBucket>() {
                     @Override
-                    public long expireAfterCreate(String subject, TokenBucket bucket, long now) {
+                    public long expireAfterCreate(String key, TokenBucket bucket, long now) {
                         return bucket.spec().fillNanos();
                     }
 
                     @Override
-                    public long expireAfterUpdate(String subject, TokenBucket bucket, long now, long remaining) {
+                    public long expireAfterUpdate(String key, TokenBucket bucket, long now, long remaining) {
                         return bucket.spec().fillNanos();
                     }
 
                     @Override
-                    public long expireAfterRead(String subject, TokenBucket bucket, long now, long remaining) {
+                    public long expireAfterRead(String key, TokenBucket bucket, long now, long remaining) {
                         return bucket.spec().fillNanos();
                     }
                 })
@@ -59,6 +70,29 @@ public final class RateLimiter {
 
     public static RateLimiter create(RateLimitSettings settings) {
         return new RateLimiter(settings, NanoClock.SYSTEM);
+    }
+
+    /**
+     * Keeps the gateway and source buckets in {@code buckets} (several replicas, one limit) from now on; while it is
+     * unreachable, decisions are local at the limit divided by its replica count.
+     */
+    public void share(SharedBuckets buckets) {
+        this.shared = buckets;
+    }
+
+    /**
+     * Tells every replica that {@code source}'s upstream asked for a pause of {@code millis} (quota spent,
+     * Retry-After): their next requests wait for it or fail honestly. Without a shared store, nothing to tell.
+     */
+    public void pauseSource(String source, long millis) {
+        SharedBuckets buckets = shared;
+        if (buckets != null && millis > 0) {
+            try {
+                buckets.pause(source, millis);
+            } catch (SharedStateUnavailable e) {
+                // Best effort: the other replicas learn of the quota from their own next answer.
+            }
+        }
     }
 
     /** The clock that deadlines passed to {@link #acquireSource} are measured on. */
@@ -80,6 +114,19 @@ public final class RateLimiter {
     public void acquireGateway(Principal principal) {
         BucketSpec spec = settings.gatewaySpecFor(principal);
         long now = clock.nanoTime();
+        TokenBucket.Reservation reservation = shared != null
+                ? reserveShared("gw:" + principal.subject(), spec, now, now) : reserveLocal(principal, spec, now);
+        if (!reservation.granted()) {
+            gatewayRefusals.increment();
+            long retryAfterMs = ceilMillis(reservation.waitNanos());
+            throw new QueryException(ErrorCode.RATE_LIMIT_EXHAUSTED,
+                    "rate limit exceeded for '" + principal.subject() + "' (" + spec.burst() + " burst, "
+                            + spec.refillPerSecond() + "/s); retry after " + retryAfterMs + " ms",
+                    Map.of("retry_after_ms", retryAfterMs));
+        }
+    }
+
+    private TokenBucket.Reservation reserveLocal(Principal principal, BucketSpec spec, long now) {
         TokenBucket bucket = principals.get(principal.subject(), subject -> TokenBucket.full(spec, now));
         if (!bucket.spec().equals(spec)) {
             // Settings or the principal's roles changed. A token taken concurrently from the
@@ -88,14 +135,26 @@ public final class RateLimiter {
                     old == null ? TokenBucket.full(spec, now)
                             : old.spec().equals(spec) ? old : old.reshaped(spec, now));
         }
-        TokenBucket.Reservation reservation = bucket.reserve(now, now);
-        if (!reservation.granted()) {
-            gatewayRefusals.increment();
-            long retryAfterMs = ceilMillis(reservation.waitNanos());
-            throw new QueryException(ErrorCode.RATE_LIMIT_EXHAUSTED,
-                    "rate limit exceeded for '" + principal.subject() + "' (" + spec.burst() + " burst, "
-                            + spec.refillPerSecond() + "/s); retry after " + retryAfterMs + " ms",
-                    Map.of("retry_after_ms", retryAfterMs));
+        return bucket.reserve(now, now);
+    }
+
+    /**
+     * One token of the shared bucket {@code key}, available by {@code latest}; when the store cannot answer, one of
+     * this replica's fallback bucket at the limit divided by the replica count. A fallback bucket starts empty:
+     * the replica cannot know what the fleet has already spent, and an empty start never lets more through than
+     * the fleet's bucket would have.
+     */
+    private TokenBucket.Reservation reserveShared(String key, BucketSpec spec, long now, long latest) {
+        SharedBuckets buckets = shared;
+        try {
+            SharedBuckets.Decision d = buckets.take(key, spec, Math.max(0, latest - now));
+            return new TokenBucket.Reservation(d.granted(), d.waitNanos());
+        } catch (SharedStateUnavailable e) {
+            fallbackDecisions.increment();
+            BucketSpec local = spec.perReplica(buckets.replicas());
+            TokenBucket bucket = fallback.asMap().compute(key, (k, old) -> old == null ? TokenBucket.empty(local, now)
+                    : old.spec().equals(local) ? old : old.reshaped(local, now));
+            return bucket.reserve(now, latest);
         }
     }
 
@@ -125,7 +184,10 @@ public final class RateLimiter {
         }
         boolean admitted = false;
         try {
-            TokenBucket.Reservation reservation = gate.bucket().reserve(clock.nanoTime(), deadlineNanos);
+            long now = clock.nanoTime();
+            TokenBucket.Reservation reservation = shared != null
+                    ? reserveShared("src:" + source, gate.limit().bucket(), now, deadlineNanos)
+                    : gate.bucket().reserve(now, deadlineNanos);
             if (!reservation.granted()) {
                 gate.refusals.increment();
                 long retryAfterMs = ceilMillis(reservation.waitNanos());
@@ -166,7 +228,8 @@ public final class RateLimiter {
             refusals.put(name, gate.refusals.sum());
             waits.put(name, gate.waits.sum());
         });
-        return new RateLimitStats(gatewayRefusals.sum(), refusals, waits, principals.estimatedSize());
+        return new RateLimitStats(gatewayRefusals.sum(), refusals, waits, principals.estimatedSize(),
+                fallbackDecisions.sum());
     }
 
     /** The {@code Retry-After} header value (whole seconds, rounded up) for a {@code retry_after_ms} detail. */

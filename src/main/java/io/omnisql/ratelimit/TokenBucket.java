@@ -28,6 +28,11 @@ final class TokenBucket {
         return new TokenBucket(spec, now - spec.fillNanos());
     }
 
+    /** A bucket holding no token at {@code now}: it fills at the spec's rate. */
+    static TokenBucket empty(BucketSpec spec, long now) {
+        return new TokenBucket(spec, now);
+    }
+
     /**
      * A bucket of a changed spec that keeps this bucket's current level, capped at the new burst.
      * Reserved (future) tokens carry over as a debt.
