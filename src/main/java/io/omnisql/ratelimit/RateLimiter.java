@@ -28,6 +28,9 @@ public final class RateLimiter {
     private final LongAdder fallbackDecisions = new LongAdder();
     private volatile RateLimitSettings settings;
     private volatile SharedBuckets shared;
+    /** Whether the last shared decision fell back, and since when (on the limiter's clock). */
+    private volatile boolean fallingBack;
+    private volatile long fallingBackSince;
 
     private RateLimiter(RateLimitSettings settings, NanoClock clock) {
         this.settings = settings;
@@ -140,19 +143,29 @@ public final class RateLimiter {
 
     /**
      * One token of the shared bucket {@code key}, available by {@code latest}; when the store cannot answer, one of
-     * this replica's fallback bucket at the limit divided by the replica count. A fallback bucket starts empty:
-     * the replica cannot know what the fleet has already spent, and an empty start never lets more through than
-     * the fleet's bucket would have.
+     * this replica's fallback bucket at the limit divided by the replica count. A fallback bucket is taken as
+     * empty when the store stopped answering (the replica cannot know what the fleet had spent) and fills from
+     * then on: that never lets more through than the fleet's bucket would have. Idle for its fill time, it is full
+     * and forgotten, as it would be if created then.
      */
     private TokenBucket.Reservation reserveShared(String key, BucketSpec spec, long now, long latest) {
         SharedBuckets buckets = shared;
         try {
             SharedBuckets.Decision d = buckets.take(key, spec, Math.max(0, latest - now));
+            if (fallingBack) {
+                fallingBack = false;
+                fallback.invalidateAll();
+            }
             return new TokenBucket.Reservation(d.granted(), d.waitNanos());
         } catch (SharedStateUnavailable e) {
+            if (!fallingBack) {
+                fallingBackSince = now;
+                fallingBack = true;
+            }
             fallbackDecisions.increment();
             BucketSpec local = spec.perReplica(buckets.replicas());
-            TokenBucket bucket = fallback.asMap().compute(key, (k, old) -> old == null ? TokenBucket.empty(local, now)
+            long since = fallingBackSince;
+            TokenBucket bucket = fallback.asMap().compute(key, (k, old) -> old == null ? TokenBucket.emptyAt(local, since)
                     : old.spec().equals(local) ? old : old.reshaped(local, now));
             return bucket.reserve(now, latest);
         }

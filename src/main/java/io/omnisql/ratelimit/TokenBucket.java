@@ -28,9 +28,9 @@ final class TokenBucket {
         return new TokenBucket(spec, now - spec.fillNanos());
     }
 
-    /** A bucket holding no token at {@code now}: it fills at the spec's rate. */
-    static TokenBucket empty(BucketSpec spec, long now) {
-        return new TokenBucket(spec, now);
+    /** A bucket that held no token at {@code at} and has been filling at the spec's rate since. */
+    static TokenBucket emptyAt(BucketSpec spec, long at) {
+        return new TokenBucket(spec, at);
     }
 
     /**
