@@ -4,13 +4,19 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -77,19 +83,30 @@ final class LoopbackServers {
         Files.writeString(file, cfg);
         Process p = new ProcessBuilder(haproxyBinary().toString(), "-f", file.toString(), "-db")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("haproxy.log").toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        // Ready when every backend has answered through it (each passed its first health check).
+        HttpClient http = HttpClient.newHttpClient();
+        Set<String> seen = new HashSet<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (System.nanoTime() < deadline) {
-            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-                return p;
-            } catch (IOException notYet) {
-                if (!p.isAlive()) {
-                    throw new IllegalStateException("haproxy exited: " + Files.readString(dir.resolve("haproxy.log")));
-                }
-                Thread.sleep(20);
+            if (!p.isAlive()) {
+                throw new IllegalStateException("haproxy exited: " + Files.readString(dir.resolve("haproxy.log")));
             }
+            try {
+                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() == 200) {
+                    r.headers().firstValue("x-omnisql-replica").ifPresent(seen::add);
+                    if (seen.size() == backends.size()) {
+                        return p;
+                    }
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(50);
         }
         stop(p);
-        throw new IllegalStateException("haproxy did not listen on port " + port);
+        throw new IllegalStateException("haproxy did not reach every backend on port " + port + " (saw " + seen + ")");
     }
 
     static boolean redisAnswers(int port) {
