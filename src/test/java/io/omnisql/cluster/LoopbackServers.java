@@ -78,7 +78,8 @@ final class LoopbackServers {
             servers.append("    server g").append(i + 1).append(" 127.0.0.1:").append(backends.get(i)).append('\n');
         }
         String cfg = Files.readString(Path.of("conf/haproxy.cfg.template"))
-                .replace("@BIND@", "127.0.0.1:" + port).replace("@SERVERS@", servers.toString());
+                .replace("@BIND@", "127.0.0.1:" + port).replace("@SERVERS@", servers.toString())
+                .replace("@ISSUER@", "    server g1 127.0.0.1:" + backends.get(0));
         Path file = dir.resolve("haproxy.cfg");
         Files.writeString(file, cfg);
         Process p = new ProcessBuilder(haproxyBinary().toString(), "-f", file.toString(), "-db")
