@@ -1,6 +1,6 @@
 package io.omnisql.cluster;
 
-import io.omnisql.cache.FleetPages;
+import io.omnisql.connector.FleetPages;
 import io.omnisql.ratelimit.SharedBuckets;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.omnisql.cluster;
 
-import io.omnisql.cache.FleetPages;
+import io.omnisql.connector.FleetPages;
 import io.omnisql.error.ErrorCode;
 import io.omnisql.error.QueryException;
 import io.omnisql.ratelimit.SharedStateUnavailable;

@@ -70,7 +70,7 @@ public final class HttpConnector implements Connector {
      * Shares list pages with the other replicas of a fleet through {@code pages}: a page another replica fetched
      * within the query's freshness window, or is fetching now, is not requested again. Per-row calls are not shared.
      */
-    public void sharePages(io.omnisql.cache.FleetPages pages) {
+    public void sharePages(FleetPages pages) {
         upstream.fleet(pages);
     }
 

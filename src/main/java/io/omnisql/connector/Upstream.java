@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.omnisql.cache.FleetPages;
 import io.omnisql.config.Catalog.SourceDef;
 import io.omnisql.error.ErrorCode;
 import io.omnisql.error.QueryException;

@@ -1,5 +1,6 @@
 package io.omnisql.cluster;
 
+import io.omnisql.RequiredTool;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -22,28 +23,23 @@ import java.util.concurrent.TimeUnit;
 /**
  * Real redis-server and haproxy processes on loopback ports for the cluster tests, found through
  * REDIS_SERVER_BIN / HAPROXY_BIN (exported by bin/test after bin/ensure-cluster-tools) or the usual Debian paths.
- * A missing binary fails the test: the fleet's guarantees are only proven against the real servers.
+ * A missing binary is never a silent skip ({@link RequiredTool}: a banner, and a failure under CI=true).
  */
 final class LoopbackServers {
     private LoopbackServers() {
     }
 
+    private static final String INSTALL = "run bin/ensure-cluster-tools as root or with CI=true (installs Debian's "
+            + "redis-server and haproxy), or set REDIS_SERVER_BIN / HAPROXY_BIN";
+
     static Path redisBinary() {
-        return tool("REDIS_SERVER_BIN", "/usr/bin/redis-server", "redis-server");
+        return new RequiredTool("redis-server", INSTALL).find(RequiredTool.candidates("REDIS_SERVER_BIN", "redis-server",
+                Path.of("/usr/bin/redis-server")));
     }
 
     static Path haproxyBinary() {
-        return tool("HAPROXY_BIN", "/usr/sbin/haproxy", "haproxy");
-    }
-
-    private static Path tool(String env, String debianPath, String name) {
-        String configured = System.getenv(env);
-        Path path = Path.of(configured != null && !configured.isBlank() ? configured : debianPath);
-        if (!Files.isExecutable(path)) {
-            throw new IllegalStateException(name + " not found at " + path + ": run bin/ensure-cluster-tools (installs "
-                    + "Debian's redis-server and haproxy) or set " + env);
-        }
-        return path;
+        return new RequiredTool("haproxy", INSTALL).find(RequiredTool.candidates("HAPROXY_BIN", "haproxy",
+                Path.of("/usr/sbin/haproxy")));
     }
 
     static int freePort() throws IOException {

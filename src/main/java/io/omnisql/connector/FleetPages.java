@@ -1,4 +1,4 @@
-package io.omnisql.cache;
+package io.omnisql.connector;
 
 import java.util.List;
 import java.util.function.Supplier;
