@@ -19,7 +19,7 @@ import java.util.function.Function;
  * @param commandTimeoutMs longest wait for one Redis answer before the replica decides alone
  * @param retryMs          after a failure, how long the replica decides alone before asking Redis again
  * @param pageTtlMs        how long a shared upstream page stays in Redis (queries still apply their own
- *                         {@code max_staleness_ms}); 0 = share only fetches in flight
+ *                         {@code max_staleness_ms}); at least 1 s, so replicas waiting on a fetch find its page
  * @param maxPageBytes     largest compressed page body shared; larger pages are fetched by each replica
  */
 public record ClusterSettings(String redis, int replicas, String keyPrefix, long commandTimeoutMs, long retryMs,
@@ -84,7 +84,7 @@ public record ClusterSettings(String redis, int replicas, String keyPrefix, long
         return new ClusterSettings(redis, (int) replicas, prefix,
                 number(map.get("command_timeout_ms"), "command_timeout_ms", 250, 1, 60_000),
                 number(map.get("retry_ms"), "retry_ms", 1_000, 1, 600_000),
-                number(map.get("page_ttl_ms"), "page_ttl_ms", 60_000, 0, 86_400_000),
+                number(map.get("page_ttl_ms"), "page_ttl_ms", 60_000, 1_000, 86_400_000),
                 number(map.get("max_page_bytes"), "max_page_bytes", 1 << 20, 0, 64L << 20));
     }
 
