@@ -132,7 +132,8 @@ final class RedisLink implements AutoCloseable {
         }
         StatefulRedisConnection<byte[], byte[]> c = connection;
         if (c == null) {
-            c = connect();
+            // Only the prober connects (once per retry window): no request waits on a connect timeout.
+            throw new SharedStateUnavailable("Redis not connected yet: " + lastError, null);
         }
         try {
             T result = command.apply(c.sync());
@@ -141,23 +142,6 @@ final class RedisLink implements AutoCloseable {
         } catch (RedisException e) {
             markDown(what + ": " + describe(e));
             throw new SharedStateUnavailable("Redis " + what + " failed: " + describe(e), e);
-        }
-    }
-
-    /** Connects once; while Redis is down at start-up, every retry window gives one more attempt. */
-    private synchronized StatefulRedisConnection<byte[], byte[]> connect() {
-        if (connection != null) {
-            return connection;
-        }
-        if (resting()) {
-            throw new SharedStateUnavailable("Redis unavailable: " + lastError, null);
-        }
-        try {
-            connection = client.connect(ByteArrayCodec.INSTANCE);
-            return connection;
-        } catch (RedisException e) {
-            markDown("connect: " + describe(e));
-            throw new SharedStateUnavailable("Redis connect failed: " + describe(e), e);
         }
     }
 
@@ -176,7 +160,7 @@ final class RedisLink implements AutoCloseable {
         }
     }
 
-    /** The prober's connect: ignores the retry window (the prober itself runs once per window). */
+    /** The first connection (Lettuce reconnects it by itself afterwards); tried once per retry window. */
     private synchronized StatefulRedisConnection<byte[], byte[]> connectNow() {
         if (connection == null) {
             connection = client.connect(ByteArrayCodec.INSTANCE);

@@ -160,6 +160,21 @@ class SharedBucketsTest {
             assertThat(alone.redisUp()).isFalse();
             assertThat(alone.warnings()).singleElement().asString().contains("1/2 of the fleet's rate limits");
             assertThat(alone.health()).containsEntry("redis_state", "down").containsEntry("replicas", 2);
+
+            // Redis appears later: the replica joins by itself and decides in the shared bucket again.
+            Process late = LoopbackServers.startRedis(deadPort, dir);
+            try {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (!alone.redisUp() && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                assertThat(alone.redisUp()).isTrue();
+                limiter.acquireGateway(user("carol"));
+                assertThat(limiter.stats().fallbackDecisions()).isEqualTo(11);
+                assertThat(alone.warnings()).isEmpty();
+            } finally {
+                LoopbackServers.stop(late);
+            }
         }
     }
 }
