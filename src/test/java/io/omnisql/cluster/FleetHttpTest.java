@@ -3,6 +3,7 @@ package io.omnisql.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lettuce.core.RedisClient;
 import io.omnisql.GatewayHarness;
 import io.omnisql.sim.SimulatorSettings;
 import io.omnisql.sim.SimulatorStats;
@@ -221,6 +222,35 @@ class FleetHttpTest {
 
     @Test
     @Order(5)
+    void anUpstreamQuotaSpentOnOneReplicaHoldsBackTheOther() throws Exception {
+        SimulatorSettings normal = SimulatorSettings.defaults();
+        SimulatorSettings.GithubSettings gh = normal.github();
+        // GitHub's primary quota: 3 requests per 60 s window; the third answer says x-ratelimit-remaining: 0.
+        upstream.update(new SimulatorSettings(new SimulatorSettings.GithubSettings(gh.latencyMs(), gh.seed(), gh.org(),
+                gh.repos(), gh.pullRequests(), new SimulatorSettings.Faults(0, 403, 1, 0, 503, 0, 0, 0, 3, 60)),
+                normal.jira()));
+        try {
+            String token = a.token("quota-admin", "platform", "admin", "");
+            String sql = "SELECT number FROM github.pull_requests WHERE repo = 'acme/mobile-app'";
+            GatewayHarness.Response first = a.query(token, sql, 0);
+            assertThat(first.errorCode()).as(first.text()).isEqualTo("RATE_LIMIT_EXHAUSTED");
+            long before = upstream.stats().githubRequests();
+            GatewayHarness.Response second = b.query(token, sql, 0);
+            // Replica B learnt from A's answers: it does not ask GitHub at all until the quota resets, and says so.
+            assertThat(second.errorCode()).as(second.text()).isEqualTo("RATE_LIMIT_EXHAUSTED");
+            assertThat(second.body().path("error").path("source").asText()).isEqualTo("github");
+            assertThat(second.body().path("error").path("retry_after_ms").asLong()).isBetween(30_000L, 61_000L);
+            assertThat(upstream.stats().githubRequests()).isEqualTo(before);
+        } finally {
+            upstream.update(normal);
+            try (RedisClient client = RedisClient.create("redis://127.0.0.1:" + redisPort)) {
+                client.connect().sync().del("omnisql:{src%3Agithub}:p");
+            }
+        }
+    }
+
+    @Test
+    @Order(6)
     void withRedisDownTheReplicasKeepAnsweringAtTheirShareAndRecover() throws Exception {
         String admin = a.token("outage-admin", "platform", "admin", "");
         String strict = a.token("outage-user", "mobile", "analyst", "");
