@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
@@ -30,21 +30,29 @@ import java.util.zip.Inflater;
 final class RedisPages implements FleetPages {
     /**
      * KEYS: page, lease. ARGV: oldest acceptable fetch time (ms), lease token, lease ms.
-     * Returns {'page', at, status, links, body} | {'lease'} | {'wait', lease ms left}.
+     * Returns {'page', at, status, links, body, etag} | {'lease', the older copy's fields, if any} |
+     * {'wait', lease ms left}.
      */
     private static final RedisLink.Script CLAIM = RedisLink.Script.of("page claim", """
-            local p = redis.call('HMGET', KEYS[1], 'at', 'st', 'ln', 'bd')
+            local p = redis.call('HMGET', KEYS[1], 'at', 'st', 'ln', 'bd', 'et')
             if p[1] and tonumber(p[1]) >= tonumber(ARGV[1]) then
-              return {'page', p[1], p[2], p[3], p[4]}
+              return {'page', p[1], p[2], p[3], p[4], p[5] or ''}
             end
             if redis.call('SET', KEYS[2], ARGV[2], 'NX', 'PX', ARGV[3]) then
+              if p[1] and p[5] then
+                return {'lease', p[1], p[2], p[3], p[4], p[5]}
+              end
               return {'lease'}
             end
             return {'wait', redis.call('PTTL', KEYS[2])}
             """);
-    /** KEYS: page, lease. ARGV: at, status, links, body, ttl ms, lease token. Stores the page, ends the lease. */
+    /** KEYS: page, lease. ARGV: at, status, links, body, ttl ms, lease token, etag. Stores the page, ends the lease. */
     private static final RedisLink.Script PUBLISH = RedisLink.Script.of("page publish", """
+            redis.call('DEL', KEYS[1])
             redis.call('HSET', KEYS[1], 'at', ARGV[1], 'st', ARGV[2], 'ln', ARGV[3], 'bd', ARGV[4])
+            if ARGV[7] ~= '' then
+              redis.call('HSET', KEYS[1], 'et', ARGV[7])
+            end
             redis.call('PEXPIRE', KEYS[1], ARGV[5])
             if redis.call('GET', KEYS[2]) == ARGV[6] then
               redis.call('DEL', KEYS[2])
@@ -83,7 +91,7 @@ final class RedisPages implements FleetPages {
     }
 
     @Override
-    public Page fetchOnce(String key, long sinceMillis, long deadlineNanos, long leaseMillis, Supplier<Page> fetch) {
+    public Page fetchOnce(String key, long sinceMillis, long deadlineNanos, long leaseMillis, UnaryOperator<Page> fetch) {
         byte[] pageKey = key(key, "d");
         byte[] leaseKey = key(key, "l");
         byte[] token = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
@@ -95,7 +103,7 @@ final class RedisPages implements FleetPages {
                 r = link.run(CLAIM, new byte[][] {pageKey, leaseKey}, ascii(sinceMillis), token, ascii(leaseMillis));
             } catch (SharedStateUnavailable e) {
                 counts.get(Outcome.LOCAL).increment();
-                return fetch.get();
+                return fetch.apply(null);
             }
             String tag = new String((byte[]) r.get(0), StandardCharsets.US_ASCII);
             switch (tag) {
@@ -104,14 +112,14 @@ final class RedisPages implements FleetPages {
                     if (shared == null) {
                         // Unreadable (written by an incompatible version?): fetch it as if it were not there.
                         counts.get(Outcome.LOCAL).increment();
-                        return fetch.get();
+                        return fetch.apply(null);
                     }
                     counts.get(waited ? Outcome.WAITED : Outcome.SHARED).increment();
                     return shared;
                 }
                 case "lease" -> {
                     counts.get(Outcome.FETCHED).increment();
-                    return fetchAndShare(pageKey, leaseKey, token, fetch);
+                    return fetchAndShare(pageKey, leaseKey, token, r.size() > 1 ? decode(r) : null, fetch);
                 }
                 default -> {
                     // Another replica is fetching this page: its answer comes sooner than a second request would.
@@ -128,10 +136,10 @@ final class RedisPages implements FleetPages {
         }
     }
 
-    private Page fetchAndShare(byte[] pageKey, byte[] leaseKey, byte[] token, Supplier<Page> fetch) {
+    private Page fetchAndShare(byte[] pageKey, byte[] leaseKey, byte[] token, Page older, UnaryOperator<Page> fetch) {
         Page page;
         try {
-            page = fetch.get();
+            page = fetch.apply(older);
         } catch (RuntimeException | Error e) {
             release(leaseKey, token);
             throw e;
@@ -143,7 +151,8 @@ final class RedisPages implements FleetPages {
         }
         try {
             link.run(PUBLISH, new byte[][] {pageKey, leaseKey}, ascii(page.fetchedAtMillis()), ascii(page.status()),
-                    String.join("\n", page.links()).getBytes(StandardCharsets.UTF_8), body, ascii(ttlMs), token);
+                    String.join("\n", page.links()).getBytes(StandardCharsets.UTF_8), body, ascii(ttlMs), token,
+                    (page.etag() == null ? "" : page.etag()).getBytes(StandardCharsets.UTF_8));
         } catch (SharedStateUnavailable e) {
             // The page is this replica's answer either way; the waiters fetch it themselves once the lease ends.
         }
@@ -164,8 +173,9 @@ final class RedisPages implements FleetPages {
             long at = Long.parseLong(text(r.get(1)));
             int status = Integer.parseInt(text(r.get(2)));
             String links = text(r.get(3));
+            String etag = text(r.get(5));
             return new Page(status, inflate((byte[]) r.get(4)),
-                    links.isEmpty() ? List.of() : List.of(links.split("\n")), at, true);
+                    links.isEmpty() ? List.of() : List.of(links.split("\n")), etag.isEmpty() ? null : etag, at, true);
         } catch (RuntimeException e) {
             return null;
         }

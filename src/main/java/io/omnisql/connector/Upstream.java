@@ -125,21 +125,27 @@ final class Upstream {
              long sharedSinceMillis) {
         FleetPages pages = fleet;
         if (sharedSinceMillis == NOT_SHARED || pages == FleetPages.NONE) {
-            return fetch(source, table, uri, deadlineNanos, notFoundAllowed);
+            return fetch(source, table, uri, deadlineNanos, notFoundAllowed, null);
         }
         long start = System.nanoTime();
-        FleetPages.Page page = pages.fetchOnce(source.name() + " " + uri, sharedSinceMillis, deadlineNanos,
-                source.timeoutMs(), () -> {
-                    Page own = fetch(source, table, uri, deadlineNanos, notFoundAllowed);
-                    boolean whole = own.status() / 100 == 2 || own.status() == 304;
-                    return new FleetPages.Page(own.status(), own.body() == null ? new byte[0] : own.body(),
-                            own.links(), clock.millis(), whole);
-                });
+        String key = source.name() + " " + uri;
+        FleetPages.Page page = pages.fetchOnce(key, sharedSinceMillis, deadlineNanos, source.timeoutMs(), older -> {
+            // The fleet's older copy revalidates like this replica's own: a 304 costs no upstream quota.
+            Stored fleetCopy = older == null || older.etag() == null ? null
+                    : new Stored(older.etag(), older.body(), older.links());
+            Page own = fetch(source, table, uri, deadlineNanos, notFoundAllowed, fleetCopy);
+            boolean whole = own.status() / 100 == 2 || own.status() == 304;
+            Stored validator = stored.getIfPresent(key);
+            return new FleetPages.Page(own.status(), own.body() == null ? new byte[0] : own.body(), own.links(),
+                    validator == null ? null : validator.etag(), clock.millis(), whole);
+        });
         return new Page(uri, page.status(), page.status() == 404 ? null : page.body(), page.links(),
                 System.nanoTime() - start);
     }
 
-    private Page fetch(SourceDef source, String table, URI uri, long deadlineNanos, boolean notFoundAllowed) {
+    /** {@code fleetCopy}: the fleet's older copy, used for {@code If-None-Match} when this replica has none. */
+    private Page fetch(SourceDef source, String table, URI uri, long deadlineNanos, boolean notFoundAllowed,
+                       Stored fleetCopy) {
         String key = source.name() + " " + uri;
         for (int attempt = 0; ; attempt++) {
             long remainingMs = (deadlineNanos - System.nanoTime()) / 1_000_000;
@@ -147,7 +153,8 @@ final class Upstream {
                 throw timeout(source, "query deadline reached before the request");
             }
             long timeoutMs = Math.min(remainingMs, source.timeoutMs());
-            Stored previous = stored.getIfPresent(key);
+            Stored own = stored.getIfPresent(key);
+            Stored previous = own != null ? own : fleetCopy;
             long start = System.nanoTime();
             HttpResponse<byte[]> response;
             try (SourcePermit permit = limiter.acquireSource(source.name(), deadlineNanos)) {
@@ -181,6 +188,9 @@ final class Upstream {
                 }
             }
             if (status == 304 && previous != null) {
+                if (previous == fleetCopy && previous.body().length <= MAX_STORED_BODY) {
+                    stored.put(key, previous);
+                }
                 return new Page(uri, 304, previous.body(), previous.links(), nanos);
             }
             if (status >= 200 && status < 300) {

@@ -52,7 +52,7 @@ class SharedBucketsTest {
 
     private static Cluster replica(int redisPort, String prefix) {
         return Cluster.join(ClusterSettings.fromMap(Map.of("redis", "redis://127.0.0.1:" + redisPort, "replicas", 2,
-                "retry_ms", 200, "key_prefix", prefix), name -> null)).orElseThrow();
+                "retry_ms", 200, "key_prefix", prefix, "command_timeout_ms", 3000), name -> null)).orElseThrow();
     }
 
     private static RateLimiter limiter(String yaml, Cluster cluster, NanoClock clock) {
