@@ -1,6 +1,7 @@
 package io.omnisql.cluster;
 
 import io.omnisql.connector.FleetPages;
+import io.omnisql.ratelimit.RunningQueries;
 import io.omnisql.ratelimit.SharedBuckets;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,7 +9,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * This replica's membership in a fleet: the Redis-backed gateway and source buckets, the shared upstream pages,
+ * This replica's membership in a fleet: the Redis-backed gateway and source buckets, the running-query caps, the
+ * shared upstream pages,
  * and what /health, metrics and answers say about them. Starting never fails on an unreachable Redis: the replica
  * serves in degraded mode (its own buckets at 1/replicas of the limits, its own cache) and joins when Redis answers.
  */
@@ -17,12 +19,14 @@ public final class Cluster implements AutoCloseable {
     private final RedisLink link;
     private final RedisBuckets buckets;
     private final RedisPages pages;
+    private final RedisRunningQueries running;
 
     private Cluster(ClusterSettings settings) {
         this.settings = settings;
         this.link = new RedisLink(settings);
         this.buckets = new RedisBuckets(link);
         this.pages = new RedisPages(link);
+        this.running = new RedisRunningQueries(link, RedisRunningQueries.LEASE_MS);
     }
 
     /** The fleet of {@code settings}, or empty when no Redis is configured (a gateway on its own). */
@@ -36,6 +40,11 @@ public final class Cluster implements AutoCloseable {
 
     public FleetPages pages() {
         return pages;
+    }
+
+    /** Each principal's running queries counted for the whole fleet (its {@code max_running_queries}). */
+    public RunningQueries runningQueries() {
+        return running;
     }
 
     public ClusterSettings settings() {
@@ -85,6 +94,7 @@ public final class Cluster implements AutoCloseable {
 
     @Override
     public void close() {
+        running.close();
         link.close();
     }
 }

@@ -177,4 +177,39 @@ class SharedBucketsTest {
             }
         }
     }
+
+    @Test
+    void runningQueryCapsHoldForTheFleetAndACrashedReplicasClaimsLapse() throws Exception {
+        String prefix = "t" + UUID.randomUUID();
+        ClusterSettings settings = ClusterSettings.fromMap(Map.of("redis", "redis://127.0.0.1:" + port, "replicas", 2,
+                "retry_ms", 200, "key_prefix", prefix, "command_timeout_ms", 3000), name -> null);
+        try (RedisLink linkA = new RedisLink(settings); RedisLink linkB = new RedisLink(settings);
+             RedisRunningQueries a = new RedisRunningQueries(linkA, 600);
+             RedisRunningQueries b = new RedisRunningQueries(linkB, 600)) {
+            assertThat(a.tryClaim("dora", 2)).isTrue();
+            assertThat(b.tryClaim("dora", 2)).isTrue();
+            assertThat(a.tryClaim("dora", 2)).as("the cap is the fleet's, not each replica's").isFalse();
+            assertThat(b.running("dora")).isEqualTo(2);
+            b.release("dora");
+            assertThat(a.tryClaim("dora", 2)).isTrue();
+            // Claims still running are renewed past their lease.
+            Thread.sleep(1_500);
+            assertThat(b.running("dora")).isEqualTo(2);
+            // A replica that dies without releasing: its claims lapse after the lease.
+            a.close();
+            Thread.sleep(1_000);
+            assertThat(b.running("dora")).isEqualTo(0);
+            assertThat(b.tryClaim("dora", 2)).isTrue();
+        }
+        try (RedisLink dead = new RedisLink(ClusterSettings.fromMap(Map.of("redis", "redis://127.0.0.1:"
+                + LoopbackServers.freePort(), "replicas", 2), name -> null));
+             RedisRunningQueries alone = new RedisRunningQueries(dead, 600)) {
+            // Redis unreachable: this replica admits cap / replicas of a principal's queries on its own.
+            assertThat(alone.tryClaim("erin", 4)).isTrue();
+            assertThat(alone.tryClaim("erin", 4)).isTrue();
+            assertThat(alone.tryClaim("erin", 4)).isFalse();
+            alone.release("erin");
+            assertThat(alone.tryClaim("erin", 4)).isTrue();
+        }
+    }
 }
