@@ -92,7 +92,7 @@ class FleetHttpTest {
                     + "  command_timeout_ms: 3000\n";
             case "ratelimits.yaml" -> text.replace("default: {burst: 50, refill_per_second: 10}",
                             "default: {burst: 50, refill_per_second: " + REFILL + "}")
-                    + "  jira_dc: {burst: 100, refill_per_second: 0.001, max_concurrency: 8}\n";
+                    .replace("\n  jira: {", "\n  jira_dc: {burst: 100, refill_per_second: 0.001, max_concurrency: 8}\n  jira: {");
             case "policies.yaml" -> issuer == null ? text : withIssuer(text, issuer);
             default -> text;
         };
@@ -198,13 +198,16 @@ class FleetHttpTest {
     @Test
     @Order(4)
     void twentyIdenticalQueriesOverBothReplicasFetchEachPageOnce() throws Exception {
-        String token = a.token("fleet-admin", "platform", "admin", "");
+        // Two principals: an admin may run 16 queries at once across the fleet (max_running_queries), not 20.
+        List<String> tokens = List.of(a.token("fleet-admin", "platform", "admin", ""),
+                a.token("fleet-admin-2", "platform", "admin", ""));
         String sql = "SELECT number, title FROM github.pull_requests WHERE repo = 'acme/web-app'";
         upstream.resetStats();
         List<Answer> answers;
         try (ExecutorService pool = Executors.newFixedThreadPool(20)) {
             List<Future<Answer>> futures = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
+                String token = tokens.get(i % 2);
                 futures.add(pool.submit(() -> query(token, sql, 60_000)));
             }
             answers = new ArrayList<>();
