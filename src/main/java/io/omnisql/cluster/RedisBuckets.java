@@ -37,6 +37,18 @@ final class RedisBuckets implements SharedBuckets {
             redis.call('SET', KEYS[1], string.format('%.0f', ready), 'PX', math.ceil((ready + fill - now) / 1000) + 1)
             return {1, math.max(0, math.ceil(wait))}
             """);
+    /** KEYS: bucket, pause. ARGV: interval (µs), burst. Whole tokens available now (0 while paused); takes none. */
+    private static final RedisLink.Script PEEK = RedisLink.Script.of("bucket peek", """
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+            local interval = tonumber(ARGV[1])
+            local burst = tonumber(ARGV[2])
+            if tonumber(redis.call('GET', KEYS[2]) or '0') > now then
+              return {0}
+            end
+            local emptyAt = tonumber(redis.call('GET', KEYS[1]) or '0')
+            return {math.min(burst, math.floor((now - math.max(emptyAt, now - interval * burst)) / interval))}
+            """);
     /** KEYS: pause. ARGV: milliseconds. Extends a pause, never shortens one. */
     private static final RedisLink.Script PAUSE = RedisLink.Script.of("pause", """
             local t = redis.call('TIME')
@@ -64,6 +76,13 @@ final class RedisBuckets implements SharedBuckets {
         List<Object> r = link.run(TAKE, keys, num(1e6 / spec.refillPerSecond()), num(spec.burst()),
                 num(Math.floorDiv(maxWaitNanos, 1_000L)));
         return new Decision(((Long) r.get(0)) == 1L, ((Long) r.get(1)) * 1_000L);
+    }
+
+    @Override
+    public long available(String key, BucketSpec spec) {
+        List<Object> r = link.run(PEEK, new byte[][] {key(key, "b"), key(key, "p")},
+                num(1e6 / spec.refillPerSecond()), num(spec.burst()));
+        return (Long) r.get(0);
     }
 
     @Override

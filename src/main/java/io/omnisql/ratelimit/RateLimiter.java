@@ -210,6 +210,9 @@ public final class RateLimiter {
         if (spec == null) {
             return -1;
         }
+        if (shared != null) {
+            return sharedAvailable("budget:" + source + ":" + subject, spec);
+        }
         TokenBucket bucket = budgets.policy().getIfPresentQuietly(budgetKey(source, subject));
         return bucket == null || !bucket.spec().equals(spec) ? Math.min(spec.burst(),
                 bucket == null ? spec.burst() : bucket.available(clock.nanoTime())) : bucket.available(clock.nanoTime());
@@ -217,7 +220,20 @@ public final class RateLimiter {
 
     /** Whole tokens in {@code source}'s shared bucket now (the budget every principal draws from). */
     public long sourceTokensLeft(String source) {
+        if (shared != null) {
+            return sharedAvailable("src:" + source, settings.sourceLimit(source).bucket());
+        }
         return gate(source).bucket().available(clock.nanoTime());
+    }
+
+    /** Tokens of a shared bucket; while the store cannot answer, this replica's fallback bucket's (or none). */
+    private long sharedAvailable(String key, BucketSpec spec) {
+        try {
+            return shared.available(key, spec);
+        } catch (SharedStateUnavailable e) {
+            TokenBucket bucket = fallback.policy().getIfPresentQuietly(key);
+            return bucket == null ? 0 : bucket.available(clock.nanoTime());
+        }
     }
 
     /**

@@ -19,6 +19,13 @@ public interface SharedBuckets {
     Decision take(String key, BucketSpec spec, long maxWaitNanos);
 
     /**
+     * Whole tokens the bucket {@code key} holds now, taking none (for explain's figures).
+     *
+     * @throws SharedStateUnavailable when the shared store cannot answer
+     */
+    long available(String key, BucketSpec spec);
+
+    /**
      * Holds every replica's requests to {@code source} back for {@code millis}: the upstream said its quota is
      * spent. Best effort (a lost pause only costs the other replicas one refused request each).
      */

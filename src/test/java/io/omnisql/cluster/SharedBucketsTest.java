@@ -93,6 +93,8 @@ class SharedBucketsTest {
             // One bucket of 10 for both replicas; the next token is 100 s (1 / 0.01 per second) after the 10th.
             assertThat(granted).isEqualTo(10);
             assertThat(retryAfterMs).isBetween(90_000L, 100_000L);
+            assertThat(b.buckets().available("gw:alice", new BucketSpec(10, 0.01))).isZero();
+            assertThat(b.buckets().available("gw:nobody", new BucketSpec(10, 0.01))).isEqualTo(10);
             assertThat(la.stats().fallbackDecisions() + lb.stats().fallbackDecisions()).isZero();
             // The key lives until the bucket would be full again (10 tokens at 0.01/s = 1000 s), then is forgotten.
             long ttl = raw.sync().pttl(prefix + ":{gw%3Aalice}:b");
@@ -106,7 +108,9 @@ class SharedBucketsTest {
         try (Cluster a = replica(port, prefix); Cluster b = replica(port, prefix)) {
             BucketSpec generous = new BucketSpec(100, 1000);
             assertThat(b.buckets().take("src:github", generous, 0).granted()).isTrue();
+            assertThat(a.buckets().available("src:github", generous)).isBetween(99L, 100L);
             a.buckets().pause("github", 3_000);
+            assertThat(a.buckets().available("src:github", generous)).as("paused: nothing to spend").isZero();
             SharedBuckets.Decision refused = b.buckets().take("src:github", generous, 0);
             assertThat(refused.granted()).isFalse();
             assertThat(refused.waitNanos()).isBetween(TimeUnit.MILLISECONDS.toNanos(2_500), TimeUnit.SECONDS.toNanos(3));
