@@ -40,22 +40,30 @@ public final class Gateway implements AutoCloseable {
     private final DemoIssuer demoIssuer;
     private final WebServer server;
 
-    private Gateway(Options options) throws ConfigException {
+    /** @param started collects what has started, so a failed start can stop it in reverse order */
+    private Gateway(Options options, java.util.Deque<AutoCloseable> started) throws ConfigException, StartException {
         config = ConfigStore.open(options.configDir());
+        started.push(config);
         Snapshot first = config.current();
         Catalog.Defaults defaults = first.catalog().defaults();
 
         simulators = first.catalog().sources().values().stream().anyMatch(Catalog.SourceDef::embedded)
                 ? Simulators.start(section(first.catalog().simulators(), SimulatorSettings::fromMap, "simulators"))
                 : null;
+        if (simulators != null) {
+            started.push(simulators);
+        }
         telemetry = Telemetry.create(observability(first));
+        started.push(telemetry);
         RateLimiter limiter = RateLimiter.create(rateLimits(first));
         engine = new Engine(new Engine.Settings(defaults.duckdbThreads(), defaults.duckdbMemoryLimit(),
                 Math.max(2, Runtime.getRuntime().availableProcessors() * 2)));
+        started.push(engine);
         cache = new SourceCache(defaults.cacheMaxBytes(), InstantSource.system(), engine::drop);
         HttpConnector connector = new HttpConnector(this::baseUrl, options.env(), limiter);
         connector.onRateLimit((source, remaining) -> telemetry.metrics().upstreamRateLimitRemaining(source, remaining));
         IdentitySettings identity = identity(first);
+        requireLoopbackForDemoIssuer(identity, first, options.host());
         demoIssuer = DemoIssuer.create(identity);
         OidcAuthenticator authenticator = OidcAuthenticator.create(identity, demoIssuer::issuer);
         // Entitlements from policies.yaml, recompiled (and validated) on every reload.
@@ -67,6 +75,7 @@ public final class Gateway implements AutoCloseable {
         config.register(next -> {
             RateLimitSettings nextLimits = rateLimits(next);
             IdentitySettings nextIdentity = identity(next);
+            requireLoopbackForDemoIssuer(nextIdentity, next, options.host());
             SimulatorSettings nextSims = simulators == null ? null
                     : section(next.catalog().simulators(), SimulatorSettings::fromMap, "simulators");
             boolean dataShapeChanged = !shapesSameData(next.catalog(), config.current().catalog());
@@ -104,8 +113,14 @@ public final class Gateway implements AutoCloseable {
                     telemetry.register(r);
                     routes.registerFallback(r);
                 })
-                .build()
-                .start();
+                .build();
+        started.push(server::stop);
+        server.start();
+        if (!server.isRunning() || server.port() < 0) {
+            // Helidon logs the BindException and returns a server that listens nowhere: refuse to run like that.
+            throw new StartException("cannot listen on " + options.host() + ":" + options.port()
+                    + " (is the port already in use by another process?)");
+        }
         demoIssuer.bind(URI.create("http://" + (options.host().equals("0.0.0.0") ? "127.0.0.1" : options.host())
                 + ":" + server.port()));
         config.watch(options.reloadIntervalMs());
@@ -117,8 +132,58 @@ public final class Gateway implements AutoCloseable {
     public record Options(Path configDir, String host, int port, long reloadIntervalMs, Function<String, String> env) {
     }
 
-    public static Gateway start(Options options) throws ConfigException {
-        return new Gateway(options);
+    /**
+     * Starts the gateway; a configuration it cannot serve or a port it cannot listen on stops everything it had
+     * started and throws, so the process can exit non-zero instead of running half-configured.
+     */
+    public static Gateway start(Options options) throws ConfigException, StartException {
+        java.util.Deque<AutoCloseable> started = new java.util.ArrayDeque<>();
+        try {
+            return new Gateway(options, started);
+        } catch (ConfigException | StartException | RuntimeException | Error e) {
+            while (!started.isEmpty()) {
+                try {
+                    started.pop().close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+    }
+
+    /** The gateway cannot run (for example its port is taken); the message says what to fix. */
+    public static final class StartException extends Exception {
+        StartException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The demo issuer mints a token for anyone who asks, so it may only run when policies.yaml switches it on
+     * explicitly and nothing but this machine can reach the gateway.
+     */
+    private static void requireLoopbackForDemoIssuer(IdentitySettings identity, Snapshot s, String host)
+            throws ConfigException {
+        if (identity.demoIssuer().enabled() && !isLoopback(host)) {
+            throw new ConfigException(s.policies().file(), s.policies().lineOf("identity.demo_issuer.enabled"),
+                    "identity.demo_issuer.enabled: the demo issuer mints tokens for anyone, so it runs only on a "
+                            + "loopback listener (HOST=127.0.0.1); this gateway listens on " + host
+                            + ": configure identity.issuer and set demo_issuer.enabled: false");
+        }
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            for (java.net.InetAddress a : java.net.InetAddress.getAllByName(host)) {
+                if (!a.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     public int port() {

@@ -16,8 +16,11 @@ public final class Main {
             Gateway gateway = Gateway.start(new Gateway.Options(Path.of(dir), host, port, 1000, System::getenv));
             Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "omnisql-shutdown"));
         } catch (ConfigException e) {
-            System.err.println("omnisql: configuration rejected: " + e.getMessage());
+            System.err.println("omnisql: configuration rejected, not starting: " + e.getMessage());
             System.exit(2);
+        } catch (Gateway.StartException e) {
+            System.err.println("omnisql: cannot start: " + e.getMessage());
+            System.exit(1);
         }
     }
 }

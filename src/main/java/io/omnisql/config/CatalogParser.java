@@ -28,6 +28,8 @@ import java.util.stream.Stream;
 final class CatalogParser {
     private static final Pattern NAME = Pattern.compile("[a-z_][a-z0-9_]*");
     private static final Pattern SLOT = Pattern.compile("\\{([a-zA-Z_][a-zA-Z0-9_]*)(\\.owner)?}");
+    /** A tag: dotted lower-case words ({@code pii.email}), so policies can name a family by its prefix. */
+    private static final Pattern TAG = Pattern.compile("[a-z][a-z0-9_-]*(\\.[a-z0-9_-]+)*");
 
     private CatalogParser() {
     }
@@ -46,6 +48,8 @@ final class CatalogParser {
             mappings.put(name, Map.copyOf(mappingSection.stringMap(name)));
         }
         Map<String, TableDef> tables = new LinkedHashMap<>();
+        Map<String, Set<String>> tableTags = new LinkedHashMap<>();
+        Map<String, Map<String, Set<String>>> columnTags = new LinkedHashMap<>();
         for (Map.Entry<String, Fields> e : root.sections("tables").entrySet()) {
             String name = e.getKey().toLowerCase(Locale.ROOT);
             Fields f = e.getValue();
@@ -53,12 +57,37 @@ final class CatalogParser {
                 throw f.error(null, "table names are schema.table in lower case letters, digits and _");
             }
             tables.put(name, table(name, f, sources, mappings, defaults));
+            tableTags.put(name, tags(f));
+            Map<String, Set<String>> byColumn = new LinkedHashMap<>();
+            Fields cols = f.section("columns", true);
+            for (String colName : cols.raw().keySet()) {
+                Set<String> t = tags(cols.section(colName, true));
+                if (!t.isEmpty()) {
+                    byColumn.put(colName.toLowerCase(Locale.ROOT), t);
+                }
+            }
+            columnTags.put(name, Map.copyOf(byColumn));
         }
         if (tables.isEmpty()) {
             throw root.error("tables", "at least one table is required");
         }
         return new Catalog(defaults, Map.copyOf(sources), java.util.Collections.unmodifiableMap(tables),
-                Map.copyOf(mappings), root.rawSection("simulators"), root.rawSection("observability"));
+                Map.copyOf(mappings), root.rawSection("simulators"), root.rawSection("observability"),
+                new Catalog.Tags(tableTags, columnTags));
+    }
+
+    /** The {@code tags:} of a table or column: one tag or a list, each a dotted lower-case name. */
+    private static Set<String> tags(Fields f) throws ConfigException {
+        Object raw = f.raw().get("tags");
+        List<String> list = raw instanceof List || raw == null ? f.strings("tags") : List.of(f.string("tags", null));
+        Set<String> out = new java.util.LinkedHashSet<>();
+        for (String tag : list) {
+            if (!TAG.matcher(tag).matches()) {
+                throw f.error("tags", "tag '" + tag + "' must be dotted lower-case words such as pii.email or team");
+            }
+            out.add(tag);
+        }
+        return Set.copyOf(out);
     }
 
     private static Defaults defaults(Fields f) throws ConfigException {
@@ -126,7 +155,7 @@ final class CatalogParser {
     private static TableDef table(String name, Fields f, Map<String, SourceDef> sources,
                                   Map<String, Map<String, String>> mappings, Defaults defaults) throws ConfigException {
         f.allowOnly(Set.of("source", "method", "path", "params", "fan_out", "jql", "fields_param", "rows",
-                "columns", "max_rows", "description"));
+                "columns", "max_rows", "description", "tags"));
         String source = f.string("source", null);
         if (!sources.containsKey(source)) {
             throw f.error("source", "unknown source '" + source + "' (declared: " + sources.keySet() + ")");
@@ -212,7 +241,7 @@ final class CatalogParser {
 
     private static ColumnDef column(String name, Fields f, List<FanOut> fanOuts, Jql jql,
                                     Map<String, Map<String, String>> mappings) throws ConfigException {
-        f.allowOnly(Set.of("type", "path", "mapping", "field", "pushdown", "description", "per_row"));
+        f.allowOnly(Set.of("type", "path", "mapping", "field", "pushdown", "description", "per_row", "tags"));
         ColumnType type;
         try {
             type = ColumnType.valueOf(f.string("type", null).toUpperCase(Locale.ROOT));

@@ -57,11 +57,6 @@ public record IdentitySettings(String audience, String issuer, boolean discovery
         }
     }
 
-    /** The settings used when policies.yaml has no {@code identity} section: demo issuer on. */
-    public static IdentitySettings defaults() {
-        return fromMap(Map.of());
-    }
-
     /** Whether tokens are expected from the built-in demo issuer rather than a configured one. */
     public boolean usesDemoIssuer() {
         return issuer.isEmpty();
@@ -107,7 +102,8 @@ public record IdentitySettings(String audience, String issuer, boolean discovery
     private static DemoIssuerSettings demo(Map<String, Object> map) {
         checkKeys(map, Set.of("enabled", "token_ttl_s"), "identity.demo_issuer");
         return new DemoIssuerSettings(
-                bool(map, "enabled", "identity.demo_issuer.enabled", true),
+                // Off unless the file says so: a reload that loses the line must never switch it on.
+                bool(map, "enabled", "identity.demo_issuer.enabled", false),
                 seconds(map, "token_ttl_s", "identity.demo_issuer.token_ttl_s", 3600, 1, 86_400));
     }
 
