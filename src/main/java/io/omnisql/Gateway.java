@@ -9,7 +9,12 @@ import io.omnisql.config.Snapshot;
 import io.omnisql.config.YamlTree;
 import io.omnisql.connector.HttpConnector;
 import io.omnisql.exec.Engine;
+import io.omnisql.error.QueryException;
+import io.omnisql.gateway.QueryAnswer;
+import io.omnisql.gateway.QueryRequest;
 import io.omnisql.gateway.QueryService;
+import io.omnisql.identity.Principal;
+import io.omnisql.observe.RequestTrace;
 import io.omnisql.http.QueryRoutes;
 import io.omnisql.identity.DemoIssuer;
 import io.omnisql.identity.IdentitySettings;
@@ -38,6 +43,7 @@ public final class Gateway implements AutoCloseable {
     private final Engine engine;
     private final SourceCache cache;
     private final DemoIssuer demoIssuer;
+    private final QueryService queries;
     private final WebServer server;
 
     /** @param started collects what has started, so a failed start can stop it in reverse order */
@@ -69,7 +75,7 @@ public final class Gateway implements AutoCloseable {
         // Entitlements from policies.yaml, recompiled (and validated) on every reload.
         YamlPolicyDecider policy = new YamlPolicyDecider();
         config.register(policy);
-        QueryService queries = new QueryService(config, connector, engine, cache, policy, telemetry.metrics(), 64L << 20);
+        queries = new QueryService(config, connector, engine, cache, policy, telemetry.metrics(), 64L << 20);
         QueryRoutes routes = new QueryRoutes(authenticator, queries, telemetry, limiter, new CatalogView(config, policy));
 
         config.register(next -> {
@@ -208,6 +214,24 @@ public final class Gateway implements AutoCloseable {
 
     public DemoIssuer demoIssuer() {
         return demoIssuer;
+    }
+
+    /**
+     * Runs one statement as {@code principal} with no token and no gateway rate limit, exactly as /v1/query governs
+     * it otherwise: for policy tests, whose principals come from test cases rather than an issuer.
+     *
+     * @throws QueryException as /v1/query would answer it
+     */
+    public QueryAnswer queryAs(Principal principal, QueryRequest request) {
+        RequestTrace trace = telemetry.startRequest("POST", "/v1/query", name -> null);
+        try {
+            QueryAnswer answer = queries.query(principal, request, trace);
+            trace.end(200, null);
+            return answer;
+        } catch (QueryException e) {
+            trace.end(e.code().status(), e.code());
+            throw e;
+        }
     }
 
     /** A bounded route label for http_requests_total; null for routes counted elsewhere. */

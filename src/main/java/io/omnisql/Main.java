@@ -1,15 +1,27 @@
 package io.omnisql;
 
 import io.omnisql.config.ConfigException;
+import io.omnisql.policytest.PolicyTestRunner;
 import java.nio.file.Path;
+import java.util.List;
 
-/** {@code java -jar omnisql.jar}: PORT (8080), HOST (127.0.0.1), OMNISQL_CONFIG_DIR (working directory). */
+/**
+ * {@code java -jar omnisql.jar}: PORT (8080), HOST (127.0.0.1), OMNISQL_CONFIG_DIR (working directory).
+ * {@code java -jar omnisql.jar policy-test [FILE]} runs the policy tests (default OMNISQL_CONFIG_DIR/policies.test.yaml).
+ */
 public final class Main {
     private Main() {
     }
 
     public static void main(String[] args) {
         String dir = System.getenv().getOrDefault("OMNISQL_CONFIG_DIR", ".");
+        if (args.length > 0 && args[0].equals("policy-test")) {
+            System.exit(PolicyTestRunner.main(Path.of(dir), List.of(args).subList(1, args.length), System.out, System::getenv));
+        }
+        if (args.length > 0) {
+            System.err.println("omnisql: unknown command '" + args[0] + "' (commands: policy-test; none starts the gateway)");
+            System.exit(2);
+        }
         String host = System.getenv().getOrDefault("HOST", "127.0.0.1");
         int port = Integer.parseInt(System.getenv().getOrDefault("PORT", "8080"));
         try {

@@ -35,31 +35,31 @@ final class CatalogParser {
     }
 
     static Catalog parse(YamlTree tree) throws ConfigException {
-        Fields root = new Fields(tree, "", tree.root());
+        Section root = new Section(tree, "", tree.root());
         root.allowOnly(Set.of("defaults", "sources", "tables", "mappings", "simulators", "observability"));
         Defaults defaults = defaults(root.section("defaults", false));
         Map<String, SourceDef> sources = new LinkedHashMap<>();
-        for (Map.Entry<String, Fields> e : root.sections("sources").entrySet()) {
+        for (Map.Entry<String, Section> e : root.sections("sources").entrySet()) {
             sources.put(e.getKey(), source(e.getKey(), e.getValue()));
         }
         Map<String, Map<String, String>> mappings = new LinkedHashMap<>();
-        Fields mappingSection = root.section("mappings", false);
+        Section mappingSection = root.section("mappings", false);
         for (String name : mappingSection.raw().keySet()) {
             mappings.put(name, Map.copyOf(mappingSection.stringMap(name)));
         }
         Map<String, TableDef> tables = new LinkedHashMap<>();
         Map<String, Set<String>> tableTags = new LinkedHashMap<>();
         Map<String, Map<String, Set<String>>> columnTags = new LinkedHashMap<>();
-        for (Map.Entry<String, Fields> e : root.sections("tables").entrySet()) {
+        for (Map.Entry<String, Section> e : root.sections("tables").entrySet()) {
             String name = e.getKey().toLowerCase(Locale.ROOT);
-            Fields f = e.getValue();
+            Section f = e.getValue();
             if (!name.matches("[a-z_][a-z0-9_]*\\.[a-z_][a-z0-9_]*")) {
                 throw f.error(null, "table names are schema.table in lower case letters, digits and _");
             }
             tables.put(name, table(name, f, sources, mappings, defaults));
             tableTags.put(name, tags(f));
             Map<String, Set<String>> byColumn = new LinkedHashMap<>();
-            Fields cols = f.section("columns", true);
+            Section cols = f.section("columns", true);
             for (String colName : cols.raw().keySet()) {
                 Set<String> t = tags(cols.section(colName, true));
                 if (!t.isEmpty()) {
@@ -77,7 +77,7 @@ final class CatalogParser {
     }
 
     /** The {@code tags:} of a table or column: one tag or a list, each a dotted lower-case name. */
-    private static Set<String> tags(Fields f) throws ConfigException {
+    private static Set<String> tags(Section f) throws ConfigException {
         Object raw = f.raw().get("tags");
         List<String> list = raw instanceof List || raw == null ? f.strings("tags") : List.of(f.string("tags", null));
         Set<String> out = new java.util.LinkedHashSet<>();
@@ -90,7 +90,7 @@ final class CatalogParser {
         return Set.copyOf(out);
     }
 
-    private static Defaults defaults(Fields f) throws ConfigException {
+    private static Defaults defaults(Section f) throws ConfigException {
         f.allowOnly(Set.of("max_staleness_ms", "timeout_ms", "max_timeout_ms", "max_rows_per_table",
                 "max_result_rows", "max_result_bytes", "cache_max_bytes", "duckdb_threads", "duckdb_memory_limit",
                 "max_concurrent_queries", "queue_timeout_ms"));
@@ -116,13 +116,13 @@ final class CatalogParser {
                 f.number("queue_timeout_ms", 2_000, 0, 600_000));
     }
 
-    private static SourceDef source(String name, Fields f) throws ConfigException {
+    private static SourceDef source(String name, Section f) throws ConfigException {
         f.allowOnly(Set.of("base_url", "auth", "headers", "pagination", "timeout_ms", "retries"));
         String base = f.string("base_url", null);
         if (!base.matches("embedded:(github|jira)") && !base.matches("https?://[^\\s]+")) {
             throw f.error("base_url", "must be an http(s) URL or embedded:github / embedded:jira");
         }
-        Fields a = f.section("auth", false);
+        Section a = f.section("auth", false);
         a.allowOnly(Set.of("type", "token_env", "user_env"));
         String type = a.string("type", "none");
         if (!Set.of("none", "bearer", "basic").contains(type)) {
@@ -135,7 +135,7 @@ final class CatalogParser {
         if (type.equals("basic") && auth.userEnv().isEmpty()) {
             throw a.error("user_env", "names the environment variable holding the user (e-mail); required for basic");
         }
-        Fields p = f.section("pagination", false);
+        Section p = f.section("pagination", false);
         p.allowOnly(Set.of("style", "page_size", "page_size_param", "token_param", "token_field", "last_field",
                 "start_param", "total_field"));
         PaginationStyle style;
@@ -152,7 +152,7 @@ final class CatalogParser {
                 f.number("timeout_ms", 10_000, 1, 3_600_000), (int) f.number("retries", 3, 0, 10));
     }
 
-    private static TableDef table(String name, Fields f, Map<String, SourceDef> sources,
+    private static TableDef table(String name, Section f, Map<String, SourceDef> sources,
                                   Map<String, Map<String, String>> mappings, Defaults defaults) throws ConfigException {
         f.allowOnly(Set.of("source", "method", "path", "params", "fan_out", "jql", "fields_param", "rows",
                 "columns", "max_rows", "description", "tags"));
@@ -170,7 +170,7 @@ final class CatalogParser {
         }
         Jql jql = null;
         if (f.has("jql")) {
-            Fields j = f.section("jql", true);
+            Section j = f.section("jql", true);
             j.allowOnly(Set.of("param", "base", "order_by", "time_zone"));
             java.time.ZoneId zone = null;
             if (j.has("time_zone")) {
@@ -183,7 +183,7 @@ final class CatalogParser {
             jql = new Jql(j.string("param", "jql"), j.string("base", ""), j.string("order_by", ""), zone);
         }
         List<FanOut> fanOuts = new ArrayList<>();
-        for (Fields fo : f.list("fan_out")) {
+        for (Section fo : f.list("fan_out")) {
             fo.allowOnly(Set.of("var", "param", "jql", "column", "values"));
             FanOut fanOut = new FanOut(fo.string("var", ""), fo.string("param", ""), fo.string("jql", ""),
                     fo.string("column", ""), fo.strings("values"));
@@ -207,7 +207,7 @@ final class CatalogParser {
             }
         }
         List<ColumnDef> columns = new ArrayList<>();
-        Fields cols = f.section("columns", true);
+        Section cols = f.section("columns", true);
         for (String colName : cols.raw().keySet()) {
             String c = colName.toLowerCase(Locale.ROOT);
             if (!NAME.matcher(c).matches()) {
@@ -239,7 +239,7 @@ final class CatalogParser {
                 (int) f.number("max_rows", defaults.maxRowsPerTable(), 1, 50_000_000), f.string("description", ""));
     }
 
-    private static ColumnDef column(String name, Fields f, List<FanOut> fanOuts, Jql jql,
+    private static ColumnDef column(String name, Section f, List<FanOut> fanOuts, Jql jql,
                                     Map<String, Map<String, String>> mappings) throws ConfigException {
         f.allowOnly(Set.of("type", "path", "mapping", "field", "pushdown", "description", "per_row", "tags"));
         ColumnType type;
@@ -253,7 +253,7 @@ final class CatalogParser {
             throw f.error("mapping", "unknown mapping '" + mapping + "' (declared: " + mappings.keySet() + ")");
         }
         Map<Op, PushRule> pushdown = new EnumMap<>(Op.class);
-        Fields p = f.section("pushdown", false);
+        Section p = f.section("pushdown", false);
         for (String opText : p.raw().keySet()) {
             Op op = Op.parse(opText).orElseThrow(() -> p.error(opText, "unknown operator (expected one of "
                     + java.util.Arrays.stream(Op.values()).map(Op::sql).toList() + ")"));
@@ -261,7 +261,7 @@ final class CatalogParser {
         }
         PerRow perRow = null;
         if (f.has("per_row")) {
-            Fields r = f.section("per_row", true);
+            Section r = f.section("per_row", true);
             r.allowOnly(Set.of("path", "value", "concurrency", "cache_ttl_ms"));
             perRow = new PerRow(r.string("path", null), r.string("value", null),
                     (int) r.number("concurrency", 8, 1, 64), r.number("cache_ttl_ms", 600_000, 0, 86_400_000));
@@ -276,7 +276,7 @@ final class CatalogParser {
                 Map.copyOf(pushdown), perRow, f.string("description", ""));
     }
 
-    private static PushRule pushRule(Fields r, Op op, List<FanOut> fanOuts, Jql jql, ColumnType type)
+    private static PushRule pushRule(Section r, Op op, List<FanOut> fanOuts, Jql jql, ColumnType type)
             throws ConfigException {
         r.allowOnly(Set.of("param", "jql", "fan_out", "format", "exact", "values", "pattern"));
         int kinds = (r.has("param") ? 1 : 0) + (r.has("jql") ? 1 : 0) + (r.has("fan_out") ? 1 : 0);

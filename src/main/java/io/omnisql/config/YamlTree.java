@@ -31,7 +31,19 @@ public final class YamlTree {
         this.lines = lines;
     }
 
-    static YamlTree parse(String file, String text) throws ConfigException {
+    /** A tree over a map built in code: no lines are known, so errors name the origin and key path only. */
+    static YamlTree detached(String origin, String path, Map<String, Object> map) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        if (path.isEmpty()) {
+            root.putAll(map);
+        } else {
+            root.put(path, map);
+        }
+        return new YamlTree(origin, root, Map.of());
+    }
+
+    /** Parses one file's text; {@code file} names it in every error. */
+    public static YamlTree parse(String file, String text) throws ConfigException {
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(false);
         options.setMaxAliasesForCollections(20);
@@ -78,7 +90,7 @@ public final class YamlTree {
             int dot = p.lastIndexOf('.');
             p = dot < 0 ? "" : p.substring(0, dot);
         }
-        return 1;
+        return lines.isEmpty() ? 0 : 1;
     }
 
     public ConfigException error(String path, String problem) {
