@@ -51,6 +51,8 @@ public final class Gateway implements AutoCloseable {
         config = ConfigStore.open(options.configDir());
         started.push(config);
         Snapshot first = config.current();
+        // Checked before anything starts: a refused start should be quick and leave nothing behind.
+        requireLoopbackForDemoIssuer(identity(first), first, options.host());
         Catalog.Defaults defaults = first.catalog().defaults();
 
         simulators = first.catalog().sources().values().stream().anyMatch(Catalog.SourceDef::embedded)
@@ -69,7 +71,6 @@ public final class Gateway implements AutoCloseable {
         HttpConnector connector = new HttpConnector(this::baseUrl, options.env(), limiter);
         connector.onRateLimit((source, remaining) -> telemetry.metrics().upstreamRateLimitRemaining(source, remaining));
         IdentitySettings identity = identity(first);
-        requireLoopbackForDemoIssuer(identity, first, options.host());
         demoIssuer = DemoIssuer.create(identity);
         OidcAuthenticator authenticator = OidcAuthenticator.create(identity, demoIssuer::issuer);
         // Entitlements from policies.yaml, recompiled (and validated) on every reload.
@@ -101,6 +102,8 @@ public final class Gateway implements AutoCloseable {
             };
         });
         config.onReload(applied -> telemetry.metrics().configReload(applied));
+        declareSections();
+        config.sections().keySet().forEach(name -> telemetry.metrics().configSection(name, () -> config.restartPending(name)));
 
         server = WebServer.builder()
                 .host(options.host())
@@ -132,6 +135,29 @@ public final class Gateway implements AutoCloseable {
         config.watch(options.reloadIntervalMs());
         LOG.info(() -> "OmniSQL listening on http://" + options.host() + ":" + server.port() + " (config "
                 + options.configDir().toAbsolutePath() + ")");
+    }
+
+    /**
+     * Every section of the three files and whether the reload participants above apply it. Restart-only sections are
+     * those read once by components built at start-up (the DuckDB engine, telemetry exporters).
+     */
+    private void declareSections() {
+        ConfigStore.Reload hot = ConfigStore.Reload.HOT;
+        ConfigStore.Reload restart = ConfigStore.Reload.RESTART;
+        // catalog.yaml
+        config.declare("defaults", hot, s -> s.catalog().defaults());
+        config.declare("defaults.duckdb_threads", restart, s -> s.catalog().defaults().duckdbThreads());
+        config.declare("defaults.duckdb_memory_limit", restart, s -> s.catalog().defaults().duckdbMemoryLimit());
+        config.declare("sources", hot, s -> s.catalog().sources());
+        config.declare("tables", hot, s -> s.catalog().tables());
+        config.declare("mappings", hot, s -> s.catalog().mappings());
+        config.declare("simulators", hot, s -> s.catalog().simulators());
+        config.declare("observability", restart, s -> s.catalog().observability());
+        // policies.yaml
+        config.declare("identity", hot, s -> s.policies().root().get("identity"));
+        config.declare("policies", hot, s -> s.policies().root().get("policies"));
+        // ratelimits.yaml
+        config.declare("ratelimits", hot, s -> s.rateLimits().root());
     }
 
     /** Where and how to run. {@code env} supplies source secrets (System::getenv outside tests). */
