@@ -30,7 +30,6 @@ import io.omnisql.sim.Simulators;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.InstantSource;
-import java.util.Map;
 import java.util.function.Function;
 import java.util.logging.Logger;
 
@@ -56,7 +55,7 @@ public final class Gateway implements AutoCloseable {
         Catalog.Defaults defaults = first.catalog().defaults();
 
         simulators = first.catalog().sources().values().stream().anyMatch(Catalog.SourceDef::embedded)
-                ? Simulators.start(section(first.catalog().simulators(), SimulatorSettings::fromMap, "simulators"))
+                ? Simulators.start(simulatorSettings(first))
                 : null;
         if (simulators != null) {
             started.push(simulators);
@@ -84,7 +83,7 @@ public final class Gateway implements AutoCloseable {
             IdentitySettings nextIdentity = identity(next);
             requireLoopbackForDemoIssuer(nextIdentity, next, options.host());
             SimulatorSettings nextSims = simulators == null ? null
-                    : section(next.catalog().simulators(), SimulatorSettings::fromMap, "simulators");
+                    : simulatorSettings(next);
             boolean dataShapeChanged = !shapesSameData(next.catalog(), config.current().catalog());
             return () -> {
                 limiter.update(nextLimits);
@@ -295,46 +294,27 @@ public final class Gateway implements AutoCloseable {
         try {
             return RateLimitSettings.fromMap(s.rateLimits().root());
         } catch (IllegalArgumentException e) {
-            throw locate(s.rateLimits(), "", e);
+            throw locate(s.rateLimits(), e);
         }
     }
 
-    @SuppressWarnings("unchecked")
     private static IdentitySettings identity(Snapshot s) throws ConfigException {
-        Object section = s.policies().root().get("identity");
-        try {
-            return IdentitySettings.fromMap(section instanceof Map ? (Map<String, Object>) section : Map.of());
-        } catch (IllegalArgumentException e) {
-            throw locate(s.policies(), "identity", e);
-        }
+        return IdentitySettings.from(s.section(ConfigStore.POLICIES, "identity"));
     }
 
     private static ObservabilitySettings observability(Snapshot s) throws ConfigException {
-        try {
-            return ObservabilitySettings.fromMap(s.catalog().observability());
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(ConfigStore.CATALOG, 0, e.getMessage());
-        }
+        return ObservabilitySettings.from(s.section(ConfigStore.CATALOG, "observability"));
     }
 
-    private static <T> T section(Map<String, Object> raw, Function<Map<String, Object>, T> parser, String name)
-            throws ConfigException {
-        try {
-            return parser.apply(raw);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(ConfigStore.CATALOG, 0, name + "." + e.getMessage());
-        }
+    private static SimulatorSettings simulatorSettings(Snapshot s) throws ConfigException {
+        return SimulatorSettings.from(s.section(ConfigStore.CATALOG, "simulators"));
     }
 
-    private static ConfigException locate(YamlTree tree, String section, IllegalArgumentException e) {
-        return section.isEmpty() ? new ConfigException(tree.file(), tree.lineOf(pathOf(e)), e.getMessage())
-                : tree.sectionError(section, e);
-    }
-
-    private static String pathOf(IllegalArgumentException e) {
+    private static ConfigException locate(YamlTree tree, IllegalArgumentException e) {
         String msg = String.valueOf(e.getMessage());
         int colon = msg.indexOf(": ");
-        return colon > 0 && !msg.substring(0, colon).contains(" ") ? msg.substring(0, colon) : "";
+        String path = colon > 0 && !msg.substring(0, colon).contains(" ") ? msg.substring(0, colon) : "";
+        return new ConfigException(tree.file(), tree.lineOf(path), msg);
     }
 
     @Override

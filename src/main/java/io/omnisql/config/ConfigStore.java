@@ -219,7 +219,7 @@ public final class ConfigStore implements AutoCloseable {
         YamlTree catalogTree = YamlTree.parse(CATALOG, new String(content[0], StandardCharsets.UTF_8));
         YamlTree policies = YamlTree.parse(POLICIES, new String(content[1], StandardCharsets.UTF_8));
         YamlTree limits = YamlTree.parse(RATE_LIMITS, new String(content[2], StandardCharsets.UTF_8));
-        return new Snapshot(version, CatalogParser.parse(catalogTree), policies, limits);
+        return new Snapshot(version, CatalogParser.parse(catalogTree), policies, limits, catalogTree);
     }
 
     @Override

@@ -98,18 +98,6 @@ public final class YamlTree {
     }
 
     /**
-     * Wraps a section parser that reports problems as {@code IllegalArgumentException("key.path: problem")},
-     * locating the message's key path under {@code section}.
-     */
-    public ConfigException sectionError(String section, IllegalArgumentException e) {
-        String msg = String.valueOf(e.getMessage());
-        int colon = msg.indexOf(": ");
-        String sub = colon > 0 && !msg.substring(0, colon).contains(" ") ? msg.substring(0, colon) : "";
-        String path = sub.isEmpty() ? section : section + "." + sub;
-        return new ConfigException(file, lineOf(path), section + "." + msg);
-    }
-
-    /**
      * Nodes to plain values. Duplicate keys are checked here: SnakeYAML's own check (LoaderOptions
      * allowDuplicateKeys) runs in its constructor, which composing nodes bypasses.
      */

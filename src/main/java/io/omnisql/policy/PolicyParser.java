@@ -4,6 +4,7 @@ import io.omnisql.config.Catalog;
 import io.omnisql.config.Catalog.ColumnDef;
 import io.omnisql.config.Catalog.TableDef;
 import io.omnisql.config.ConfigException;
+import io.omnisql.config.Section;
 import io.omnisql.config.Snapshot;
 import io.omnisql.config.YamlTree;
 import io.omnisql.identity.IdentitySettings;
@@ -56,16 +57,9 @@ final class PolicyParser {
     }
 
     /** The attributes {@code principal.<name>} may read: subject, team and the identity section's configured claims. */
-    @SuppressWarnings("unchecked")
     private static Set<String> attributes(YamlTree tree) throws ConfigException {
         Set<String> out = new LinkedHashSet<>(List.of("subject", "sub", "team"));
-        Object identity = tree.root().get("identity");
-        try {
-            out.addAll(IdentitySettings.fromMap(identity instanceof Map ? (Map<String, Object>) identity : Map.of())
-                    .claims().attributes().keySet());
-        } catch (IllegalArgumentException e) {
-            throw tree.sectionError("identity", e);
-        }
+        out.addAll(IdentitySettings.from(Section.root(tree).section("identity", false)).claims().attributes().keySet());
         return out;
     }
 
