@@ -1,7 +1,6 @@
 package io.omnisql;
 
 import io.omnisql.config.ConfigException;
-import io.omnisql.policytest.PolicyTestRunner;
 import java.nio.file.Path;
 import java.util.List;
 

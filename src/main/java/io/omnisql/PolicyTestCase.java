@@ -1,4 +1,4 @@
-package io.omnisql.policytest;
+package io.omnisql;
 
 import io.omnisql.identity.Principal;
 import java.util.List;

@@ -1,13 +1,12 @@
-package io.omnisql.policytest;
+package io.omnisql;
 
-import io.omnisql.Gateway;
 import io.omnisql.config.ConfigException;
 import io.omnisql.error.ErrorCode;
 import io.omnisql.error.QueryException;
 import io.omnisql.exec.QueryResult;
 import io.omnisql.gateway.QueryAnswer;
 import io.omnisql.gateway.QueryRequest;
-import io.omnisql.policytest.PolicyTestCase.Expect;
+import io.omnisql.PolicyTestCase.Expect;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;

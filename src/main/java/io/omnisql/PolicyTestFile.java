@@ -1,11 +1,11 @@
-package io.omnisql.policytest;
+package io.omnisql;
 
 import io.omnisql.config.ConfigException;
 import io.omnisql.config.Section;
 import io.omnisql.config.YamlTree;
 import io.omnisql.identity.Principal;
-import io.omnisql.policytest.PolicyTestCase.Expect;
-import io.omnisql.policytest.PolicyTestCase.Rows;
+import io.omnisql.PolicyTestCase.Expect;
+import io.omnisql.PolicyTestCase.Rows;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package io.omnisql.policytest;
+package io.omnisql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
