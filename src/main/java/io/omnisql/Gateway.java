@@ -6,7 +6,7 @@ import io.omnisql.config.Catalog;
 import io.omnisql.config.ConfigException;
 import io.omnisql.config.ConfigStore;
 import io.omnisql.config.Snapshot;
-import io.omnisql.config.YamlTree;
+import io.omnisql.config.Section;
 import io.omnisql.connector.HttpConnector;
 import io.omnisql.exec.Engine;
 import io.omnisql.error.QueryException;
@@ -291,11 +291,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     private static RateLimitSettings rateLimits(Snapshot s) throws ConfigException {
-        try {
-            return RateLimitSettings.fromMap(s.rateLimits().root());
-        } catch (IllegalArgumentException e) {
-            throw locate(s.rateLimits(), e);
-        }
+        return RateLimitSettings.from(Section.root(s.rateLimits()));
     }
 
     private static IdentitySettings identity(Snapshot s) throws ConfigException {
@@ -308,13 +304,6 @@ public final class Gateway implements AutoCloseable {
 
     private static SimulatorSettings simulatorSettings(Snapshot s) throws ConfigException {
         return SimulatorSettings.from(s.section(ConfigStore.CATALOG, "simulators"));
-    }
-
-    private static ConfigException locate(YamlTree tree, IllegalArgumentException e) {
-        String msg = String.valueOf(e.getMessage());
-        int colon = msg.indexOf(": ");
-        String path = colon > 0 && !msg.substring(0, colon).contains(" ") ? msg.substring(0, colon) : "";
-        return new ConfigException(tree.file(), tree.lineOf(path), msg);
     }
 
     @Override
