@@ -5,16 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.omnisql.Gateway;
 import io.omnisql.GatewayHarness;
+import io.omnisql.LogCapture;
 import io.omnisql.GatewayHarness.Response;
 import io.omnisql.config.ConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,33 +32,21 @@ class SideDoorsHttpTest {
                   author_email: {type: VARCHAR, tags: [pii.email], per_row: {path: "/repos/{repo}/pulls/{number}/commits", value: "[0].commit.author.email"}}
             """;
 
-    private final List<String> log = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            log.add(record.getMessage());
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private LogCapture capture;
+    private List<String> log;
     private GatewayHarness gw;
     @TempDir
     Path dir;
 
     @BeforeEach
     void listen() {
-        Logger.getLogger("omnisql.config").addHandler(capture);
+        capture = LogCapture.of("omnisql.config");
+        log = capture.lines();
     }
 
     @AfterEach
     void stop() {
-        Logger.getLogger("omnisql.config").removeHandler(capture);
+        capture.close();
         if (gw != null) {
             gw.close();
         }
