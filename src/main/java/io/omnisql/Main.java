@@ -15,6 +15,9 @@ public final class Main {
     public static void main(String[] args) {
         String dir = System.getenv().getOrDefault("OMNISQL_CONFIG_DIR", ".");
         if (args.length > 0 && args[0].equals("policy-test")) {
+            // The report is the output: the gateways started for the cases log only warnings and worse.
+            System.setProperty("java.util.logging.config.class", QuietLogging.class.getName());
+            QuietLogging.apply();
             System.exit(PolicyTestRunner.main(Path.of(dir), List.of(args).subList(1, args.length), System.out, System::getenv));
         }
         if (args.length > 0) {
@@ -32,6 +35,21 @@ public final class Main {
         } catch (Gateway.StartException e) {
             System.err.println("omnisql: cannot start: " + e.getMessage());
             System.exit(1);
+        }
+    }
+
+    /** JUL configuration of the policy-test command: warnings and worse only (also when Helidon re-reads the configuration). */
+    public static final class QuietLogging {
+        public QuietLogging() {
+            apply();
+        }
+
+        static void apply() {
+            java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+            root.setLevel(java.util.logging.Level.WARNING);
+            for (java.util.logging.Handler h : root.getHandlers()) {
+                h.setLevel(java.util.logging.Level.WARNING);
+            }
         }
     }
 }
