@@ -10,6 +10,7 @@ import io.omnisql.config.Section;
 import io.omnisql.connector.HttpConnector;
 import io.omnisql.exec.Engine;
 import io.omnisql.error.QueryException;
+import io.omnisql.exec.Lane;
 import io.omnisql.gateway.QueryAnswer;
 import io.omnisql.gateway.QueryRequest;
 import io.omnisql.gateway.QueryService;
@@ -23,7 +24,9 @@ import io.omnisql.observe.ObservabilitySettings;
 import io.omnisql.observe.Telemetry;
 import io.omnisql.policy.CatalogView;
 import io.omnisql.policy.YamlPolicyDecider;
+import io.omnisql.ratelimit.QueryLimits;
 import io.omnisql.ratelimit.RateLimitSettings;
+import io.omnisql.ratelimit.RunningQueries;
 import io.omnisql.ratelimit.RateLimiter;
 import io.omnisql.sim.SimulatorSettings;
 import io.omnisql.sim.Simulators;
@@ -62,10 +65,16 @@ public final class Gateway implements AutoCloseable {
         }
         telemetry = Telemetry.create(observability(first));
         started.push(telemetry);
-        RateLimiter limiter = RateLimiter.create(rateLimits(first));
+        RateLimitSettings firstLimits = rateLimits(first);
+        RateLimiter limiter = RateLimiter.create(firstLimits);
         engine = new Engine(new Engine.Settings(defaults.duckdbThreads(), defaults.duckdbMemoryLimit(),
-                Math.max(2, Runtime.getRuntime().availableProcessors() * 2)));
+                lanes(firstLimits)));
         started.push(engine);
+        for (Lane lane : Lane.values()) {
+            telemetry.metrics().lane(lane.label(), () -> engine.load(lane).running(), () -> engine.load(lane).queued(),
+                    () -> engine.load(lane).slots());
+        }
+        telemetry.metrics().laneDemotions(engine::demotions);
         cache = new SourceCache(defaults.cacheMaxBytes(), InstantSource.system(), engine::drop);
         HttpConnector connector = new HttpConnector(this::baseUrl, options.env(), limiter);
         connector.onRateLimit((source, remaining) -> telemetry.metrics().upstreamRateLimitRemaining(source, remaining));
@@ -75,7 +84,8 @@ public final class Gateway implements AutoCloseable {
         // Entitlements from policies.yaml, recompiled (and validated) on every reload.
         YamlPolicyDecider policy = new YamlPolicyDecider();
         config.register(policy);
-        queries = new QueryService(config, connector, engine, cache, policy, telemetry.metrics(), 64L << 20);
+        queries = new QueryService(config, connector, engine, cache, policy, telemetry.metrics(), 64L << 20,
+                limiter, RunningQueries.local());
         QueryRoutes routes = new QueryRoutes(authenticator, queries, telemetry, limiter, new CatalogView(config, policy));
 
         config.register(next -> {
@@ -87,6 +97,7 @@ public final class Gateway implements AutoCloseable {
             boolean dataShapeChanged = !shapesSameData(next.catalog(), config.current().catalog());
             return () -> {
                 limiter.update(nextLimits);
+                engine.update(lanes(nextLimits));
                 authenticator.update(nextIdentity);
                 demoIssuer.update(nextIdentity);
                 connector.mappings(next.catalog().mappings());
@@ -262,9 +273,9 @@ public final class Gateway implements AutoCloseable {
     /** A bounded route label for http_requests_total; null for routes counted elsewhere. */
     private static String routeOf(String path) {
         return switch (path) {
-            case "/v1/query", "/v1/explain", "/v1/catalog" -> null;
+            case "/v1/query", "/v1/explain", "/v1/catalog", "/v1/queries" -> null;
             case "/health", "/metrics", "/dev/token", "/dev/jwks", "/dev/.well-known/openid-configuration" -> path;
-            default -> "unmatched";
+            default -> path.startsWith("/v1/queries/") ? null : "unmatched";
         };
     }
 
@@ -288,6 +299,11 @@ public final class Gateway implements AutoCloseable {
      */
     private static boolean shapesSameData(Catalog a, Catalog b) {
         return a.sources().equals(b.sources()) && a.tables().equals(b.tables()) && a.mappings().equals(b.mappings());
+    }
+
+    private static Engine.Lanes lanes(RateLimitSettings limits) {
+        QueryLimits q = limits.queries();
+        return new Engine.Lanes(q.shortSlots(), q.shortBudgetMs(), q.shortMaxInputRows(), q.longSlots());
     }
 
     private static RateLimitSettings rateLimits(Snapshot s) throws ConfigException {
