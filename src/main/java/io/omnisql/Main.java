@@ -9,6 +9,15 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // A thread dying of an Error (OutOfMemoryError, StackOverflowError outside a guarded path) leaves state
+        // nobody can vouch for: say so once, loudly, and end the process so a supervisor restarts it.
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
+            if (e instanceof VirtualMachineError) {
+                System.err.println("omnisql: FATAL " + e + " in thread " + thread.getName() + "; exiting");
+                Runtime.getRuntime().halt(3);
+            }
+            System.err.println("omnisql: uncaught " + e + " in thread " + thread.getName());
+        });
         String dir = System.getenv().getOrDefault("OMNISQL_CONFIG_DIR", ".");
         String host = System.getenv().getOrDefault("HOST", "127.0.0.1");
         int port = Integer.parseInt(System.getenv().getOrDefault("PORT", "8080"));

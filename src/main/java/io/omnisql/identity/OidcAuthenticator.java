@@ -31,7 +31,8 @@ import java.util.stream.Collectors;
 public final class OidcAuthenticator implements Authenticator {
     /** Asymmetric algorithms only: an HMAC alg would let a public JWKS key act as a shared secret. */
     private static final Set<String> ALGORITHMS = Set.of("RS256", "RS384", "RS512", "ES256", "ES384", "ES512");
-    private static final long CACHE_SIZE = 50_000;
+    /** Validated tokens kept, by estimated heap bytes (token text and principal): large tokens cannot grow the heap. */
+    private static final long CACHE_BYTES = 32L << 20;
     /** Bounds the cache lifetime of tokens with far-future expiry (and Caffeine's nanosecond arithmetic). */
     private static final Duration MAX_CACHED = Duration.ofDays(1);
 
@@ -78,7 +79,8 @@ public final class OidcAuthenticator implements Authenticator {
         Supplier<String> issuer = settings.usesDemoIssuer() ? () -> demoIssuer.get().toString() : settings::issuer;
         SigningKeys keys = new SigningKeys(issuer, settings.discovery(), settings.jwksUri(),
                 settings.jwksRefetchInterval(), clock, http);
-        Cache<String, Accepted> accepted = Caffeine.newBuilder().maximumSize(CACHE_SIZE)
+        Cache<String, Accepted> accepted = Caffeine.newBuilder().maximumWeight(CACHE_BYTES)
+                .weigher((String token, Accepted a) -> (int) Math.min(Integer.MAX_VALUE, 2L * token.length() + a.principal().estimatedBytes()))
                 .expireAfter(new UntilUnusable()).build();
         return new State(settings, issuer, keys, new ClaimMapping(settings.claims()), accepted);
     }
