@@ -10,6 +10,7 @@ import io.omnisql.config.YamlTree;
 import io.omnisql.connector.HttpConnector;
 import io.omnisql.exec.Engine;
 import io.omnisql.gateway.QueryService;
+import io.omnisql.http.ProtocolErrors;
 import io.omnisql.http.QueryRoutes;
 import io.omnisql.identity.DemoIssuer;
 import io.omnisql.identity.IdentitySettings;
@@ -62,7 +63,8 @@ public final class Gateway implements AutoCloseable {
         YamlPolicyDecider policy = new YamlPolicyDecider();
         config.register(policy);
         QueryService queries = new QueryService(config, connector, engine, cache, policy, telemetry.metrics(), 64L << 20);
-        QueryRoutes routes = new QueryRoutes(authenticator, queries, telemetry, limiter, new CatalogView(config, policy));
+        ProtocolErrors protocol = new ProtocolErrors();
+        QueryRoutes routes = new QueryRoutes(authenticator, queries, telemetry, limiter, new CatalogView(config, policy), protocol);
 
         config.register(next -> {
             RateLimitSettings nextLimits = rateLimits(next);
@@ -90,6 +92,9 @@ public final class Gateway implements AutoCloseable {
         server = WebServer.builder()
                 .host(options.host())
                 .port(options.port())
+                // Bodies over the cap are refused from Content-Length before a byte is read (chunked: while read).
+                .maxPayloadSize(ProtocolErrors.MAX_BODY_BYTES)
+                .directHandlers(protocol.directHandlers())
                 .routing(r -> {
                     r.addFilter((chain, req, res) -> {
                         chain.proceed();
@@ -103,6 +108,7 @@ public final class Gateway implements AutoCloseable {
                     demoIssuer.register(r);
                     telemetry.register(r);
                     routes.registerFallback(r);
+                    protocol.register(r);
                 })
                 .build()
                 .start();
