@@ -3,16 +3,11 @@ package io.omnisql.exec;
 import io.omnisql.config.Catalog.ColumnDef;
 import io.omnisql.error.ErrorCode;
 import io.omnisql.error.QueryException;
-import java.math.BigDecimal;
-import java.math.BigInteger;
-import java.sql.Array;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -196,7 +191,7 @@ public final class Engine implements AutoCloseable {
             Object[] row = new Object[n];
             long size = 2 + Math.max(0, n - 1);
             for (int i = 0; i < n; i++) {
-                row[i] = jsonValue(rs.getObject(i + 1));
+                row[i] = CellValues.of(rs.getObject(i + 1), cols.get(i).type());
                 size += jsonSize(row[i]);
             }
             bytes += size + 1;
@@ -221,35 +216,14 @@ public final class Engine implements AutoCloseable {
                 }
                 yield size;
             }
-            default -> v.toString().length();
-        };
-    }
-
-    private static Object jsonValue(Object v) throws SQLException {
-        return switch (v) {
-            case null -> null;
-            case String s -> s;
-            case Boolean b -> b;
-            case Integer i -> i;
-            case Long l -> l;
-            case Short s -> s.intValue();
-            case Byte b -> b.intValue();
-            case Double d -> d.isNaN() || d.isInfinite() ? d.toString() : d;
-            case Float f -> f.isNaN() || f.isInfinite() ? f.toString() : f.doubleValue();
-            case BigInteger b -> b;
-            case BigDecimal b -> b;
-            case LocalDateTime t -> t.toString();
-            case OffsetDateTime t -> t.toString();
-            case java.sql.Timestamp t -> t.toLocalDateTime().toString();
-            case Array a -> {
-                Object[] items = (Object[]) a.getArray();
-                List<Object> out = new ArrayList<>(items.length);
-                for (Object item : items) {
-                    out.add(jsonValue(item));
+            case Map<?, ?> map -> {
+                long size = 2 + Math.max(0, map.size() - 1);
+                for (Map.Entry<?, ?> e : map.entrySet()) {
+                    size += String.valueOf(e.getKey()).length() + 3 + jsonSize(e.getValue());
                 }
-                yield out;
+                yield size;
             }
-            default -> v.toString();
+            default -> v.toString().length();
         };
     }
 
