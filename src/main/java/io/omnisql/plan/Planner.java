@@ -376,9 +376,15 @@ public final class Planner implements AutoCloseable {
                 : cmp instanceof MinorThanEquals ? Op.LE : null;
     }
 
+    /**
+     * The text of a literal whose value DuckDB and a source read alike, or null: escape strings ({@code E'ma\\x69n'})
+     * and other prefixed strings, and typed literals other than DATE and TIMESTAMP (a TIMESTAMPTZ literal makes
+     * DuckDB compare in its time zone) stay with DuckDB.
+     */
     private static String literal(Expression e) {
         if (e instanceof StringValue s) {
-            return s.getValue().replace("''", "'");
+            String prefix = s.getPrefix();
+            return prefix == null || prefix.equalsIgnoreCase("N") ? s.getValue().replace("''", "'") : null;
         }
         if (e instanceof LongValue || e instanceof DoubleValue) {
             return e.toString();
@@ -388,7 +394,10 @@ public final class Planner implements AutoCloseable {
             return "-" + s.getExpression();
         }
         if (e instanceof DateTimeLiteralExpression d) {
-            return stripQuotes(d.getValue());
+            DateTimeLiteralExpression.DateTime type = d.getType();
+            String value = stripQuotes(d.getValue());
+            return (type == DateTimeLiteralExpression.DateTime.DATE || type == DateTimeLiteralExpression.DateTime.TIMESTAMP)
+                    && !value.contains("'") ? value : null;
         }
         if (e instanceof TimestampValue t) {
             return t.getValue().toString();
