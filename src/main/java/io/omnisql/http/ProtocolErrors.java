@@ -23,10 +23,48 @@ public final class ProtocolErrors {
     /** Handlers for every protocol event Helidon answers without reaching a route. */
     public DirectHandlers directHandlers() {
         DirectHandlers.Builder b = DirectHandlers.builder();
+        DirectHandler handler = new DirectHandler() {
+            @Override
+            public TransportResponse handle(TransportRequest request, EventType type, Status status,
+                                            io.helidon.http.ServerResponseHeaders headers, Throwable cause) {
+                return direct(type, status, headers, cause);
+            }
+
+            @Override
+            public TransportResponse handle(TransportRequest request, EventType type, Status status,
+                                            io.helidon.http.ServerResponseHeaders headers, Throwable cause,
+                                            System.Logger logger) {
+                return direct(type, status, headers, cause);
+            }
+
+            @Override
+            public TransportResponse handle(TransportRequest request, EventType type, Status status,
+                                            io.helidon.http.ServerResponseHeaders headers, String message) {
+                return direct(type, status, headers, new IllegalStateException(message));
+            }
+        };
         for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
-            b.addHandler(type, this::direct);
+            b.addHandler(type, handler);
         }
         return b.build();
+    }
+
+    /**
+     * Whether a failure Helidon reports as internal happened while it read the request's bytes (a prologue or
+     * header it could not decode, such as non-ASCII garbage): the client's fault, a 400, not a bug.
+     */
+    private static boolean readingRequest(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            for (StackTraceElement f : t.getStackTrace()) {
+                String c = f.getClassName();
+                if (c.startsWith("io.helidon.webserver.http1.Http1Prologue") || c.startsWith("io.helidon.webserver.http1.Http1Headers")
+                        || c.startsWith("io.helidon.common.buffers.DataReader") || c.startsWith("io.helidon.http.Http1HeadersParser")
+                        || f.getMethodName().equals("readNextChunk") || f.getMethodName().equals("readLengthEntity")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Exceptions that escape any route (including the demo issuer's and the metrics endpoint's). */
@@ -47,13 +85,17 @@ public final class ProtocolErrors {
         return new QueryException(ErrorCode.INTERNAL, "internal error; see the gateway log for trace " + traceId);
     }
 
-    private DirectHandler.TransportResponse direct(DirectHandler.TransportRequest request, DirectHandler.EventType type,
-                                                   Status status, io.helidon.http.ServerResponseHeaders headers,
-                                                   String message) {
-        QueryException e = of(status);
+    private DirectHandler.TransportResponse direct(DirectHandler.EventType type, Status status,
+                                                   io.helidon.http.ServerResponseHeaders headers, Throwable cause) {
         String traceId = TraceIds.random();
-        if (e.code() == ErrorCode.INTERNAL) {
-            failures.failure(traceId, "protocol handling failed: " + type, new IllegalStateException(message));
+        QueryException e;
+        if (status.code() >= 500 && readingRequest(cause)) {
+            e = new QueryException(ErrorCode.BAD_REQUEST, "malformed HTTP request: the request line or headers could not be read");
+        } else {
+            e = of(status, cause instanceof RequestException r ? r.getMessage() : null);
+            if (e.code() == ErrorCode.INTERNAL) {
+                failures.failure(traceId, "protocol handling failed: " + type, cause);
+            }
         }
         headers.set(HeaderNames.CONTENT_TYPE, "application/json");
         headers.remove(HeaderNames.CONTENT_LENGTH);

@@ -1,4 +1,4 @@
-package io.omnisql.http;
+package io.omnisql;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,13 +12,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /** Sends bytes no HTTP client would (malformed prologues, chunk extensions) and reads whatever comes back. */
-final class RawHttp {
+public final class RawHttp {
     private RawHttp() {
     }
 
     /** An answer as read off the socket: status (0 when none), headers block and body text. */
-    record Answer(int status, String head, String body, long millis) {
-        String header(String name) {
+    public record Answer(int status, String head, String body, long millis) {
+        public String header(String name) {
             for (String line : head.split("\r\n")) {
                 int colon = line.indexOf(':');
                 if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
@@ -29,7 +29,7 @@ final class RawHttp {
         }
     }
 
-    static Answer exchange(int port, byte[] request, int timeoutMs) {
+    public static Answer exchange(int port, byte[] request, int timeoutMs) {
         long t0 = System.nanoTime();
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), timeoutMs);
@@ -62,7 +62,7 @@ final class RawHttp {
         }
     }
 
-    static Answer exchange(int port, String request) {
+    public static Answer exchange(int port, String request) {
         return exchange(port, request.getBytes(StandardCharsets.UTF_8), 10_000);
     }
 
