@@ -39,6 +39,7 @@ public final class Engine implements AutoCloseable {
     /** Appends of tables being loaded; separate from {@code pool} so slow statements never hold up a load. */
     private final ExecutorService appendPool;
     private final AtomicLong tableIds = new AtomicLong();
+    private static final long STATEMENT_STACK_BYTES = 16L << 20;
 
     public record Settings(int threads, String memoryLimit, int poolSize) {
     }
@@ -61,7 +62,9 @@ public final class Engine implements AutoCloseable {
         }
         AtomicInteger n = new AtomicInteger();
         pool = Executors.newFixedThreadPool(settings.poolSize(), r -> {
-            Thread t = new Thread(r, "omnisql-duckdb-" + n.incrementAndGet());
+            // DuckDB binds and plans on the calling thread's native stack: with the default 1 MiB, an expression
+            // some 800 operators deep overflowed it and killed the JVM (SIGSEGV). 16 MiB holds DuckDB's own limit.
+            Thread t = new Thread(null, r, "omnisql-duckdb-" + n.incrementAndGet(), STATEMENT_STACK_BYTES);
             t.setDaemon(true);
             return t;
         });

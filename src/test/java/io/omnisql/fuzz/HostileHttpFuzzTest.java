@@ -44,6 +44,8 @@ class HostileHttpFuzzTest {
     private static GatewayHarness plain;
     private static String token;
     private static String plainToken;
+    /** {@code -Domnisql.fuzz.verbose=true}: print each request before it is sent (to find what a crash followed). */
+    private static final boolean VERBOSE = Boolean.getBoolean("omnisql.fuzz.verbose");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
@@ -194,6 +196,9 @@ class HostileHttpFuzzTest {
             "DELETE /v1/catalog HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
         };
         String req = requests[r.nextInt(requests.length)];
+        if (VERBOSE) {
+            System.out.println("#" + n + " raw " + abbreviate(req));
+        }
         RawHttp.Answer a = RawHttp.exchange(pushing.gateway().port(), req.getBytes(StandardCharsets.UTF_8), 10_000);
         String what = "#" + n + " raw " + abbreviate(req) + " (" + replay + ")\n" + a.head() + "\n" + abbreviate(a.body());
         if (a.status() == 0) {
@@ -223,6 +228,9 @@ class HostileHttpFuzzTest {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json");
         if (bearer != null) {
             b.header("Authorization", "Bearer " + bearer);
+        }
+        if (VERBOSE) {
+            System.out.println("#" + n + " " + path + " " + abbreviate(body));
         }
         long t0 = System.nanoTime();
         HttpResponse<String> res;
