@@ -9,6 +9,7 @@ import io.omnisql.config.Snapshot;
 import io.omnisql.config.YamlTree;
 import io.omnisql.connector.HttpConnector;
 import io.omnisql.exec.Engine;
+import io.omnisql.exec.Lane;
 import io.omnisql.gateway.QueryService;
 import io.omnisql.http.ProtocolErrors;
 import io.omnisql.http.QueryRoutes;
@@ -19,7 +20,9 @@ import io.omnisql.observe.ObservabilitySettings;
 import io.omnisql.observe.Telemetry;
 import io.omnisql.policy.CatalogView;
 import io.omnisql.policy.YamlPolicyDecider;
+import io.omnisql.ratelimit.QueryLimits;
 import io.omnisql.ratelimit.RateLimitSettings;
+import io.omnisql.ratelimit.RunningQueries;
 import io.omnisql.ratelimit.RateLimiter;
 import io.omnisql.sim.SimulatorSettings;
 import io.omnisql.sim.Simulators;
@@ -50,9 +53,15 @@ public final class Gateway implements AutoCloseable {
                 ? Simulators.start(section(first.catalog().simulators(), SimulatorSettings::fromMap, "simulators"))
                 : null;
         telemetry = Telemetry.create(observability(first));
-        RateLimiter limiter = RateLimiter.create(rateLimits(first));
+        RateLimitSettings firstLimits = rateLimits(first);
+        RateLimiter limiter = RateLimiter.create(firstLimits);
         engine = new Engine(new Engine.Settings(defaults.duckdbThreads(), defaults.duckdbMemoryLimit(),
-                Math.max(2, Runtime.getRuntime().availableProcessors() * 2)));
+                lanes(firstLimits)));
+        for (Lane lane : Lane.values()) {
+            telemetry.metrics().lane(lane.label(), () -> engine.load(lane).running(), () -> engine.load(lane).queued(),
+                    () -> engine.load(lane).slots());
+        }
+        telemetry.metrics().laneDemotions(engine::demotions);
         cache = new SourceCache(defaults.cacheMaxBytes(), InstantSource.system(), engine::drop);
         HttpConnector connector = new HttpConnector(this::baseUrl, options.env(), limiter);
         connector.onRateLimit((source, remaining) -> telemetry.metrics().upstreamRateLimitRemaining(source, remaining));
@@ -62,7 +71,8 @@ public final class Gateway implements AutoCloseable {
         // Entitlements from policies.yaml, recompiled (and validated) on every reload.
         YamlPolicyDecider policy = new YamlPolicyDecider();
         config.register(policy);
-        QueryService queries = new QueryService(config, connector, engine, cache, policy, telemetry.metrics(), 64L << 20);
+        QueryService queries = new QueryService(config, connector, engine, cache, policy, telemetry.metrics(), 64L << 20,
+                limiter, RunningQueries.local());
         ProtocolErrors protocol = new ProtocolErrors();
         QueryRoutes routes = new QueryRoutes(authenticator, queries, telemetry, limiter, new CatalogView(config, policy), protocol);
 
@@ -74,6 +84,7 @@ public final class Gateway implements AutoCloseable {
             boolean dataShapeChanged = !shapesSameData(next.catalog(), config.current().catalog());
             return () -> {
                 limiter.update(nextLimits);
+                engine.update(lanes(nextLimits));
                 authenticator.update(nextIdentity);
                 demoIssuer.update(nextIdentity);
                 connector.mappings(next.catalog().mappings());
@@ -154,9 +165,9 @@ public final class Gateway implements AutoCloseable {
     /** A bounded route label for http_requests_total; null for routes counted elsewhere. */
     private static String routeOf(String path) {
         return switch (path) {
-            case "/v1/query", "/v1/explain", "/v1/catalog" -> null;
+            case "/v1/query", "/v1/explain", "/v1/catalog", "/v1/queries" -> null;
             case "/health", "/metrics", "/dev/token", "/dev/jwks", "/dev/.well-known/openid-configuration" -> path;
-            default -> "unmatched";
+            default -> path.startsWith("/v1/queries/") ? null : "unmatched";
         };
     }
 
@@ -180,6 +191,11 @@ public final class Gateway implements AutoCloseable {
      */
     private static boolean shapesSameData(Catalog a, Catalog b) {
         return a.sources().equals(b.sources()) && a.tables().equals(b.tables()) && a.mappings().equals(b.mappings());
+    }
+
+    private static Engine.Lanes lanes(RateLimitSettings limits) {
+        QueryLimits q = limits.queries();
+        return new Engine.Lanes(q.shortSlots(), q.shortBudgetMs(), q.shortMaxInputRows(), q.longSlots());
     }
 
     private static RateLimitSettings rateLimits(Snapshot s) throws ConfigException {

@@ -12,6 +12,8 @@ public enum ErrorCode {
     ENTITLEMENT_DENIED(403),
     NOT_FOUND(404),
     METHOD_NOT_ALLOWED(405),
+    /** An async query's answer was kept for its retention time and is gone. */
+    GONE(410),
     PAYLOAD_TOO_LARGE(413),
     RATE_LIMIT_EXHAUSTED(429),
     INTERNAL(500),
@@ -19,7 +21,9 @@ public enum ErrorCode {
     STALE_DATA(503),
     OVERLOADED(503),
     SOURCE_TIMEOUT(504),
-    QUERY_TIMEOUT(504);
+    QUERY_TIMEOUT(504),
+    /** The query was cancelled (DELETE /v1/queries/{id}, a Postgres cancel request, a client that went away). */
+    QUERY_CANCELLED(499);
 
     private final int status;
 

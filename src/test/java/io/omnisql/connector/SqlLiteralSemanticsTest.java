@@ -25,7 +25,7 @@ class SqlLiteralSemanticsTest {
 
     @BeforeContainer
     static void start() {
-        engine = new Engine(new Engine.Settings(1, "128MB", 2));
+        engine = new Engine(new Engine.Settings(1, "128MB", Engine.Lanes.DEFAULT));
     }
 
     @AfterContainer

@@ -18,7 +18,7 @@ class DeepStatementTest {
 
     @BeforeAll
     static void start() {
-        engine = new Engine(new Engine.Settings(1, "256MB", 2));
+        engine = new Engine(new Engine.Settings(1, "256MB", Engine.Lanes.DEFAULT));
     }
 
     @AfterAll

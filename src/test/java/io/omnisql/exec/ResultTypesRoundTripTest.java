@@ -29,7 +29,7 @@ class ResultTypesRoundTripTest {
 
     @BeforeAll
     static void start() {
-        engine = new Engine(new Engine.Settings(1, "256MB", 2));
+        engine = new Engine(new Engine.Settings(1, "256MB", Engine.Lanes.DEFAULT));
     }
 
     @AfterAll

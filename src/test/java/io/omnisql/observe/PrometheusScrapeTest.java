@@ -3,6 +3,7 @@ package io.omnisql.observe;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omnisql.GatewayHarness;
+import io.omnisql.RequiredTool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,19 +21,19 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A real Prometheus server scrapes {@code /metrics} and answers PromQL over what it stored.
- * Needs a prometheus binary: {@code bin/ensure-prometheus} installs Debian's package, or set PROMETHEUS_BIN.
+ * Needs a prometheus binary: {@code bin/ensure-prometheus} installs Debian's package, or set PROMETHEUS_BIN; a missing
+ * one fails under CI=true and is skipped loudly elsewhere ({@link RequiredTool}).
  */
 class PrometheusScrapeTest {
     private static final Duration SCRAPE_DEADLINE = Duration.ofSeconds(60);
+    private static final RequiredTool PROMETHEUS = new RequiredTool("prometheus",
+            "run bin/ensure-prometheus (installs Debian's prometheus package as root or with CI=true), or set PROMETHEUS_BIN");
 
     @TempDir
     Path dir;
@@ -60,8 +61,7 @@ class PrometheusScrapeTest {
 
     @Test
     void prometheusScrapesRequestCountsAndLatencyBuckets() throws Exception {
-        Optional<Path> binary = prometheusBinary();
-        assumeTrue(binary.isPresent(), "no prometheus binary on PATH or in PROMETHEUS_BIN; run bin/ensure-prometheus");
+        Path binary = PROMETHEUS.find(RequiredTool.candidates("PROMETHEUS_BIN", "prometheus"));
 
         String token = gateway.token();
         for (int i = 0; i < 3; i++) {
@@ -80,7 +80,7 @@ class PrometheusScrapeTest {
                     static_configs:
                       - targets: ['127.0.0.1:%d']
                 """.formatted(gateway.gateway().port()));
-        prometheus = new ProcessBuilder(binary.get().toString(),
+        prometheus = new ProcessBuilder(binary.toString(),
                                         "--config.file=" + config,
                                         "--storage.tsdb.path=" + dir.resolve("data"),
                                         "--web.listen-address=127.0.0.1:" + port,
@@ -146,18 +146,6 @@ class PrometheusScrapeTest {
     private String log() throws IOException {
         Path log = dir.resolve("prometheus.log");
         return Files.exists(log) ? Files.readString(log) : "";
-    }
-
-    private static Optional<Path> prometheusBinary() {
-        String configured = System.getenv("PROMETHEUS_BIN");
-        if (configured != null && !configured.isBlank()) {
-            return Optional.of(Path.of(configured)).filter(Files::isExecutable);
-        }
-        return Stream.of(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
-                .filter(p -> !p.isBlank())
-                .map(p -> Path.of(p, "prometheus"))
-                .filter(Files::isExecutable)
-                .findFirst();
     }
 
     private static int freePort() throws IOException {
