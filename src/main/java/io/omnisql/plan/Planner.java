@@ -115,7 +115,22 @@ public final class Planner implements AutoCloseable {
                 p.interrupted = true;
             }
         };
-        return lanes.analyse(() -> analyse(sql, shape, catalog, deadline, late, current), deadline, abandon, late);
+        try {
+            return lanes.analyse(() -> analyse(sql, shape, parseOnce(sql, false, current), catalog), deadline, abandon, late);
+        } catch (QueryException simpleFailure) {
+            // JSqlParser's own order: the complex mode only when the simple one fails and the nesting is shallow.
+            // It runs on its own lane, waited for here, so statements that need it never hold the threads
+            // every other statement is parsed on.
+            if (simpleFailure.code() != ErrorCode.SQL_SYNTAX || shape.nesting() > COMPLEX_MAX_NESTING) {
+                throw simpleFailure;
+            }
+            try {
+                return lanes.complex(() -> analyse(sql, shape, parseOnce(sql, true, current), catalog), deadline, abandon, late);
+            } catch (QueryException complexFailure) {
+                // Report the simple mode's position unless the complex attempt ran out of time.
+                throw complexFailure.code() == ErrorCode.SQL_SYNTAX ? simpleFailure : complexFailure;
+            }
+        }
     }
 
     private static QueryException tooComplex(String message, String limit, long max, long actual) {
@@ -127,9 +142,7 @@ public final class Planner implements AutoCloseable {
         lanes.close();
     }
 
-    private QueryPlan analyse(String sql, StatementShape shape, Catalog catalog, long deadline,
-                              Supplier<QueryException> late, AtomicReference<CCJSqlParser> current) {
-        Statement statement = parse(sql, shape, deadline, late, current);
+    private QueryPlan analyse(String sql, StatementShape shape, Statement statement, Catalog catalog) {
         if (!(statement instanceof Select select)) {
             throw new QueryException(ErrorCode.UNSUPPORTED_STATEMENT,
                     "only SELECT statements are accepted, not " + statement.getClass().getSimpleName().toUpperCase(Locale.ROOT));
@@ -231,32 +244,6 @@ public final class Planner implements AutoCloseable {
         byte[] b = new byte[8];
         random.nextBytes(b);
         return b;
-    }
-
-    /**
-     * Simple mode first; the complex one (exponential in nesting) only when that fails and the nesting is
-     * shallow, on its own lane -- what JSqlParser's {@code CCJSqlParserUtil.parse} does, under our deadline.
-     */
-    private Statement parse(String sql, StatementShape shape, long deadline, Supplier<QueryException> late,
-                            AtomicReference<CCJSqlParser> current) {
-        try {
-            return parseOnce(sql, false, current);
-        } catch (QueryException simpleFailure) {
-            if (simpleFailure.code() != ErrorCode.SQL_SYNTAX || shape.nesting() > COMPLEX_MAX_NESTING) {
-                throw simpleFailure;
-            }
-            try {
-                return lanes.complex(() -> parseOnce(sql, true, current), deadline, () -> {
-                    CCJSqlParser p = current.get();
-                    if (p != null) {
-                        p.interrupted = true;
-                    }
-                }, late);
-            } catch (QueryException complexFailure) {
-                // Report the simple mode's position unless the complex attempt ran out of time.
-                throw complexFailure.code() == ErrorCode.SQL_SYNTAX ? simpleFailure : complexFailure;
-            }
-        }
     }
 
     private static Statement parseOnce(String sql, boolean complex, AtomicReference<CCJSqlParser> current) {

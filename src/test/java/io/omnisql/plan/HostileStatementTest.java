@@ -136,6 +136,26 @@ class HostileStatementTest {
     }
 
     @Test
+    void statementsInTheComplexModeNeverHoldUpOrdinaryOnes() throws Exception {
+        Catalog slow = withLimits(new Catalog.SqlLimits(100_000, 64, 256, 1_500, 1 << 20));
+        java.util.List<String> finished = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.List<Thread> hostile = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            hostile.add(Thread.ofVirtual().start(() -> {
+                refusal("SELECT ((((((((((7)))))))))) +" + FROM, slow);
+                finished.add("complex");
+            }));
+        }
+        Thread.sleep(100); // the four now occupy the complex lane and wait behind it
+        assertThat(planner.plan("SELECT number" + FROM + " WHERE state = 'open'", slow).refs()).hasSize(1);
+        finished.add("simple");
+        for (Thread t : hostile) {
+            t.join();
+        }
+        assertThat(finished).first().isEqualTo("simple");
+    }
+
+    @Test
     void theQueryDeadlineBindsParsingToo() {
         QueryException e = catchThrowableOfType(() -> planner.plan("SELECT ((((((((((7)))))))))) +" + FROM, catalog,
                 System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200)), QueryException.class);
