@@ -54,7 +54,6 @@ import net.sf.jsqlparser.statement.select.Join;
 import net.sf.jsqlparser.statement.select.PlainSelect;
 import net.sf.jsqlparser.statement.select.Select;
 import net.sf.jsqlparser.statement.select.TableFunction;
-import net.sf.jsqlparser.statement.select.WithItem;
 import net.sf.jsqlparser.util.TablesNamesFinder;
 
 /**
@@ -156,17 +155,16 @@ public final class Planner implements AutoCloseable {
         if (walker.into) {
             throw new QueryException(ErrorCode.UNSUPPORTED_STATEMENT, "SELECT INTO is not allowed");
         }
+        // Every node and function vetted; relations that are no CTE in scope are what must resolve to the catalog.
+        List<Table> relations = StatementGuard.relations(select);
         String nonce = HexFormat.of().formatHex(nextBytes());
         Set<String> mentioned = shape.identifiers();
         boolean star = shape.star();
 
         List<Resolved> resolved = new ArrayList<>();
-        for (Table t : walker.tables) {
+        for (Table t : relations) {
             String name = t.getName() == null ? "" : unquote(t.getName()).toLowerCase(Locale.ROOT);
             String schema = t.getSchemaName() == null ? null : unquote(t.getSchemaName()).toLowerCase(Locale.ROOT);
-            if (schema == null && walker.cteNames.contains(name)) {
-                continue;
-            }
             TableDef def = resolveTable(catalog, schema, name, t);
             String alias = t.getAlias() != null ? unquote(t.getAlias().getName()) : name;
             resolved.add(new Resolved(t, def, alias, schema));
@@ -237,6 +235,7 @@ public final class Planner implements AutoCloseable {
                 r.table.setAlias(new net.sf.jsqlparser.expression.Alias(quoteIdent(r.alias), false));
             }
         }
+        StatementGuard.verifyExecuted(select, refs.stream().map(TableRef::placeholder).collect(Collectors.toSet()));
         return new QueryPlan(select.toString(), List.copyOf(refs), List.copyOf(warnings));
     }
 
@@ -297,6 +296,11 @@ public final class Planner implements AutoCloseable {
     }
 
     private static QueryException unknownTable(String name, Catalog catalog) {
+        if (java.util.Arrays.stream(name.split("\\.")).map(Planner::unquote).anyMatch(StatementGuard::engineName)) {
+            return new QueryException(ErrorCode.UNSUPPORTED_STATEMENT, "DuckDB's own catalog, settings and tables are "
+                    + "not reachable: " + name + " is no catalog table (catalog tables: "
+                    + String.join(", ", catalog.tables().keySet()) + ")", Map.of("table", name));
+        }
         return new QueryException(ErrorCode.UNKNOWN_TABLE, "unknown table " + name + " (catalog tables: "
                 + String.join(", ", catalog.tables().keySet()) + ")", Map.of("table", name));
     }
@@ -369,6 +373,9 @@ public final class Planner implements AutoCloseable {
      * DuckDB compare in its time zone) stay with DuckDB.
      */
     private static String literal(Expression e) {
+        if (e instanceof net.sf.jsqlparser.expression.CastExpression cast) {
+            return castLiteral(cast);
+        }
         if (e instanceof StringValue s) {
             String prefix = s.getPrefix();
             return prefix == null || prefix.equalsIgnoreCase("N") ? s.getValue().replace("''", "'") : null;
@@ -390,6 +397,18 @@ public final class Planner implements AutoCloseable {
             return t.getValue().toString();
         }
         return null;
+    }
+
+    /**
+     * A cast of a literal ({@code TIMESTAMP '...'}, which JSqlParser reads as a cast, {@code CAST('...' AS DATE)},
+     * {@code '...'::TIMESTAMP}) pushes as the literal's text: the source compares it as the column's type, and
+     * DuckDB re-applies the cast. Casts to zoned types stay with DuckDB (it would compare in its own time zone).
+     */
+    private static String castLiteral(net.sf.jsqlparser.expression.CastExpression cast) {
+        String type = cast.getColDataType() == null ? "" : cast.getColDataType().toString().toUpperCase(Locale.ROOT).trim();
+        boolean plain = type.matches("(DATE|TIMESTAMP|DATETIME|VARCHAR|TEXT|STRING|INTEGER|INT|BIGINT|DOUBLE)(\\s*\\(\\s*\\d+\\s*\\))?");
+        return plain && !(cast.getLeftExpression() instanceof net.sf.jsqlparser.expression.CastExpression)
+                ? literal(cast.getLeftExpression()) : null;
     }
 
     private static String stripQuotes(String s) {
@@ -476,6 +495,13 @@ public final class Planner implements AutoCloseable {
             visitWindowed(this, expr, context, super::visit);
             return null;
         }
+
+        /** JSqlParser's finder does not descend into IS [NOT] NULL: without this such filters vanished from explain. */
+        @Override
+        public <S> Void visit(net.sf.jsqlparser.expression.operators.relational.IsNullExpression isNull, S context) {
+            isNull.getLeftExpression().accept(this, context);
+            return null;
+        }
     }
 
     static String unquote(String s) {
@@ -535,26 +561,15 @@ public final class Planner implements AutoCloseable {
         }
     }
 
-    /** Collects tables, columns, blocks, CTE names and comparisons in one pass over the statement. */
+    /** Collects columns, blocks and comparisons in one pass over the statement. */
     private final class Walker extends TablesNamesFinder<Void> {
-        final List<Table> tables = new ArrayList<>();
         final List<Column> columns = new ArrayList<>();
         final List<Comparison> comparisons = new ArrayList<>();
-        final Set<String> cteNames = new java.util.HashSet<>();
         final Set<String> selectAliases = new java.util.HashSet<>();
         final Map<Table, Block> blocks = new IdentityHashMap<>();
         final List<Block> allBlocks = new ArrayList<>();
         String tableFunction;
         boolean into;
-
-        @Override
-        public <S> Void visit(Table table, S context) {
-            // The finder reaches a join's right-hand table twice; one reference is one fetch.
-            if (tables.stream().noneMatch(t -> t == table)) {
-                tables.add(table);
-            }
-            return super.visit(table, context);
-        }
 
         @Override
         public <S> Void visit(Column column, S context) {
@@ -572,14 +587,6 @@ public final class Planner implements AutoCloseable {
         public <S> Void visit(TableFunction tableFunction, S context) {
             this.tableFunction = tableFunction.toString();
             return super.visit(tableFunction, context);
-        }
-
-        @Override
-        public <S> Void visit(WithItem<?> withItem, S context) {
-            if (withItem.getAlias() != null) {
-                cteNames.add(unquote(withItem.getAlias().getName()).toLowerCase(Locale.ROOT));
-            }
-            return super.visit(withItem, context);
         }
 
         @Override
