@@ -48,7 +48,7 @@ class HostileStatementTest {
         return new Catalog(new Catalog.Defaults(d.maxStalenessMs(), d.timeoutMs(), d.maxTimeoutMs(), d.maxRowsPerTable(),
                 d.maxResultRows(), d.maxResultBytes(), d.cacheMaxBytes(), d.duckdbThreads(), d.duckdbMemoryLimit(),
                 d.maxConcurrentQueries(), d.queueTimeoutMs(), limits), catalog.sources(), catalog.tables(), catalog.mappings(),
-                catalog.simulators(), catalog.observability());
+                catalog.simulators(), catalog.observability(), catalog.pgwire());
     }
 
     @Test
