@@ -19,7 +19,8 @@ public final class Main {
                 System.err.println("omnisql: FATAL " + e + " in thread " + thread.getName() + "; exiting");
                 Runtime.getRuntime().halt(3);
             }
-            System.err.println("omnisql: uncaught " + e + " in thread " + thread.getName());
+            System.err.println("omnisql: uncaught exception in thread " + thread.getName());
+            e.printStackTrace();
         });
         String dir = System.getenv().getOrDefault("OMNISQL_CONFIG_DIR", ".");
         String host = System.getenv().getOrDefault("HOST", "127.0.0.1");
