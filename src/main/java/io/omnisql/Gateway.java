@@ -10,11 +10,13 @@ import io.omnisql.config.YamlTree;
 import io.omnisql.connector.HttpConnector;
 import io.omnisql.exec.Engine;
 import io.omnisql.gateway.QueryService;
+import io.omnisql.http.HealthRoutes;
 import io.omnisql.http.QueryRoutes;
 import io.omnisql.identity.DemoIssuer;
 import io.omnisql.identity.IdentitySettings;
 import io.omnisql.identity.OidcAuthenticator;
 import io.omnisql.observe.ObservabilitySettings;
+import io.omnisql.observe.Readiness;
 import io.omnisql.observe.Telemetry;
 import io.omnisql.policy.CatalogView;
 import io.omnisql.policy.YamlPolicyDecider;
@@ -38,7 +40,9 @@ public final class Gateway implements AutoCloseable {
     private final Engine engine;
     private final SourceCache cache;
     private final DemoIssuer demoIssuer;
+    private final Readiness readiness;
     private final WebServer server;
+    private static final long READY_ENGINE_TIMEOUT_MS = 1_000;
 
     private Gateway(Options options) throws ConfigException {
         config = ConfigStore.open(options.configDir());
@@ -48,10 +52,15 @@ public final class Gateway implements AutoCloseable {
         simulators = first.catalog().sources().values().stream().anyMatch(Catalog.SourceDef::embedded)
                 ? Simulators.start(section(first.catalog().simulators(), SimulatorSettings::fromMap, "simulators"))
                 : null;
-        telemetry = Telemetry.create(observability(first));
+        telemetry = telemetry(first, options.env());
         RateLimiter limiter = RateLimiter.create(rateLimits(first));
         engine = new Engine(new Engine.Settings(defaults.duckdbThreads(), defaults.duckdbMemoryLimit(),
                 Math.max(2, Runtime.getRuntime().availableProcessors() * 2)));
+        telemetry.metrics().engine(engine::memoryBytes, engine::queueDepth);
+        readiness = new Readiness();
+        // The server listens only once the configuration loaded; a rejected reload keeps the loaded one in force.
+        readiness.register("config", () -> config.current() != null);
+        readiness.register("engine", () -> engine.answers(READY_ENGINE_TIMEOUT_MS));
         cache = new SourceCache(defaults.cacheMaxBytes(), InstantSource.system(), engine::drop);
         HttpConnector connector = new HttpConnector(this::baseUrl, options.env(), limiter);
         connector.onRateLimit((source, remaining) -> telemetry.metrics().upstreamRateLimitRemaining(source, remaining));
@@ -85,6 +94,11 @@ public final class Gateway implements AutoCloseable {
                 }
             };
         });
+        // observability: applies without a restart (tracing pipeline, sampling, query log, log format).
+        config.register(next -> {
+            ObservabilitySettings nextObservability = observability(next);
+            return () -> telemetry.apply(nextObservability);
+        });
         config.onReload(applied -> telemetry.metrics().configReload(applied));
 
         server = WebServer.builder()
@@ -92,13 +106,16 @@ public final class Gateway implements AutoCloseable {
                 .port(options.port())
                 .routing(r -> {
                     r.addFilter((chain, req, res) -> {
+                        long start = System.nanoTime();
                         chain.proceed();
                         String route = routeOf(req.path().path());
                         // /v1 routes are counted by their request trace, with their error code.
                         if (route != null) {
-                            telemetry.metrics().httpRequest(req.prologue().method().text(), route, res.status().code());
+                            telemetry.metrics().httpRequest(req.prologue().method().text(), route, res.status().code(),
+                                    System.nanoTime() - start);
                         }
                     });
+                    new HealthRoutes(readiness).register(r);
                     routes.register(r);
                     demoIssuer.register(r);
                     telemetry.register(r);
@@ -149,13 +166,18 @@ public final class Gateway implements AutoCloseable {
     private static String routeOf(String path) {
         return switch (path) {
             case "/v1/query", "/v1/explain", "/v1/catalog" -> null;
-            case "/health", "/metrics", "/dev/token", "/dev/jwks", "/dev/.well-known/openid-configuration" -> path;
+            case "/health", "/health/live", "/health/ready", "/metrics", "/openapi.yaml", "/dev/token", "/dev/jwks", "/dev/.well-known/openid-configuration" -> path;
             default -> "unmatched";
         };
     }
 
     public Telemetry telemetry() {
         return telemetry;
+    }
+
+    /** The checks behind {@code /health/ready}; components that must work before traffic register theirs. */
+    public Readiness readiness() {
+        return readiness;
     }
 
     private URI baseUrl(Catalog.SourceDef source) {
@@ -191,6 +213,15 @@ public final class Gateway implements AutoCloseable {
             return IdentitySettings.fromMap(section instanceof Map ? (Map<String, Object>) section : Map.of());
         } catch (IllegalArgumentException e) {
             throw locate(s.policies(), "identity", e);
+        }
+    }
+
+    private static Telemetry telemetry(Snapshot s, Function<String, String> env) throws ConfigException {
+        ObservabilitySettings settings = observability(s);
+        try {
+            return Telemetry.create(settings, env);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("environment", 0, e.getMessage());
         }
     }
 

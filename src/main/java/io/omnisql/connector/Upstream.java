@@ -101,10 +101,11 @@ final class Upstream {
      * GETs {@code uri}, retrying as the source allows, until it has a whole answer or must give up.
      *
      * @param notFoundAllowed a 404 is returned as a page with no body instead of failing
+     * @param traceparent     W3C trace context sent as the {@code traceparent} header, or null
      * @throws QueryException SOURCE_TIMEOUT, SOURCE_ERROR (with {@code upstream_status} when there was one) or
      *                        RATE_LIMIT_EXHAUSTED (with {@code retry_after_ms})
      */
-    Page get(SourceDef source, String table, URI uri, long deadlineNanos, boolean notFoundAllowed) {
+    Page get(SourceDef source, String table, URI uri, long deadlineNanos, boolean notFoundAllowed, String traceparent) {
         String key = source.name() + " " + uri;
         for (int attempt = 0; ; attempt++) {
             long remainingMs = (deadlineNanos - System.nanoTime()) / 1_000_000;
@@ -116,7 +117,7 @@ final class Upstream {
             long start = System.nanoTime();
             HttpResponse<byte[]> response;
             try (SourcePermit permit = limiter.acquireSource(source.name(), deadlineNanos)) {
-                response = send(request(source, uri, timeoutMs, previous), timeoutMs);
+                response = send(request(source, uri, timeoutMs, previous, traceparent), timeoutMs);
             } catch (TimeoutException | HttpTimeoutException e) {
                 listener.page(source.name(), table, uri, 0, 0, System.nanoTime() - start);
                 throw timeout(source, "no answer within " + timeoutMs + " ms");
@@ -168,9 +169,12 @@ final class Upstream {
         }
     }
 
-    private HttpRequest request(SourceDef source, URI uri, long timeoutMs, Stored previous) {
+    private HttpRequest request(SourceDef source, URI uri, long timeoutMs, Stored previous, String traceparent) {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri).GET().timeout(Duration.ofMillis(timeoutMs));
         source.headers().forEach(b::header);
+        if (traceparent != null) {
+            b.header("traceparent", traceparent);
+        }
         authorize(source, b);
         if (previous != null) {
             b.header("If-None-Match", previous.etag());

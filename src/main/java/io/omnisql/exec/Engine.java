@@ -23,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -125,6 +126,41 @@ public final class Engine implements AutoCloseable {
             });
         } catch (RuntimeException e) {
             LOG.warning(() -> "could not drop " + name + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Bytes DuckDB holds in memory (its buffer manager's tags summed, from {@code duckdb_memory()}), read on the
+     * caller's thread: a short catalog call that must not wait behind queued statements; NaN when unreadable.
+     */
+    public double memoryBytes() {
+        try (DuckDBConnection c = (DuckDBConnection) root.duplicate(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory()")) {
+            return rs.next() ? rs.getLong(1) : Double.NaN;
+        } catch (SQLException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
+    /** Statements waiting for an engine thread (the engine queue's depth). */
+    public int queueDepth() {
+        return pool instanceof ThreadPoolExecutor t ? t.getQueue().size() : 0;
+    }
+
+    /**
+     * Whether the engine answers a trivial statement through its pool within {@code timeoutMs}: the readiness
+     * check (a wedged or saturated engine is not ready).
+     */
+    public boolean answers(long timeoutMs) {
+        try {
+            return onPool(() -> {
+                try (DuckDBConnection c = (DuckDBConnection) root.duplicate(); Statement s = c.createStatement();
+                     ResultSet rs = s.executeQuery("SELECT 1")) {
+                    return rs.next() && rs.getInt(1) == 1;
+                }
+            }, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs));
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 

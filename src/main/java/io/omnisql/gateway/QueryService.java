@@ -8,6 +8,7 @@ import io.omnisql.config.Catalog;
 import io.omnisql.config.ConfigStore;
 import io.omnisql.config.Snapshot;
 import io.omnisql.connector.FetchResult;
+import io.omnisql.connector.PageListener;
 import io.omnisql.connector.HttpConnector;
 import io.omnisql.connector.RequestBuilder;
 import io.omnisql.connector.SourceRequest;
@@ -134,7 +135,8 @@ public final class QueryService {
         long maxBytes = defaults.maxResultBytes();
         String resultKey = maxRows + "/" + maxBytes + "\n" + sql;
         QueryResult result = results.getIfPresent(resultKey);
-        try (Span span = trace.child("duckdb.execute", Map.of("result_cache", result != null))) {
+        try (Span span = trace.child("duckdb.execute", Map.of("db.system", "duckdb", "db.operation.name", "SELECT",
+                "db.query.text", QueryText.sanitized(sql), "result_cache", result != null))) {
             if (result == null) {
                 result = engine.query(sql, deadline, maxRows, maxBytes);
                 results.put(resultKey, result);
@@ -331,14 +333,16 @@ public final class QueryService {
                 Lease lease = cache.acquire(request.key(), freshness.maxStalenessMs(), () -> {
                     // Pages are appended while later ones are still being fetched; the load span is the tail.
                     try (TableWriter writer = engine.create(request.columns())) {
-                        FetchResult fetched = connector.fetch(request, deadline, (src, tbl, uri, status, rows, nanos) -> {
-                            // Told after the exchange: the page span carries its duration as an attribute.
-                            metrics.sourcePage(src);
-                            span.child("source.page", Map.of("http.status_code", status, "rows", rows,
-                                    "duration_ms", nanos / 1_000_000.0, "path", uri.getPath())).end();
-                        }, writer::append);
+                        // Every upstream request carries the fetch span's traceparent: a traced upstream joins the trace.
+                        FetchResult fetched = connector.fetch(request, deadline, PageListener.traced(span.traceparent(),
+                                (src, tbl, uri, status, rows, nanos) -> {
+                                    metrics.sourcePage(src);
+                                    // Told after the exchange: a CLIENT span back-dated by its duration.
+                                    span.exchange("source.page", pageAttributes(uri, status, rows), nanos);
+                                }), writer::append);
                         metrics.sourceFetch(source, table, fetched.fetchMs() * 1_000_000, fetched.rows());
-                        try (Span load = span.child("duckdb.load", Map.of("table", table, "rows", fetched.rows()))) {
+                        try (Span load = span.child("duckdb.load", Map.of("db.system", "duckdb",
+                                "db.operation.name", "INSERT", "table", table, "rows", fetched.rows()))) {
                             MaterializedTable loaded = writer.finish();
                             return new SourceCache.Loaded(loaded, fetched.pages(), fetched.fetchMs(), fetched.warnings());
                         }
@@ -362,6 +366,23 @@ public final class QueryService {
                 return served;
             }
         }
+    }
+
+    /** HTTP client semantic conventions for one upstream exchange (status 0: no answer came). */
+    private static Map<String, Object> pageAttributes(java.net.URI uri, int status, int rows) {
+        Map<String, Object> a = new java.util.HashMap<>();
+        a.put("http.request.method", "GET");
+        a.put("server.address", uri.getHost());
+        a.put("server.port", uri.getPort() > 0 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80);
+        a.put("url.path", uri.getPath());
+        a.put("rows", rows);
+        if (status > 0) {
+            a.put("http.response.status_code", status);
+        }
+        if (status == 0 || status >= 400) {
+            a.put("error.type", status == 0 ? "timeout_or_io" : Integer.toString(status));
+        }
+        return a;
     }
 
     // --- freshness: what older cached data may do when live data cannot be had ---

@@ -31,7 +31,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The routing table: {@code /health}, {@code /v1/query}, {@code /v1/explain}, {@code /v1/catalog}, and JSON
+ * The routing table: {@code /v1/query}, {@code /v1/explain}, {@code /v1/catalog}, and JSON
  * errors for the rest.
  */
 public final class QueryRoutes {
@@ -61,12 +61,7 @@ public final class QueryRoutes {
     }
 
     public void register(HttpRouting.Builder routing) {
-        routing.get("/health", (req, res) -> send(res, 200, Json.write(g -> {
-                    g.writeStartObject();
-                    g.writeStringField("status", "UP");
-                    g.writeEndObject();
-                })))
-                .post("/v1/query", (req, res) -> handle(req, res, false))
+        routing.post("/v1/query", (req, res) -> handle(req, res, false))
                 .post("/v1/explain", (req, res) -> handle(req, res, true))
                 .get("/v1/catalog", this::catalog)
                 .any("/v1/query", (req, res) -> methodNotAllowed(res, "POST"))
@@ -80,7 +75,7 @@ public final class QueryRoutes {
                 "no route for " + req.prologue().method().text() + " " + req.path().path()), null));
     }
 
-    private static void methodNotAllowed(ServerResponse res, String method) {
+    static void methodNotAllowed(ServerResponse res, String method) {
         res.header(HeaderNames.ALLOW, method);
         fail(res, new QueryException(ErrorCode.METHOD_NOT_ALLOWED, "use " + method), null);
     }
