@@ -159,9 +159,17 @@ public final class Metrics {
     }
 
     public void cache(String table, CacheOutcome outcome) {
-        get(cacheRequests, new TableOutcome(table, outcome), k -> Counter.builder("cache_requests")
-                .description("Result cache lookups").tags("table", k.table(), "outcome", k.outcome().label())
-                .register(registry)).increment();
+        Counter counter = cacheRequests.get(new TableOutcome(table, outcome));
+        if (counter == null) {
+            // A table's first lookup exports every outcome from 0, so increase() sees its first stale serve.
+            for (CacheOutcome o : CacheOutcome.values()) {
+                get(cacheRequests, new TableOutcome(table, o), k -> Counter.builder("cache_requests")
+                        .description("Result cache lookups").tags("table", k.table(), "outcome", k.outcome().label())
+                        .register(registry));
+            }
+            counter = cacheRequests.get(new TableOutcome(table, outcome));
+        }
+        counter.increment();
     }
 
     /** A request refused for rate limiting; {@code source} may be empty for gateway-wide refusals. */
