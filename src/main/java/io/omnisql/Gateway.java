@@ -11,6 +11,7 @@ import io.omnisql.connector.HttpConnector;
 import io.omnisql.exec.Engine;
 import io.omnisql.gateway.QueryService;
 import io.omnisql.http.HealthRoutes;
+import io.omnisql.http.OpenApiRoute;
 import io.omnisql.http.QueryRoutes;
 import io.omnisql.identity.DemoIssuer;
 import io.omnisql.identity.IdentitySettings;
@@ -116,6 +117,7 @@ public final class Gateway implements AutoCloseable {
                         }
                     });
                     new HealthRoutes(readiness).register(r);
+                    new OpenApiRoute().register(r);
                     routes.register(r);
                     demoIssuer.register(r);
                     telemetry.register(r);
