@@ -2,7 +2,7 @@ package io.omnisql.observe;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Assumptions;
+import io.omnisql.RequiredTool;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -21,9 +21,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real Prometheus server (Debian's package) on a free loopback port, scraping one gateway every second,
- * optionally with rule files. Binaries come from PROMETHEUS_BIN/PROMTOOL_BIN or {@code bin/ensure-prometheus},
- * which installs the package when run as root or in CI. Missing binaries skip the test loudly, and fail it
- * under CI=true: CI must never pass without having run it.
+ * optionally with rule files. Binaries come from PROMETHEUS_BIN/PROMTOOL_BIN or PATH ({@code bin/test} runs
+ * {@code bin/ensure-prometheus}, which installs the package as root or in CI); see {@link #binary}.
  */
 public final class PrometheusServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -69,35 +68,14 @@ public final class PrometheusServer implements AutoCloseable {
         return new PrometheusServer(dir, port, p);
     }
 
-    /** The path of {@code tool} (prometheus or promtool), or the test is skipped/failed as described above. */
+    /**
+     * The path of {@code tool} (prometheus or promtool): {@code $envVar}, then PATH. Missing, it is never a silent
+     * skip ({@link RequiredTool}): the test fails under CI=true and is skipped loudly elsewhere.
+     */
     public static Path binary(String tool, String envVar) {
-        String configured = System.getenv(envVar);
-        if (configured != null && !configured.isBlank() && Files.isExecutable(Path.of(configured))) {
-            return Path.of(configured);
-        }
-        String problem;
-        try {
-            Process ensure = new ProcessBuilder("bin/ensure-prometheus", tool)
-                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            String out = new String(ensure.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            if (ensure.waitFor() == 0 && !out.isEmpty() && Files.isExecutable(Path.of(out))) {
-                return Path.of(out);
-            }
-            problem = "bin/ensure-prometheus " + tool + " failed";
-        } catch (IOException e) {
-            problem = "cannot run bin/ensure-prometheus: " + e.getMessage();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            problem = "interrupted";
-        }
-        String message = "NO " + tool.toUpperCase() + " BINARY (" + problem + "): install Debian's prometheus package "
-                + "or set " + envVar;
-        System.err.println("*** " + message);
-        if ("true".equals(System.getenv("CI"))) {
-            throw new AssertionError(message);
-        }
-        Assumptions.abort(message);
-        throw new AssertionError("unreachable");
+        return new RequiredTool(tool, "run bin/ensure-prometheus " + tool
+                + " (installs Debian's prometheus package as root or with CI=true), or set " + envVar)
+                .find(RequiredTool.candidates(envVar, tool));
     }
 
     /** Instant query; the {@code data.result} array. Throws IOException while Prometheus is still starting. */
