@@ -19,6 +19,7 @@ import io.omnisql.exec.MaterializedTable;
 import io.omnisql.exec.QueryResult;
 import io.omnisql.exec.TableWriter;
 import io.omnisql.identity.Principal;
+import io.omnisql.observe.LogContext;
 import io.omnisql.observe.Metrics;
 import io.omnisql.observe.RequestTrace;
 import io.omnisql.observe.Span;
@@ -39,6 +40,7 @@ import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -415,12 +417,14 @@ public final class QueryService {
                 + ") but the fetch failed (" + failure.code() + ": " + failure.getMessage() + "); cached data is "
                 + older.ageMs() + " ms old";
         if (freshness.allowStale()) {
-            LOG.warning(() -> "trace " + freshness.traceId() + ": " + situation + "; served it (allow_stale)");
+            LogContext.of(freshness.traceId(), null).log(LOG, Level.WARNING,
+                    "trace " + freshness.traceId() + ": " + situation + "; served it (allow_stale)", null);
             return new Served(older, situation + "; served it because allow_stale is set");
         }
         long age = older.ageMs();
         older.close();
-        LOG.warning(() -> "trace " + freshness.traceId() + ": " + situation + "; refused with STALE_DATA");
+        LogContext.of(freshness.traceId(), null).log(LOG, Level.WARNING,
+                "trace " + freshness.traceId() + ": " + situation + "; refused with STALE_DATA", null);
         throw new QueryException(ErrorCode.STALE_DATA, situation + "; send \"allow_stale\": true to accept it",
                 Map.of("table", table, "source", b.ref().table().source(), "available_age_ms", age,
                         "max_staleness_ms", freshness.maxStalenessMs(), "cause", failure.code().name()), failure);

@@ -18,6 +18,7 @@ import io.omnisql.identity.Authenticator;
 import io.omnisql.identity.Principal;
 import io.omnisql.policy.CatalogView;
 import io.omnisql.ratelimit.RateLimiter;
+import io.omnisql.observe.LogContext;
 import io.omnisql.observe.Metrics;
 import io.omnisql.observe.QueryLog;
 import io.omnisql.observe.RequestTrace;
@@ -191,7 +192,7 @@ public final class QueryRoutes {
 
     /** A bug: logged in full under the trace id, answered without internals. */
     private static QueryException internal(String traceId, RuntimeException e) {
-        LOG.log(Level.SEVERE, "trace " + traceId + ": unexpected failure", e);
+        LogContext.of(traceId, null).log(LOG, Level.SEVERE, "trace " + traceId + ": unexpected failure", e);
         return new QueryException(ErrorCode.INTERNAL, "internal error; see the gateway log for trace " + traceId);
     }
 
