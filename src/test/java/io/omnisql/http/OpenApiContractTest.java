@@ -36,20 +36,6 @@ class OpenApiContractTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path DOCUMENT = Path.of("src/main/resources/openapi.yaml");
     private static final JsonSchemaFactory SCHEMAS = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
-    private static final String SIMULATORS = """
-            simulators:
-              github:
-                latency_ms: 0
-                seed: 42
-                org: acme
-                repos: [mobile-app, web-app, platform-api, infra]
-                pull_requests: 400
-                faults: %s
-              jira:
-                latency_ms: 0
-                projects: [MOB, WEB, PLAT]
-                issues: 600
-            """;
     private static GatewayHarness gw;
     private static JsonNode openapi;
     /** "METHOD template" of every checked answer, to prove every documented operation was exercised. */
@@ -60,7 +46,7 @@ class OpenApiContractTest {
         Object yaml = new Yaml().load(Files.readString(DOCUMENT));
         openapi = JSON.valueToTree(yaml);
         gw = GatewayHarness.start((file, text) -> switch (file) {
-            case "catalog.yaml" -> withFaults(text, "{}");
+            case "catalog.yaml" -> GatewayHarness.withGithubFaults(text, "{}");
             case "ratelimits.yaml" -> text.replace("- {team: platform, burst: 100, refill_per_second: 20}",
                     "- {team: platform, burst: 100, refill_per_second: 20}\n    - {team: tiny, burst: 1, refill_per_second: 0.01}");
             default -> text;
@@ -144,7 +130,7 @@ class OpenApiContractTest {
 
         // Upstream failures: a cached table cannot be refreshed (503 STALE_DATA), an uncached one fails (502).
         check("POST", "/v1/query", gw.query(token, pulls), 200);
-        assertThat(gw.edit("catalog.yaml", t -> withFaults(t, "{error_every: 1}"))).isTrue();
+        assertThat(gw.edit("catalog.yaml", t -> GatewayHarness.withGithubFaults(t, "{error_every: 1}"))).isTrue();
         Thread.sleep(5);
         Response stale = gw.query(token, pulls, 0);
         check("POST", "/v1/query", stale, 503);
@@ -215,10 +201,5 @@ class OpenApiContractTest {
         return s.length() > 600 ? s.substring(0, 600) + "..." : s;
     }
 
-    private static String withFaults(String catalog, String faults) {
-        int from = catalog.indexOf("simulators:");
-        int to = catalog.indexOf("\nsources:");
-        return catalog.substring(0, from) + SIMULATORS.formatted(faults) + catalog.substring(to);
-    }
 
 }

@@ -32,20 +32,6 @@ class OperatorMonitoringTest {
     private static final Path RULES = Path.of("ops/prometheus/omnisql-alerts.yml");
     private static final Path DASHBOARD = Path.of("ops/grafana/omnisql-dashboard.json");
     private static final Duration DEADLINE = Duration.ofSeconds(90);
-    private static final String SIMULATORS = """
-            simulators:
-              github:
-                latency_ms: 0
-                seed: 42
-                org: acme
-                repos: [mobile-app, web-app, platform-api, infra]
-                pull_requests: 400
-                faults: %s
-              jira:
-                latency_ms: 0
-                projects: [MOB, WEB, PLAT]
-                issues: 600
-            """;
 
     @TempDir
     Path dir;
@@ -65,7 +51,7 @@ class OperatorMonitoringTest {
     void everyDashboardAndAlertExpressionReturnsDataFromARealScrape() throws Exception {
         // The GitHub simulator reports a small quota (x-ratelimit-remaining), as a real API near its limit would.
         try (GatewayHarness gw = GatewayHarness.start((file, text) -> file.equals("catalog.yaml")
-                ? withFaults(text, "{ratelimit_limit: 60, ratelimit_window_s: 3600}") : text);
+                ? GatewayHarness.withGithubFaults(text, "{ratelimit_limit: 60, ratelimit_window_s: 3600}") : text);
              PrometheusServer prometheus = PrometheusServer.start(dir, gw.gateway().port(), List.of(RULES.toAbsolutePath()))) {
             prometheus.await("up{job=\"omnisql\"} == 1", DEADLINE);
             load(gw, prometheus);
@@ -121,7 +107,7 @@ class OperatorMonitoringTest {
         assertThat(gw.get("/no/such/route", null).status()).isEqualTo(404);
 
         // GitHub fails: cached data is served stale on request, uncached data fails with 502.
-        assertThat(gw.edit("catalog.yaml", t -> withFaults(t, "{ratelimit_limit: 60, ratelimit_window_s: 3600, error_every: 1}")))
+        assertThat(gw.edit("catalog.yaml", t -> GatewayHarness.withGithubFaults(t, "{ratelimit_limit: 60, ratelimit_window_s: 3600, error_every: 1}")))
                 .isTrue();
         ObjectNode stale = JSON.createObjectNode().put("sql", pulls).put("max_staleness_ms", 0).put("allow_stale", true);
         GatewayHarness.Response served = gw.post("/v1/query", token, stale.toString());
@@ -134,7 +120,7 @@ class OperatorMonitoringTest {
         assertThat(failed.status()).as(failed.text()).isEqualTo(502);
 
         // GitHub's quota runs out: the answer is a refusal naming the source.
-        assertThat(gw.edit("catalog.yaml", t -> withFaults(t, "{ratelimit_limit: 1, ratelimit_window_s: 3600}"))).isTrue();
+        assertThat(gw.edit("catalog.yaml", t -> GatewayHarness.withGithubFaults(t, "{ratelimit_limit: 1, ratelimit_window_s: 3600}"))).isTrue();
         GatewayHarness.Response refused = gw.query(token, "SELECT count(*) FROM github.pull_requests WHERE repo = 'acme/mobile-app'", 0);
         assertThat(refused.errorCode()).as(refused.text()).isEqualTo("RATE_LIMIT_EXHAUSTED");
 
@@ -190,11 +176,6 @@ class OperatorMonitoringTest {
         return found;
     }
 
-    private static String withFaults(String catalog, String faults) {
-        int from = catalog.indexOf("simulators:");
-        int to = catalog.indexOf("\nsources:");
-        return catalog.substring(0, from) + SIMULATORS.formatted(faults) + catalog.substring(to);
-    }
 
     private static boolean sleep() throws InterruptedException {
         Thread.sleep(500);
