@@ -60,6 +60,7 @@ public final class Telemetry implements AutoCloseable {
         this.tracing = new Tracing(this.settings.tracing(), env);
         this.queryLog = new QueryLog(this.settings.queryLog(), clock);
         logOutput.apply(this.settings.logFormat());
+        LOG.info(() -> "tracing " + tracing.description());
     }
 
     /** Settings without an environment: YAML alone decides (tests). */
