@@ -20,6 +20,10 @@
 //   EXPECTED_CODES    comma list of error.code values that are not counted as unexpected (default none)
 //   PRE_VUS, MAX_VUS  VUs pre-allocated / allowed for the arrival-rate executor (default 50 / 400)
 //   SUMMARY           JSON summary path (default target/k6-query-load-summary.json)
+//   HEAVY             if 1: setup() submits one heavy statement (a 3-way non-equi join DuckDB grinds on until
+//                     its 120 s deadline) as an async query of principal "heavy" and checks it still runs at
+//                     teardown(), which cancels it: the cached path measured with a heavy query beside it
+import http from 'k6/http';
 import { check } from 'k6';
 import { Counter } from 'k6/metrics';
 import {
@@ -33,6 +37,9 @@ const PRINCIPALS = envInt('PRINCIPALS', 200);
 const MIX = env('MIX', 'mixed');
 const MAX_STALENESS_MS = envInt('MAX_STALENESS_MS', 3600000);
 const EXPECTED = list('EXPECTED_CODES', '');
+const HEAVY = env('HEAVY', '0') === '1';
+const HEAVY_SQL = 'SELECT count(*) FROM github.pull_requests a, github.pull_requests b, jira.issues c '
+  + 'WHERE a.number + b.number + length(c.key) = -1';
 
 const QUERIES = [
   { name: 'join', weight: 50, sql: PRODUCT_SHEET_JOIN },
@@ -78,7 +85,27 @@ export function setup() {
       throw new Error(`warm-up of ${q.name} answered ${r.status}: ${r.body}`);
     }
   }
-  return { tokens: tokens };
+  let heavy = null;
+  if (HEAVY) {
+    const token = fetchTokens(1, 'heavy', ['web'], ['analyst'])[0];
+    const r = postQuery(token, HEAVY_SQL, { max_staleness_ms: MAX_STALENESS_MS, timeout_ms: 120000, async: true },
+      { phase: 'heavy' });
+    if (r.status !== 202) {
+      throw new Error(`heavy submit answered ${r.status}: ${r.body}`);
+    }
+    heavy = { token: token, uri: r.json('next_uri') };
+  }
+  return { tokens: tokens, heavy: heavy };
+}
+
+export function teardown(data) {
+  if (data.heavy) {
+    const base = env('BASE_URL', 'http://127.0.0.1:8080');
+    const params = { headers: { Authorization: `Bearer ${data.heavy.token}` }, tags: { phase: 'heavy' } };
+    const state = http.get(base + data.heavy.uri, params).json('state');
+    console.log(`heavy query state at teardown: ${state} (must still be running for the figures to count)`);
+    http.del(base + data.heavy.uri, null, params);
+  }
 }
 
 export default function (data) {

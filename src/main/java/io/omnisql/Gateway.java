@@ -9,6 +9,7 @@ import io.omnisql.config.Snapshot;
 import io.omnisql.config.YamlTree;
 import io.omnisql.connector.HttpConnector;
 import io.omnisql.exec.Engine;
+import io.omnisql.exec.Lane;
 import io.omnisql.gateway.QueryService;
 import io.omnisql.http.HealthRoutes;
 import io.omnisql.http.OpenApiRoute;
@@ -21,7 +22,9 @@ import io.omnisql.observe.Readiness;
 import io.omnisql.observe.Telemetry;
 import io.omnisql.policy.CatalogView;
 import io.omnisql.policy.YamlPolicyDecider;
+import io.omnisql.ratelimit.QueryLimits;
 import io.omnisql.ratelimit.RateLimitSettings;
+import io.omnisql.ratelimit.RunningQueries;
 import io.omnisql.ratelimit.RateLimiter;
 import io.omnisql.sim.SimulatorSettings;
 import io.omnisql.sim.Simulators;
@@ -54,10 +57,16 @@ public final class Gateway implements AutoCloseable {
                 ? Simulators.start(section(first.catalog().simulators(), SimulatorSettings::fromMap, "simulators"))
                 : null;
         telemetry = telemetry(first, options.env());
-        RateLimiter limiter = RateLimiter.create(rateLimits(first));
+        RateLimitSettings firstLimits = rateLimits(first);
+        RateLimiter limiter = RateLimiter.create(firstLimits);
         engine = new Engine(new Engine.Settings(defaults.duckdbThreads(), defaults.duckdbMemoryLimit(),
-                Math.max(2, Runtime.getRuntime().availableProcessors() * 2)));
-        telemetry.metrics().engine(engine::memoryBytes, engine::queueDepth);
+                lanes(firstLimits)));
+        for (Lane lane : Lane.values()) {
+            telemetry.metrics().lane(lane.label(), () -> engine.load(lane).running(), () -> engine.load(lane).queued(),
+                    () -> engine.load(lane).slots());
+        }
+        telemetry.metrics().laneDemotions(engine::demotions);
+        telemetry.metrics().duckdbMemory(engine::memoryBytes);
         readiness = new Readiness();
         // The server listens only once the configuration loaded; a rejected reload keeps the loaded one in force.
         readiness.register("config", () -> config.current() != null);
@@ -71,7 +80,8 @@ public final class Gateway implements AutoCloseable {
         // Entitlements from policies.yaml, recompiled (and validated) on every reload.
         YamlPolicyDecider policy = new YamlPolicyDecider();
         config.register(policy);
-        QueryService queries = new QueryService(config, connector, engine, cache, policy, telemetry.metrics(), 64L << 20);
+        QueryService queries = new QueryService(config, connector, engine, cache, policy, telemetry.metrics(), 64L << 20,
+                limiter, RunningQueries.local());
         QueryRoutes routes = new QueryRoutes(authenticator, queries, telemetry, limiter, new CatalogView(config, policy));
 
         config.register(next -> {
@@ -82,6 +92,7 @@ public final class Gateway implements AutoCloseable {
             boolean dataShapeChanged = !shapesSameData(next.catalog(), config.current().catalog());
             return () -> {
                 limiter.update(nextLimits);
+                engine.update(lanes(nextLimits));
                 authenticator.update(nextIdentity);
                 demoIssuer.update(nextIdentity);
                 connector.mappings(next.catalog().mappings());
@@ -167,9 +178,10 @@ public final class Gateway implements AutoCloseable {
     /** A bounded route label for http_requests_total; null for routes counted elsewhere. */
     private static String routeOf(String path) {
         return switch (path) {
-            case "/v1/query", "/v1/explain", "/v1/catalog" -> null;
-            case "/health", "/health/live", "/health/ready", "/metrics", "/openapi.yaml", "/dev/token", "/dev/jwks", "/dev/.well-known/openid-configuration" -> path;
-            default -> "unmatched";
+            case "/v1/query", "/v1/explain", "/v1/catalog", "/v1/queries" -> null;
+            case "/health", "/health/live", "/health/ready", "/metrics", "/openapi.yaml", "/dev/token", "/dev/jwks",
+                 "/dev/.well-known/openid-configuration" -> path;
+            default -> path.startsWith("/v1/queries/") ? null : "unmatched";
         };
     }
 
@@ -198,6 +210,11 @@ public final class Gateway implements AutoCloseable {
      */
     private static boolean shapesSameData(Catalog a, Catalog b) {
         return a.sources().equals(b.sources()) && a.tables().equals(b.tables()) && a.mappings().equals(b.mappings());
+    }
+
+    private static Engine.Lanes lanes(RateLimitSettings limits) {
+        QueryLimits q = limits.queries();
+        return new Engine.Lanes(q.shortSlots(), q.shortBudgetMs(), q.shortMaxInputRows(), q.longSlots());
     }
 
     private static RateLimitSettings rateLimits(Snapshot s) throws ConfigException {

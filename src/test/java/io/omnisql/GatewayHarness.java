@@ -144,6 +144,14 @@ public final class GatewayHarness implements AutoCloseable {
         return send(b.build());
     }
 
+    public Response delete(String path, String token) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).DELETE();
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return send(b.build());
+    }
+
     private Response send(HttpRequest request) {
         try {
             HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());

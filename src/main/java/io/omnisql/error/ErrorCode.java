@@ -11,6 +11,8 @@ public enum ErrorCode {
     ENTITLEMENT_DENIED(403),
     NOT_FOUND(404),
     METHOD_NOT_ALLOWED(405),
+    /** An async query's answer was kept for its retention time and is gone. */
+    GONE(410),
     PAYLOAD_TOO_LARGE(413),
     RATE_LIMIT_EXHAUSTED(429),
     INTERNAL(500),
@@ -20,7 +22,9 @@ public enum ErrorCode {
     /** /health/ready: a readiness check (configuration, engine, Redis) is failing. */
     NOT_READY(503),
     SOURCE_TIMEOUT(504),
-    QUERY_TIMEOUT(504);
+    QUERY_TIMEOUT(504),
+    /** The query was cancelled (DELETE /v1/queries/{id}, a Postgres cancel request, a client that went away). */
+    QUERY_CANCELLED(499);
 
     private final int status;
 

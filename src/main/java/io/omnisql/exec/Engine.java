@@ -23,30 +23,69 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Logger;
 import org.duckdb.DuckDBConnection;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 
 /**
  * One embedded in-memory DuckDB per gateway. Source data is loaded once per fetch into a table of its own
  * (through the Appender, page by page while the fetch runs: {@link TableWriter}) and shared by every query
- * that may read it; each statement runs on a fresh connection on a bounded pool of platform threads, because
- * DuckDB's native calls pin a virtual thread's carrier and would stall the HTTP server's other requests.
+ * that may read it; each statement runs on a fresh connection on platform threads, because DuckDB's native
+ * calls pin a virtual thread's carrier and would stall the HTTP server's other requests.
+ *
+ * <p>Statements run in two {@link Lane lanes} with slots of their own, so cheap statements never queue behind
+ * expensive ones: a statement starts in the short lane unless its shape last ran past the short lane's budget
+ * or, never seen, its estimated input (the product of its tables' rows) is above the short lane's maximum; a
+ * short-lane statement still running at the budget moves to the long lane and frees its short slot. Waiters of
+ * a lane are served round-robin across tenants ({@link FairPermits}). DuckDB's {@code threads} setting bounds
+ * the worker threads all statements share, so one statement uses at most that many cores.
  */
 public final class Engine implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger("omnisql.exec");
     private final DuckDBConnection root;
+    /** Runs statements; at most short + long + short (demoted) slots' worth at once, bounded by the lanes. */
     private final ExecutorService pool;
+    /** Creates and drops tables: never queued behind statements. */
+    private final ExecutorService bookkeeper;
     private final ScheduledExecutorService canceller;
     /** Appends of tables being loaded; separate from {@code pool} so slow statements never hold up a load. */
     private final ExecutorService appendPool;
     private final AtomicLong tableIds = new AtomicLong();
+    private final FairPermits shortLane;
+    private final FairPermits longLane;
+    private volatile Lanes lanes;
+    /** How long each statement shape last ran (ms): the lane decision prefers it to the estimate. */
+    private final Cache<String, Long> shapeMillis = Caffeine.newBuilder().maximumSize(10_000).build();
+    private final LongAdder demotions = new LongAdder();
 
-    public record Settings(int threads, String memoryLimit, int poolSize) {
+    /**
+     * @param threads     DuckDB worker threads (the whole engine; one statement uses at most this many)
+     * @param memoryLimit DuckDB's memory limit (the whole engine)
+     */
+    public record Settings(int threads, String memoryLimit, Lanes lanes) {
+    }
+
+    /**
+     * The execution lanes: slots per lane, the short lane's time budget and its estimate ceiling.
+     */
+    public record Lanes(int shortSlots, long shortBudgetMs, long shortMaxInputRows, int longSlots) {
+        public static final Lanes DEFAULT = new Lanes(2, 250, 100_000_000, 1);
+
+        public Lanes {
+            if (shortSlots < 1 || longSlots < 1 || shortBudgetMs < 1 || shortMaxInputRows < 1) {
+                throw new IllegalArgumentException("lane settings must be positive");
+            }
+        }
+    }
+
+    /** A lane's load now: statements running in it, statements waiting for it, and its slots. */
+    public record LaneLoad(int running, int queued, int slots) {
     }
 
     public Engine(Settings settings) {
@@ -65,23 +104,40 @@ public final class Engine implements AutoCloseable {
         } catch (SQLException e) {
             throw new IllegalStateException("cannot start DuckDB: " + e.getMessage(), e);
         }
+        lanes = settings.lanes();
+        shortLane = new FairPermits(lanes.shortSlots());
+        longLane = new FairPermits(lanes.longSlots());
+        pool = Executors.newCachedThreadPool(daemons("omnisql-duckdb-"));
+        bookkeeper = Executors.newSingleThreadExecutor(daemons("omnisql-duckdb-ddl-"));
+        appendPool = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                daemons("omnisql-duckdb-append-"));
+        canceller = Executors.newSingleThreadScheduledExecutor(daemons("omnisql-duckdb-deadline-"));
+    }
+
+    private static java.util.concurrent.ThreadFactory daemons(String prefix) {
         AtomicInteger n = new AtomicInteger();
-        pool = Executors.newFixedThreadPool(settings.poolSize(), r -> {
-            Thread t = new Thread(r, "omnisql-duckdb-" + n.incrementAndGet());
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
             t.setDaemon(true);
             return t;
-        });
-        AtomicInteger a = new AtomicInteger();
-        appendPool = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
-            Thread t = new Thread(r, "omnisql-duckdb-append-" + a.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        canceller = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "omnisql-duckdb-deadline");
-            t.setDaemon(true);
-            return t;
-        });
+        };
+    }
+
+    /** Adopts new lane settings (configuration reload); a shrink drains through statements already running. */
+    public void update(Lanes next) {
+        lanes = next;
+        shortLane.resize(next.shortSlots());
+        longLane.resize(next.longSlots());
+    }
+
+    public LaneLoad load(Lane lane) {
+        FairPermits p = lane == Lane.SHORT ? shortLane : longLane;
+        return new LaneLoad(p.inUse(), p.queued(), p.capacity());
+    }
+
+    /** Short-lane statements moved to the long lane for outliving the short budget, since start. */
+    public long demotions() {
+        return demotions.sum();
     }
 
     /**
@@ -142,31 +198,33 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** Statements waiting for an engine thread (the engine queue's depth). */
-    public int queueDepth() {
-        return pool instanceof ThreadPoolExecutor t ? t.getQueue().size() : 0;
-    }
-
     /**
-     * Whether the engine answers a trivial statement through its pool within {@code timeoutMs}: the readiness
-     * check (a wedged or saturated engine is not ready).
+     * Whether DuckDB answers {@code SELECT 1} within {@code timeoutMs}: the readiness check. It runs beside table
+     * bookkeeping, not in a statement lane, so busy lanes (reported by their own gauges and OVERLOADED answers)
+     * do not take the instance out of rotation; a wedged engine does.
      */
     public boolean answers(long timeoutMs) {
+        Future<Boolean> f = bookkeeper.submit(() -> {
+            try (DuckDBConnection c = (DuckDBConnection) root.duplicate(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT 1")) {
+                return rs.next() && rs.getInt(1) == 1;
+            }
+        });
         try {
-            return onPool(() -> {
-                try (DuckDBConnection c = (DuckDBConnection) root.duplicate(); Statement s = c.createStatement();
-                     ResultSet rs = s.executeQuery("SELECT 1")) {
-                    return rs.next() && rs.getInt(1) == 1;
-                }
-            }, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs));
-        } catch (RuntimeException e) {
+            return f.get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException | RuntimeException e) {
+            f.cancel(true);
+            return false;
+        } catch (InterruptedException e) {
+            f.cancel(true);
+            Thread.currentThread().interrupt();
             return false;
         }
     }
 
     /** Names of the tables currently held (for tests and diagnostics: nothing but cached source data). */
     public List<String> tables() {
-        return onPool(() -> {
+        return await(bookkeeper.submit(() -> {
             try (DuckDBConnection c = (DuckDBConnection) root.duplicate(); Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT table_name FROM duckdb_tables() ORDER BY table_name")) {
                 List<String> out = new ArrayList<>();
@@ -175,35 +233,171 @@ public final class Engine implements AutoCloseable {
                 }
                 return out;
             }
-        }, Long.MAX_VALUE);
+        }));
+    }
+
+    /** {@link #query(String, long, int, long, Job)} for a statement nobody in particular asked for. */
+    public QueryResult query(String sql, long deadlineNanos, int maxRows, long maxBytes) {
+        return query(sql, deadlineNanos, maxRows, maxBytes, Job.anonymous(sql));
     }
 
     /**
-     * Runs one statement on its own connection, interrupted at the deadline. Reading stops after
-     * {@code maxRows} rows or once the rows' estimated JSON size passes {@code maxBytes}, whichever comes first.
+     * Runs one statement on its own connection in its lane, interrupted at the deadline or when the calling
+     * thread is interrupted (a cancelled query); its slot is free as soon as DuckDB has stopped. Reading stops
+     * after {@code maxRows} rows or once the rows' estimated JSON size passes {@code maxBytes}, whichever comes
+     * first.
      *
-     * @throws QueryException QUERY_TIMEOUT past the deadline; UNKNOWN_COLUMN or BAD_REQUEST when DuckDB rejects it
+     * @throws QueryException QUERY_TIMEOUT past the deadline (waiting for a slot included); QUERY_CANCELLED when
+     *                        interrupted; UNKNOWN_COLUMN or BAD_REQUEST when DuckDB rejects it
      */
-    public QueryResult query(String sql, long deadlineNanos, int maxRows, long maxBytes) {
-        return onPool(() -> {
-            try (DuckDBConnection c = (DuckDBConnection) root.duplicate(); Statement s = c.createStatement()) {
-                long delay = deadlineNanos - System.nanoTime();
-                if (delay <= 0) {
-                    throw new QueryException(ErrorCode.QUERY_TIMEOUT, "query deadline reached before execution");
-                }
-                ScheduledFuture<?> cancel = canceller.schedule(() -> cancelQuietly(s), delay, TimeUnit.NANOSECONDS);
-                try (ResultSet rs = s.executeQuery(sql)) {
-                    return read(rs, maxRows, maxBytes);
-                } catch (SQLException e) {
-                    if (System.nanoTime() >= deadlineNanos || String.valueOf(e.getMessage()).contains("INTERRUPT")) {
-                        throw new QueryException(ErrorCode.QUERY_TIMEOUT, "statement exceeded the query deadline");
-                    }
-                    throw translate(e);
-                } finally {
-                    cancel.cancel(false);
-                }
+    public QueryResult query(String sql, long deadlineNanos, int maxRows, long maxBytes, Job job) {
+        Lanes config = lanes;
+        Lane lane = laneOf(job, config);
+        FairPermits permits = lane == Lane.SHORT ? shortLane : longLane;
+        long queuedAt = System.nanoTime();
+        try {
+            if (!permits.acquire(job.tenant(), deadlineNanos - queuedAt)) {
+                throw new QueryException(ErrorCode.QUERY_TIMEOUT, "the query deadline passed while waiting for a "
+                        + lane.label() + "-lane DuckDB slot", Map.of("lane", lane.label()));
             }
-        }, deadlineNanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new QueryException(ErrorCode.QUERY_CANCELLED, "query cancelled while queued for DuckDB");
+        }
+        Running running = new Running(lane);
+        job.listener().started(lane, System.nanoTime() - queuedAt);
+        Future<QueryResult> f;
+        try {
+            f = pool.submit(() -> {
+                long start = System.nanoTime();
+                boolean completed = false;
+                try {
+                    QueryResult result = execute(sql, deadlineNanos, maxRows, maxBytes, running, config);
+                    completed = true;
+                    return result;
+                } finally {
+                    long ms = (System.nanoTime() - start) / 1_000_000;
+                    // A statement stopped early says nothing about its shape, unless it had already run long.
+                    if (completed || ms > config.shortBudgetMs()) {
+                        shapeMillis.put(job.shape(), ms);
+                    }
+                    running.release();
+                }
+            });
+        } catch (RuntimeException e) {
+            running.release();
+            throw e;
+        }
+        try {
+            // Give the in-statement interrupt a moment to land before abandoning the wait.
+            long wait = deadlineNanos - System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+            return f.get(Math.max(wait, 0), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw failed(e);
+        } catch (TimeoutException e) {
+            running.interrupt();
+            throw new QueryException(ErrorCode.QUERY_TIMEOUT, "statement exceeded the query deadline");
+        } catch (InterruptedException e) {
+            running.interrupt();
+            Thread.currentThread().interrupt();
+            throw new QueryException(ErrorCode.QUERY_CANCELLED, "query cancelled; its DuckDB statement was interrupted");
+        }
+    }
+
+    /** The lane a statement starts in: by how its shape last ran, else by its estimated input. */
+    private Lane laneOf(Job job, Lanes config) {
+        Long lastMs = shapeMillis.getIfPresent(job.shape());
+        if (lastMs != null) {
+            return lastMs > config.shortBudgetMs() ? Lane.LONG : Lane.SHORT;
+        }
+        return job.estimatedRows() > config.shortMaxInputRows() ? Lane.LONG : Lane.SHORT;
+    }
+
+    /** A statement holding a lane slot: it can move to the long lane, be interrupted, and frees its slot once. */
+    private final class Running {
+        private Lane lane;
+        private Statement statement;
+        private volatile boolean interrupted;
+        private boolean released;
+
+        Running(Lane lane) {
+            this.lane = lane;
+        }
+
+        synchronized void started(Statement s) throws SQLException {
+            statement = s;
+            if (interrupted) {
+                s.cancel();
+            }
+        }
+
+        /** Past the short budget: take a long slot (even past its capacity, up to one more short lane's worth). */
+        synchronized void demote(Lanes config) {
+            if (lane == Lane.SHORT && !released && longLane.force(longLane.capacity() + config.shortSlots())) {
+                lane = Lane.LONG;
+                shortLane.release();
+                demotions.increment();
+            }
+        }
+
+        /**
+         * Interrupts the statement, and keeps interrupting it until it has ended: DuckDB forgets an interrupt
+         * that lands before its query has begun, which would let the statement run on to its deadline.
+         */
+        synchronized void interrupt() {
+            if (interrupted || released) {
+                return;
+            }
+            interrupted = true;
+            if (statement != null) {
+                cancelQuietly(statement);
+            }
+            ScheduledFuture<?>[] repeat = {null};
+            repeat[0] = canceller.scheduleWithFixedDelay(() -> {
+                synchronized (this) {
+                    if (released) {
+                        repeat[0].cancel(false);
+                    } else if (statement != null) {
+                        cancelQuietly(statement);
+                    }
+                }
+            }, 10, 10, TimeUnit.MILLISECONDS);
+        }
+
+        synchronized void release() {
+            if (!released) {
+                released = true;
+                (lane == Lane.SHORT ? shortLane : longLane).release();
+            }
+        }
+    }
+
+    private QueryResult execute(String sql, long deadlineNanos, int maxRows, long maxBytes, Running running,
+                                Lanes config) throws SQLException {
+        try (DuckDBConnection c = (DuckDBConnection) root.duplicate(); Statement s = c.createStatement()) {
+            long delay = deadlineNanos - System.nanoTime();
+            if (delay <= 0) {
+                throw new QueryException(ErrorCode.QUERY_TIMEOUT, "query deadline reached before execution");
+            }
+            running.started(s);
+            ScheduledFuture<?> cancel = canceller.schedule(running::interrupt, delay, TimeUnit.NANOSECONDS);
+            ScheduledFuture<?> demote = canceller.schedule(() -> running.demote(config), config.shortBudgetMs(),
+                    TimeUnit.MILLISECONDS);
+            try (ResultSet rs = s.executeQuery(sql)) {
+                return read(rs, maxRows, maxBytes);
+            } catch (SQLException e) {
+                if (System.nanoTime() >= deadlineNanos) {
+                    throw new QueryException(ErrorCode.QUERY_TIMEOUT, "statement exceeded the query deadline");
+                }
+                if (running.interrupted || String.valueOf(e.getMessage()).contains("INTERRUPT")) {
+                    throw new QueryException(ErrorCode.QUERY_CANCELLED, "query cancelled; its DuckDB statement was interrupted");
+                }
+                throw translate(e);
+            } finally {
+                cancel.cancel(false);
+                demote.cancel(false);
+            }
+        }
     }
 
     private static void cancelQuietly(Statement s) {
@@ -310,24 +504,15 @@ public final class Engine implements AutoCloseable {
         return message.replaceAll("omni_[0-9a-f]{16}_\\d+", "<table>").replaceAll("\\bsrc_\\d+\\b", "<table>");
     }
 
-    private <T> T onPool(Callable<T> work, long deadlineNanos) {
-        Future<T> f = pool.submit(work);
+    private static <T> T await(Future<T> f) {
         try {
-            if (deadlineNanos == Long.MAX_VALUE) {
-                return f.get();
-            }
-            // Give the in-statement interrupt a moment to land before abandoning the wait.
-            long wait = deadlineNanos - System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
-            return f.get(Math.max(wait, 0), TimeUnit.NANOSECONDS);
+            return f.get();
         } catch (ExecutionException e) {
             throw failed(e);
-        } catch (TimeoutException e) {
-            f.cancel(true);
-            throw new QueryException(ErrorCode.QUERY_TIMEOUT, "statement exceeded the query deadline");
         } catch (InterruptedException e) {
             f.cancel(true);
             Thread.currentThread().interrupt();
-            throw new QueryException(ErrorCode.QUERY_TIMEOUT, "query cancelled");
+            throw new QueryException(ErrorCode.QUERY_CANCELLED, "cancelled");
         }
     }
 
@@ -347,7 +532,7 @@ public final class Engine implements AutoCloseable {
      */
     private void bookkeeping(Callable<?> work) {
         try {
-            awaitUninterruptibly(pool.submit(work));
+            awaitUninterruptibly(bookkeeper.submit(work));
         } catch (ExecutionException e) {
             throw failed(e);
         }
@@ -374,6 +559,7 @@ public final class Engine implements AutoCloseable {
     @Override
     public void close() {
         pool.shutdownNow();
+        bookkeeper.shutdownNow();
         appendPool.shutdownNow();
         canceller.shutdownNow();
         try {

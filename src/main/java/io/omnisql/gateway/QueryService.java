@@ -15,6 +15,7 @@ import io.omnisql.connector.SourceRequest;
 import io.omnisql.error.ErrorCode;
 import io.omnisql.error.QueryException;
 import io.omnisql.exec.Engine;
+import io.omnisql.exec.Job;
 import io.omnisql.exec.MaterializedTable;
 import io.omnisql.exec.QueryResult;
 import io.omnisql.exec.TableWriter;
@@ -29,6 +30,9 @@ import io.omnisql.plan.QueryPlan;
 import io.omnisql.plan.TableRef;
 import io.omnisql.policy.Governance;
 import io.omnisql.policy.PolicyDecider;
+import io.omnisql.ratelimit.RateLimitSettings;
+import io.omnisql.ratelimit.RateLimiter;
+import io.omnisql.ratelimit.RunningQueries;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -40,6 +44,7 @@ import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -59,6 +64,9 @@ public final class QueryService {
     private final Cache<PlanKey, QueryPlan> plans = Caffeine.newBuilder().maximumSize(10_000).build();
     private final Cache<String, QueryResult> results;
     private final QuerySlots slots;
+    private final RateLimiter limiter;
+    private final PrincipalAdmission admission;
+    private final QueryRegistry registry;
     /**
      * Source requests per plan and per the governance of its references: identical for every principal
      * that policy treats alike, so a cached query does not rebuild URIs and cache keys on each request.
@@ -79,9 +87,17 @@ public final class QueryService {
     private record Bound(TableRef ref, Governance governance, SourceRequest request, SourceReport described) {
     }
 
+    /**
+     * @param limiter its settings give each principal's running cap, the queue wait and the admin role
+     * @param running the ledger of each principal's running queries (in process, or shared by a cluster)
+     */
     public QueryService(ConfigStore config, HttpConnector connector, Engine engine, SourceCache cache,
-                        PolicyDecider policy, Metrics metrics, long resultCacheBytes) {
+                        PolicyDecider policy, Metrics metrics, long resultCacheBytes, RateLimiter limiter,
+                        RunningQueries running) {
         this.config = config;
+        this.limiter = limiter;
+        this.admission = new PrincipalAdmission(running);
+        this.registry = new QueryRegistry(() -> limiter.settings().queries().resultTtlMs(), 256L << 20);
         this.connector = connector;
         this.engine = engine;
         this.cache = cache;
@@ -96,6 +112,73 @@ public final class QueryService {
 
     /** Runs one query; its steps are traced as children of {@code trace}, whose id also marks its log lines. */
     public QueryAnswer query(Principal principal, QueryRequest request, RequestTrace trace) {
+        return query(principal, request, trace, register(principal, request));
+    }
+
+    /**
+     * A handle for a query about to be run synchronously by {@link #query(Principal, QueryRequest, RequestTrace,
+     * QueryHandle)}: whoever holds it may {@link QueryHandle#cancel() cancel} the query from another thread.
+     */
+    public QueryHandle register(Principal principal, QueryRequest request) {
+        return registry.register(principal, request.sql(), false);
+    }
+
+    /** Runs one query on the calling thread under {@code handle} (see {@link #register}). */
+    public QueryAnswer query(Principal principal, QueryRequest request, RequestTrace trace, QueryHandle handle) {
+        Admitted admitted;
+        try {
+            admitted = admit(principal, request, trace);
+        } catch (RuntimeException e) {
+            throw end(handle, null, e, trace);
+        }
+        return run(admitted, handle, trace);
+    }
+
+    /**
+     * Starts one query in the background and returns its handle at once. Planning, policy and admission (the
+     * principal's running cap) happen before this returns, so a bad statement or a principal over its cap is
+     * refused here rather than as a failed query; {@code onEnd} is told when the query has ended.
+     */
+    public QueryHandle submit(Principal principal, QueryRequest request, RequestTrace trace, Consumer<QueryHandle> onEnd) {
+        QueryHandle handle = registry.register(principal, request.sql(), true);
+        Admitted admitted;
+        try {
+            admitted = admit(principal, request, trace);
+        } catch (RuntimeException e) {
+            throw end(handle, null, e, trace);
+        }
+        Thread.ofVirtual().name("omnisql-query-" + handle.id()).start(() -> {
+            try {
+                run(admitted, handle, trace);
+            } catch (QueryException e) {
+                // recorded in the handle
+            } finally {
+                onEnd.accept(handle);
+            }
+        });
+        return handle;
+    }
+
+    /** The running and recently ended queries {@code viewer} may see (all of them for the admin role). */
+    public List<QueryHandle.View> queries(Principal viewer) {
+        return registry.list(viewer, isAdmin(viewer));
+    }
+
+    /** The query {@code id} if {@code viewer} may see it (NOT_FOUND otherwise, GONE past its retention). */
+    public QueryHandle find(String id, Principal viewer) {
+        return registry.find(id, viewer, isAdmin(viewer));
+    }
+
+    private boolean isAdmin(Principal p) {
+        return p.hasRole(limiter.settings().queries().adminRole());
+    }
+
+    /** A query past planning, policy and its principal's cap: all it needs to run. */
+    private record Admitted(Catalog.Defaults defaults, long deadline, QueryPlan plan, List<Bound> bound,
+                            Freshness freshness, long maxStaleness, String subject, PrincipalAdmission.Claim claim) {
+    }
+
+    private Admitted admit(Principal principal, QueryRequest request, RequestTrace trace) {
         long start = System.nanoTime();
         Snapshot snapshot = config.current();
         Catalog.Defaults defaults = snapshot.catalog().defaults();
@@ -114,21 +197,75 @@ public final class QueryService {
             bound = bind(principal, plan, request.sql(), snapshot);
         }
         Freshness freshness = new Freshness(maxStaleness, request.allowStale(), trace.traceId());
-        QuerySlots.Slot slot = admit(bound, maxStaleness, defaults);
-        try {
-            List<Served> served = fetchAll(bound, freshness, deadline, trace);
+        RateLimitSettings limits = limiter.settings();
+        PrincipalAdmission.Claim claim;
+        try (Span span = trace.child("admission", Map.of())) {
+            long waitStart = System.nanoTime();
+            int cap = limits.maxRunningFor(principal);
+            claim = admission.admit(principal.subject(), cap, limits.queries().queueWaitMs(), deadline);
+            span.attribute("max_running_queries", cap).attribute("wait_ms", (System.nanoTime() - waitStart) / 1_000_000.0);
+        }
+        return new Admitted(defaults, deadline, plan, bound, freshness, maxStaleness, principal.subject(), claim);
+    }
+
+    private QueryAnswer run(Admitted q, QueryHandle handle, RequestTrace trace) {
+        QueryAnswer answer = null;
+        RuntimeException failure = null;
+        try (PrincipalAdmission.Claim claim = q.claim()) {
+            handle.runOn(Thread.currentThread());
+            long queuedAt = System.nanoTime();
+            QuerySlots.Slot slot = admit(q.subject(), q.bound(), q.maxStaleness(), q.defaults());
+            handle.queued(System.nanoTime() - queuedAt);
             try {
-                return answer(plan, bound, served, defaults, deadline, trace);
+                handle.moveTo(QueryState.FETCHING);
+                List<Served> served = fetchAll(q.bound(), q.freshness(), q.deadline(), trace, handle);
+                try {
+                    handle.moveTo(QueryState.QUEUED);
+                    Job job = new Job(q.subject(), q.plan().template(),
+                            served.stream().map(s -> s.lease().cached().table().rows()).toList(), (lane, queued) -> {
+                                handle.started(lane, queued);
+                                metrics.laneStarted(lane.label(), queued);
+                                // Told once the wait is over: the span carries the wait as an attribute.
+                                trace.child("duckdb.queue", Map.of("lane", lane.label(), "queue_ms", queued / 1_000_000.0)).end();
+                            });
+                    answer = answer(q.plan(), q.bound(), served, q.defaults(), q.deadline(), trace, job);
+                } finally {
+                    served.forEach(Served::close);
+                }
             } finally {
-                served.forEach(Served::close);
+                slot.close();
             }
+            return answer;
+        } catch (RuntimeException e) {
+            failure = e;
+            throw failure;
         } finally {
-            slot.close();
+            RuntimeException ended = end(handle, answer, failure, trace);
+            if (failure != null && ended != failure) {
+                throw ended;
+            }
         }
     }
 
+    /** Records how the query ended in its handle, metrics and trace; returns the failure to answer with. */
+    private RuntimeException end(QueryHandle handle, QueryAnswer answer, RuntimeException failure, RequestTrace trace) {
+        QueryException error = failure == null ? null : failure instanceof QueryException q ? q
+                : new QueryException(ErrorCode.INTERNAL, "internal error; see the gateway log for trace " + trace.traceId(),
+                        Map.of(), failure);
+        if (failure != null && !(failure instanceof QueryException)) {
+            LOG.log(java.util.logging.Level.SEVERE, "trace " + trace.traceId() + ": unexpected failure", failure);
+        }
+        error = handle.finish(answer, error);
+        registry.ended(handle);
+        metrics.queryQueued(handle.queueNanos());
+        if (error != null && error.code() == ErrorCode.QUERY_CANCELLED) {
+            metrics.queryCancelled();
+        }
+        return error;
+    }
+
     private QueryAnswer answer(QueryPlan plan, List<Bound> bound, List<Served> served, Catalog.Defaults defaults,
-                               long deadline, Span trace) {
+                               long deadline, Span trace, Job job) {
         String sql = plan.template();
         for (int i = 0; i < bound.size(); i++) {
             sql = sql.replace(bound.get(i).ref().placeholder(), governedSource(bound.get(i), served.get(i).lease().cached().table()));
@@ -140,7 +277,7 @@ public final class QueryService {
         try (Span span = trace.child("duckdb.execute", Map.of("db.system", "duckdb", "db.operation.name", "SELECT",
                 "db.query.text", QueryText.sanitized(sql), "result_cache", result != null))) {
             if (result == null) {
-                result = engine.query(sql, deadline, maxRows, maxBytes);
+                result = engine.query(sql, deadline, maxRows, maxBytes, job);
                 results.put(resultKey, result);
             }
             span.attribute("rows", result.rows().size());
@@ -174,9 +311,9 @@ public final class QueryService {
      * A slot of {@code max_concurrent_queries} for a query that must fetch upstream; one served wholly from
      * fresh cache needs none, so cheap queries keep answering while slow sources occupy every slot.
      */
-    private QuerySlots.Slot admit(List<Bound> bound, long maxStaleness, Catalog.Defaults defaults) {
+    private QuerySlots.Slot admit(String subject, List<Bound> bound, long maxStaleness, Catalog.Defaults defaults) {
         boolean fetches = bound.stream().anyMatch(b -> !cache.isFresh(b.request().key(), maxStaleness));
-        return fetches ? slots.acquire(defaults.maxConcurrentQueries(), defaults.queueTimeoutMs()) : () -> {
+        return fetches ? slots.acquire(subject, defaults.maxConcurrentQueries(), defaults.queueTimeoutMs()) : () -> {
         };
     }
 
@@ -193,6 +330,62 @@ public final class QueryService {
                     java.util.stream.Stream.concat(d.requests().stream(), connector.perRowPlan(b.request()).stream()).toList()));
         }
         return out;
+    }
+
+    /** What a statement would spend upstream now, per table reference, and the budgets it would draw from. */
+    public record Spend(List<TableSpend> tables, List<SourceBudget> budgets) {
+    }
+
+    /**
+     * @param requests upstream requests the reference would make: 0 when fresh in the cache, the pages of the
+     *                 last fetch of the same request when one is cached (stale), else one per request stream
+     *                 plus the planned per-row calls (a lower bound)
+     * @param basis    {@code cache}, {@code last_fetch} or {@code minimum}
+     */
+    public record TableSpend(String table, String alias, String source, long requests, String basis) {
+    }
+
+    /**
+     * @param requests      what the statement would spend of the source in all
+     * @param principalLeft requests the principal may still make of its share, -1 when it has no share configured
+     * @param sourceLeft    tokens left in the source's shared bucket
+     */
+    public record SourceBudget(String source, long requests, long principalLeft, long sourceLeft) {
+    }
+
+    /** The upstream requests {@code request} would spend for {@code principal} now, and the budgets left. */
+    public Spend spend(Principal principal, QueryRequest request) {
+        Snapshot snapshot = config.current();
+        long maxStaleness = request.maxStalenessMs() == null ? snapshot.catalog().defaults().maxStalenessMs()
+                : Math.max(0, request.maxStalenessMs());
+        List<TableSpend> tables = new ArrayList<>();
+        Map<String, Long> perSource = new java.util.TreeMap<>();
+        Set<String> seen = new java.util.HashSet<>();
+        for (Bound b : bind(principal, plan(request.sql(), snapshot), request.sql(), snapshot)) {
+            SourceRequest r = b.request();
+            long requests;
+            String basis;
+            if (cache.isFresh(r.key(), maxStaleness) || !seen.add(r.key())) {
+                requests = 0; // served by the cache, or by the fetch of an identical reference of the statement
+                basis = "cache";
+            } else {
+                try (Lease last = cache.stale(r.key())) {
+                    if (last != null) {
+                        requests = last.cached().pages();
+                        basis = "last_fetch";
+                    } else {
+                        requests = r.streams().size() + connector.perRowPlan(r).size();
+                        basis = "minimum";
+                    }
+                }
+            }
+            tables.add(new TableSpend(b.ref().table().name(), b.ref().alias(), r.source().name(), requests, basis));
+            perSource.merge(r.source().name(), requests, Long::sum);
+        }
+        List<SourceBudget> budgets = new ArrayList<>();
+        perSource.forEach((source, n) -> budgets.add(new SourceBudget(source, n,
+                limiter.budgetLeft(source, principal.subject()), limiter.sourceTokensLeft(source))));
+        return new Spend(tables, budgets);
     }
 
     public List<String> planWarnings(QueryRequest request) {
@@ -283,9 +476,9 @@ public final class QueryService {
      * half-loaded table is dropped by its own fetch) and is rethrown once they have all wound down; data that
      * was served meanwhile is released, whether its fetch finished before or despite the cancel.
      */
-    private List<Served> fetchAll(List<Bound> bound, Freshness freshness, long deadline, Span trace) {
+    private List<Served> fetchAll(List<Bound> bound, Freshness freshness, long deadline, Span trace, QueryHandle handle) {
         if (bound.size() == 1) {
-            return List.of(fetch(bound.get(0), freshness, deadline, trace));
+            return List.of(fetch(bound.get(0), freshness, deadline, trace, handle));
         }
         Served[] served = new Served[bound.size()];
         QueryException failure = null;
@@ -295,7 +488,7 @@ public final class QueryService {
             for (int i = 0; i < bound.size(); i++) {
                 int slot = i;
                 futures.add(done.submit(() -> {
-                    served[slot] = fetch(bound.get(slot), freshness, deadline, trace);
+                    served[slot] = fetch(bound.get(slot), freshness, deadline, trace, handle);
                     return slot;
                 }));
             }
@@ -307,7 +500,7 @@ public final class QueryService {
                             : new QueryException(ErrorCode.INTERNAL, "fetch failed: " + e.getCause(), Map.of(), e.getCause());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    failure = new QueryException(ErrorCode.QUERY_TIMEOUT, "query cancelled");
+                    failure = new QueryException(ErrorCode.QUERY_CANCELLED, "query cancelled");
                 }
             }
             if (failure != null) {
@@ -325,7 +518,7 @@ public final class QueryService {
         return List.of(served);
     }
 
-    private Served fetch(Bound b, Freshness freshness, long deadline, Span trace) {
+    private Served fetch(Bound b, Freshness freshness, long deadline, Span trace, QueryHandle handle) {
         SourceRequest request = b.request();
         String table = request.table().name();
         String source = request.source().name();
@@ -333,12 +526,18 @@ public final class QueryService {
                 "pushed_filters", request.pushed().stream().map(Predicate::sql).toList().toString()))) {
             try {
                 Lease lease = cache.acquire(request.key(), freshness.maxStalenessMs(), () -> {
+                    if (limiter.budgetLeft(source, handle.subject()) == 0) {
+                        limiter.chargeBudget(source, handle.subject()); // refuses, saying when a request is allowed again
+                    }
                     // Pages are appended while later ones are still being fetched; the load span is the tail.
                     try (TableWriter writer = engine.create(request.columns())) {
                         // Every upstream request carries the fetch span's traceparent: a traced upstream joins the trace.
                         FetchResult fetched = connector.fetch(request, deadline, PageListener.traced(span.traceparent(),
                                 (src, tbl, uri, status, rows, nanos) -> {
                                     metrics.sourcePage(src);
+                                    handle.page(tbl, src, rows, nanos);
+                                    // The principal's share of the source: a fetch stops at the first page past it.
+                                    limiter.chargeBudget(src, handle.subject());
                                     // Told after the exchange: a CLIENT span back-dated by its duration.
                                     span.exchange("source.page", pageAttributes(uri, status, rows), nanos);
                                 }), writer::append);

@@ -2,35 +2,24 @@ package io.omnisql.gateway;
 
 import io.omnisql.error.ErrorCode;
 import io.omnisql.error.QueryException;
+import io.omnisql.exec.FairPermits;
 import java.util.Map;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The cap on queries fetching and executing at once ({@code defaults.max_concurrent_queries}). Waiters are
- * served first come, first served for up to {@code queue_timeout_ms}; the cap follows configuration reloads,
- * a shrink draining through queries already running rather than cutting them off.
+ * The cap on queries fetching upstream at once ({@code defaults.max_concurrent_queries}). Waiters are served
+ * round-robin across principals, first come first served within one, for up to {@code queue_timeout_ms}; the
+ * cap follows configuration reloads, a shrink draining through queries already running rather than cutting
+ * them off.
  */
 final class QuerySlots {
     /** How long an overloaded caller is told to wait: a slot frees when any running query ends. */
     static final long RETRY_AFTER_MS = 1000;
 
-    private static final class Fair extends Semaphore {
-        Fair(int permits) {
-            super(permits, true);
-        }
-
-        void shrink(int by) {
-            reducePermits(by);
-        }
-    }
-
-    private final Fair permits;
-    private int capacity;
+    private final FairPermits permits;
 
     QuerySlots(int capacity) {
-        this.capacity = capacity;
-        this.permits = new Fair(capacity);
+        this.permits = new FairPermits(capacity);
     }
 
     /** A held slot; closing it frees the slot for the next waiter. */
@@ -40,31 +29,33 @@ final class QuerySlots {
     }
 
     /**
-     * Takes a slot, waiting up to {@code queueTimeoutMs}.
+     * Takes a slot for {@code subject}, waiting up to {@code queueTimeoutMs}.
      *
      * @throws QueryException OVERLOADED (503, detail {@code retry_after_ms}) when no slot frees in time
      */
-    Slot acquire(int capacityNow, long queueTimeoutMs) {
-        resize(capacityNow);
+    Slot acquire(String subject, int capacityNow, long queueTimeoutMs) {
+        if (permits.capacity() != capacityNow) {
+            permits.resize(capacityNow);
+        }
         try {
-            if (!permits.tryAcquire(queueTimeoutMs, TimeUnit.MILLISECONDS)) {
+            if (!permits.acquire(subject, TimeUnit.MILLISECONDS.toNanos(queueTimeoutMs))) {
                 throw new QueryException(ErrorCode.OVERLOADED, "the gateway is running its maximum of " + capacityNow
                         + " queries and none finished within " + queueTimeoutMs + " ms; retry shortly",
                         Map.of("max_concurrent_queries", capacityNow, "retry_after_ms", RETRY_AFTER_MS));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new QueryException(ErrorCode.QUERY_TIMEOUT, "query cancelled while queued");
+            throw new QueryException(ErrorCode.QUERY_CANCELLED, "query cancelled while queued");
         }
-        return permits::release;
-    }
-
-    private synchronized void resize(int next) {
-        if (next > capacity) {
-            permits.release(next - capacity);
-        } else if (next < capacity) {
-            permits.shrink(capacity - next);
-        }
-        capacity = next;
+        boolean[] closed = {false};
+        return () -> {
+            synchronized (closed) {
+                if (closed[0]) {
+                    return;
+                }
+                closed[0] = true;
+            }
+            permits.release();
+        };
     }
 }

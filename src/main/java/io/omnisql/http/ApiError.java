@@ -11,7 +11,16 @@ final class ApiError {
     static byte[] body(QueryException e, String traceId) {
         return Json.write(g -> {
             g.writeStartObject();
-            g.writeObjectFieldStart("error");
+            g.writeFieldName("error");
+            write(g, e, traceId);
+            g.writeEndObject();
+        });
+    }
+
+    /** The error object itself: {@code {"code","message","trace_id",...details}}. */
+    static void write(com.fasterxml.jackson.core.JsonGenerator g, QueryException e, String traceId) throws java.io.IOException {
+        {
+            g.writeStartObject();
             g.writeStringField("code", e.code().name());
             g.writeStringField("message", e.getMessage());
             if (traceId != null) {
@@ -22,7 +31,6 @@ final class ApiError {
                 Json.value(g, d.getValue());
             }
             g.writeEndObject();
-            g.writeEndObject();
-        });
+        }
     }
 }

@@ -11,6 +11,7 @@ import io.omnisql.error.ErrorCode;
 import io.omnisql.error.QueryException;
 import io.omnisql.exec.QueryResult;
 import io.omnisql.gateway.QueryAnswer;
+import io.omnisql.gateway.QueryHandle;
 import io.omnisql.gateway.QueryRequest;
 import io.omnisql.gateway.QueryService;
 import io.omnisql.gateway.SourceReport;
@@ -38,7 +39,8 @@ import java.util.logging.Logger;
 public final class QueryRoutes {
     private static final Logger LOG = Logger.getLogger("omnisql.http");
     private static final int MAX_BODY_BYTES = 1 << 20;
-    private static final Set<String> FIELDS = Set.of("sql", "max_staleness_ms", "timeout_ms", "allow_stale");
+    private static final Set<String> FIELDS = Set.of("sql", "max_staleness_ms", "timeout_ms", "allow_stale", "async");
+    private static final io.helidon.http.HeaderName PREFER = HeaderNames.create("Prefer");
     private final Authenticator authenticator;
     private static final io.helidon.http.HeaderName TRACEPARENT = HeaderNames.create("traceparent");
     private final QueryService queries;
@@ -65,6 +67,11 @@ public final class QueryRoutes {
         routing.post("/v1/query", (req, res) -> handle(req, res, false))
                 .post("/v1/explain", (req, res) -> handle(req, res, true))
                 .get("/v1/catalog", this::catalog)
+                .get("/v1/queries", this::listQueries)
+                .get("/v1/queries/{id}", this::showQuery)
+                .delete("/v1/queries/{id}", this::cancelQuery)
+                .any("/v1/queries", (req, res) -> methodNotAllowed(res, "GET"))
+                .any("/v1/queries/{id}", (req, res) -> methodNotAllowed(res, "GET, DELETE"))
                 .any("/v1/query", (req, res) -> methodNotAllowed(res, "POST"))
                 .any("/v1/explain", (req, res) -> methodNotAllowed(res, "POST"))
                 .any("/v1/catalog", (req, res) -> methodNotAllowed(res, "GET"));
@@ -152,6 +159,7 @@ public final class QueryRoutes {
         }
         Principal principal = null;
         QueryAnswer answer = null;
+        QueryHandle handle = null;
         byte[] body = null;
         QueryException failure = null;
         try {
@@ -159,11 +167,28 @@ public final class QueryRoutes {
                 principal = authenticate(req, span);
             }
             limiter.acquireGateway(principal);
-            QueryRequest request = parse(req);
+            Parsed parsed = parse(req);
+            QueryRequest request = parsed.request();
             if (explain) {
-                body = explainBody(queries.explain(principal, request), queries.planWarnings(request), traceId);
+                body = explainBody(queries.explain(principal, request), queries.spend(principal, request),
+                        queries.planWarnings(request), traceId);
+            } else if (parsed.async() || req.headers().first(PREFER).map(p -> p.contains("respond-async")).orElse(false)) {
+                String subject = principal.subject();
+                QueryHandle submitted = queries.submit(principal, request, trace,
+                        ended -> ended(ended, traceId, subject, start));
+                trace.end(202, null);
+                send(res.header(HeaderNames.LOCATION, "/v1/queries/" + submitted.id()), 202, Json.write(g -> {
+                    g.writeStartObject();
+                    g.writeStringField("id", submitted.id());
+                    g.writeStringField("state", submitted.state().label());
+                    g.writeStringField("next_uri", "/v1/queries/" + submitted.id());
+                    g.writeStringField("trace_id", traceId);
+                    g.writeEndObject();
+                }));
+                return;
             } else {
-                answer = queries.query(principal, request, trace);
+                handle = queries.register(principal, request);
+                answer = queries.query(principal, request, trace, handle);
                 body = answerBody(answer, traceId, (System.nanoTime() - start) / 1_000_000);
             }
         } catch (QueryException e) {
@@ -186,8 +211,139 @@ public final class QueryRoutes {
             telemetry.queryLog().record(new QueryLog.Entry(traceId, principal == null ? null : principal.subject(),
                     answer == null ? List.of() : answer.sources().stream().map(s -> new QueryLog.TableRead(s.table(),
                             s.source(), s.cache(), s.rows())).toList(),
-                    answer == null ? 0 : answer.result().rows().size(), elapsed, error));
+                    answer == null ? 0 : answer.result().rows().size(), elapsed, error,
+                    handle == null ? 0 : handle.snapshot().queueMs() * 1_000_000));
         }
+    }
+
+    /** An async query has ended: count it and log it as the synchronous path does once it has answered. */
+    private void ended(QueryHandle handle, String traceId, String subject, long start) {
+        QueryHandle.View v = handle.snapshot();
+        ErrorCode error = v.failure() == null ? null : v.failure().code();
+        if (v.failure() != null) {
+            countRefusal(v.failure());
+        }
+        long elapsed = System.nanoTime() - start;
+        telemetry.metrics().queryFinished(elapsed, error);
+        QueryAnswer answer = v.answer();
+        telemetry.queryLog().record(new QueryLog.Entry(traceId, subject,
+                answer == null ? List.of() : answer.sources().stream().map(s -> new QueryLog.TableRead(s.table(),
+                        s.source(), s.cache(), s.rows())).toList(),
+                answer == null ? 0 : answer.result().rows().size(), elapsed, error, v.queueMs() * 1_000_000));
+    }
+
+    /** {@code GET /v1/queries}: the caller's queries (everyone's for the admin role), newest first, without answers. */
+    private void listQueries(ServerRequest req, ServerResponse res) {
+        onQueries(req, res, "/v1/queries", principal -> {
+            List<QueryHandle.View> views = queries.queries(principal);
+            return Json.write(g -> {
+                g.writeStartObject();
+                g.writeArrayFieldStart("queries");
+                for (QueryHandle.View v : views) {
+                    writeView(g, v, null);
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            });
+        });
+    }
+
+    /** {@code GET /v1/queries/{id}}: state, progress, and the answer (or error) once ended. */
+    private void showQuery(ServerRequest req, ServerResponse res) {
+        String id = req.path().pathParameters().get("id");
+        onQueries(req, res, "/v1/queries/{id}", principal -> {
+            QueryHandle.View v = queries.find(id, principal).snapshot();
+            return Json.write(g -> writeView(g, v, v.answer() == null ? null
+                    : answerBody(v.answer(), null, v.elapsedMs())));
+        });
+    }
+
+    /** {@code DELETE /v1/queries/{id}}: cancels; answers the query's state (cancelled, or how it already ended). */
+    private void cancelQuery(ServerRequest req, ServerResponse res) {
+        String id = req.path().pathParameters().get("id");
+        onQueries(req, res, "/v1/queries/{id}", principal -> {
+            QueryHandle h = queries.find(id, principal);
+            h.cancel();
+            QueryHandle.View v = awaitEnd(h);
+            return Json.write(g -> writeView(g, v, null));
+        });
+    }
+
+    /** Waits briefly for a cancelled query to unwind, so the answer can say it has stopped. */
+    private static QueryHandle.View awaitEnd(QueryHandle h) {
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+        QueryHandle.View v = h.snapshot();
+        while (!v.state().done() && System.nanoTime() < until) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            v = h.snapshot();
+        }
+        return v;
+    }
+
+    /** The frame of the /v1/queries routes: trace, authentication, JSON errors. */
+    private void onQueries(ServerRequest req, ServerResponse res, String route,
+                           java.util.function.Function<Principal, byte[]> work) {
+        RequestTrace trace = telemetry.startRequest(req.prologue().method().text(), route,
+                name -> req.headers().first(HeaderNames.create(name)).orElse(null));
+        String traceId = trace.traceId();
+        res.header(TRACEPARENT, trace.traceparent());
+        byte[] body = null;
+        QueryException failure = null;
+        try {
+            Principal principal;
+            try (Span span = trace.child("authenticate", Map.of())) {
+                principal = authenticate(req, span);
+            }
+            body = work.apply(principal);
+        } catch (QueryException e) {
+            failure = e;
+        } catch (RuntimeException e) {
+            failure = internal(traceId, e);
+        }
+        trace.end(failure == null ? 200 : failure.code().status(), failure == null ? null : failure.code());
+        reply(res, body, failure, traceId);
+    }
+
+    private static void writeView(com.fasterxml.jackson.core.JsonGenerator g, QueryHandle.View v, byte[] answer)
+            throws IOException {
+        g.writeStartObject();
+        g.writeStringField("id", v.id());
+        g.writeStringField("state", v.state().label());
+        g.writeStringField("subject", v.subject());
+        g.writeStringField("sql", v.sql());
+        g.writeBooleanField("async", v.async());
+        g.writeStringField("submitted_at", v.submittedAt().toString());
+        g.writeNumberField("elapsed_ms", v.elapsedMs());
+        g.writeNumberField("queue_ms", v.queueMs());
+        g.writeStringField("lane", v.lane() == null ? null : v.lane().label());
+        g.writeArrayFieldStart("sources");
+        for (QueryHandle.SourceProgress p : v.sources()) {
+            g.writeStartObject();
+            g.writeStringField("table", p.table());
+            g.writeStringField("source", p.source());
+            g.writeNumberField("pages", p.pages());
+            g.writeNumberField("rows", p.rows());
+            g.writeNumberField("upstream_ms", Math.round(p.upstreamNanos() / 1_000.0) / 1_000.0);
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        if (!v.state().done()) {
+            g.writeStringField("next_uri", "/v1/queries/" + v.id());
+        }
+        if (answer != null) {
+            g.writeFieldName("answer");
+            g.writeRawValue(new String(answer, java.nio.charset.StandardCharsets.UTF_8));
+        }
+        if (v.failure() != null) {
+            g.writeFieldName("error");
+            ApiError.write(g, v.failure(), null);
+        }
+        g.writeEndObject();
     }
 
     /** A bug: logged in full under the trace id, answered without internals. */
@@ -213,7 +369,8 @@ public final class QueryRoutes {
         }
     }
 
-    private static byte[] explainBody(List<SourceReport> plan, List<String> warnings, String traceId) {
+    private static byte[] explainBody(List<SourceReport> plan, QueryService.Spend spend, List<String> warnings,
+                                      String traceId) {
         return Json.write(g -> {
             g.writeStartObject();
             g.writeStringField("trace_id", traceId);
@@ -222,13 +379,42 @@ public final class QueryRoutes {
                 writeSource(g, s, true);
             }
             g.writeEndArray();
+            g.writeArrayFieldStart("upstream_requests");
+            for (QueryService.TableSpend t : spend.tables()) {
+                g.writeStartObject();
+                g.writeStringField("table", t.table());
+                g.writeStringField("alias", t.alias());
+                g.writeStringField("source", t.source());
+                g.writeNumberField("requests", t.requests());
+                g.writeStringField("basis", t.basis());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("budgets");
+            for (QueryService.SourceBudget b : spend.budgets()) {
+                g.writeStartObject();
+                g.writeStringField("source", b.source());
+                g.writeNumberField("requests", b.requests());
+                if (b.principalLeft() < 0) {
+                    g.writeNullField("principal_left");
+                } else {
+                    g.writeNumberField("principal_left", b.principalLeft());
+                }
+                g.writeNumberField("source_left", b.sourceLeft());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
             g.writeFieldName("warnings");
             Json.value(g, warnings);
             g.writeEndObject();
         });
     }
 
-    private static QueryRequest parse(ServerRequest req) {
+    /** A parsed body: the query and whether it should run in the background. */
+    private record Parsed(QueryRequest request, boolean async) {
+    }
+
+    private static Parsed parse(ServerRequest req) {
         byte[] body = req.content().as(byte[].class);
         if (body.length > MAX_BODY_BYTES) {
             throw new QueryException(ErrorCode.PAYLOAD_TOO_LARGE, "request body larger than " + MAX_BODY_BYTES + " bytes");
@@ -246,7 +432,7 @@ public final class QueryRoutes {
         }
         node.fieldNames().forEachRemaining(f -> {
             if (!FIELDS.contains(f)) {
-                throw new QueryException(ErrorCode.BAD_REQUEST, "unknown field \"" + f + "\" (accepted: sql, max_staleness_ms, timeout_ms, allow_stale)");
+                throw new QueryException(ErrorCode.BAD_REQUEST, "unknown field \"" + f + "\" (accepted: sql, max_staleness_ms, timeout_ms, allow_stale, async)");
             }
         });
         JsonNode sql = node.get("sql");
@@ -257,8 +443,12 @@ public final class QueryRoutes {
         if (stale != null && !stale.isBoolean()) {
             throw new QueryException(ErrorCode.BAD_REQUEST, "\"allow_stale\" must be true or false");
         }
-        return new QueryRequest(sql.asText(), wholeNumber(node, "max_staleness_ms"), wholeNumber(node, "timeout_ms"),
-                stale != null && stale.asBoolean());
+        JsonNode async = node.get("async");
+        if (async != null && !async.isBoolean()) {
+            throw new QueryException(ErrorCode.BAD_REQUEST, "\"async\" must be true or false");
+        }
+        return new Parsed(new QueryRequest(sql.asText(), wholeNumber(node, "max_staleness_ms"), wholeNumber(node, "timeout_ms"),
+                stale != null && stale.asBoolean()), async != null && async.asBoolean());
     }
 
     private static Long wholeNumber(JsonNode node, String field) {
@@ -276,7 +466,9 @@ public final class QueryRoutes {
         QueryResult r = answer.result();
         return results.answer(r, g -> {
             g.writeStartObject();
-            g.writeStringField("trace_id", traceId);
+            if (traceId != null) {
+                g.writeStringField("trace_id", traceId);
+            }
             g.writeNumberField("freshness_ms", answer.freshnessMs());
             g.writeNumberField("elapsed_ms", elapsedMs);
             g.writeNumberField("row_count", r.rows().size());

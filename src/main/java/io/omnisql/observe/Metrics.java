@@ -76,6 +76,9 @@ public final class Metrics {
     private final ConcurrentMap<Refusal, Counter> refusals = new ConcurrentHashMap<>();
     // Micrometer holds gauge state weakly; this map keeps it reachable.
     private final ConcurrentMap<String, AtomicLong> upstreamRemaining = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, DistributionSummary> laneWaits = new ConcurrentHashMap<>();
+    private final DistributionSummary queryQueue;
+    private final Counter cancellations;
     private final Counter reloadsApplied;
     private final Counter reloadsRejected;
 
@@ -90,6 +93,10 @@ public final class Metrics {
             queryErrors.put(code, Counter.builder("query_errors").description("Failed queries by error code")
                     .tag("code", code.name()).register(registry));
         }
+        this.queryQueue = histogram("query_queue_ms", "Time queries spent queued (running cap, fetch slot, DuckDB lane) in milliseconds")
+                .register(registry);
+        this.cancellations = Counter.builder("query_cancellations").description("Queries cancelled before they ended")
+                .register(registry);
         this.reloadsApplied = reloads("applied");
         this.reloadsRejected = reloads("rejected");
     }
@@ -112,15 +119,13 @@ public final class Metrics {
     }
 
     /**
-     * Engine gauges read at scrape time: {@code duckdb_memory_bytes} (memory DuckDB holds, from
-     * {@code duckdb_memory()}) and {@code engine_queue_depth} (statements waiting for an engine thread).
+     * {@code duckdb_memory_bytes}, read at scrape time: the memory DuckDB holds (from {@code duckdb_memory()}).
+     * The engine's queues are the lanes' gauges ({@link #lane}).
      */
-    public void engine(DoubleSupplier memoryBytes, IntSupplier queueDepth) {
-        // Strong references: Micrometer holds gauge state weakly, and nothing else holds these suppliers.
+    public void duckdbMemory(DoubleSupplier memoryBytes) {
+        // Strong reference: Micrometer holds gauge state weakly, and nothing else holds this supplier.
         Gauge.builder("duckdb_memory_bytes", memoryBytes, DoubleSupplier::getAsDouble).strongReference(true)
                 .description("Memory in use by the embedded DuckDB (NaN when it cannot be read)").register(registry);
-        Gauge.builder("engine_queue_depth", queueDepth, IntSupplier::getAsInt).strongReference(true)
-                .description("Statements waiting for a DuckDB engine thread").register(registry);
     }
 
     public void queryStarted() {
@@ -188,6 +193,38 @@ public final class Metrics {
                     .register(registry);
             return value;
         }).set(remaining);
+    }
+
+    /** A DuckDB statement left its lane's queue after {@code queuedNanos} and started. */
+    public void laneStarted(String lane, long queuedNanos) {
+        get(laneWaits, lane, l -> histogram("duckdb_lane_wait_ms", "Time statements waited for a DuckDB lane slot in milliseconds")
+                .tag("lane", l).register(registry)).record(millis(queuedNanos));
+    }
+
+    /** A query's whole time queued: for its principal's running slot, a fetch slot and a DuckDB lane slot. */
+    public void queryQueued(long nanos) {
+        queryQueue.record(millis(nanos));
+    }
+
+    public void queryCancelled() {
+        cancellations.increment();
+    }
+
+    /** Exports a DuckDB lane's statements running, statements queued and slots, read when scraped. */
+    public void lane(String lane, IntSupplier running, IntSupplier queued, IntSupplier slots) {
+        Gauge.builder("duckdb_lane_running", running::getAsInt).description("DuckDB statements running per lane")
+                .tag("lane", lane).register(registry);
+        Gauge.builder("duckdb_lane_queued", queued::getAsInt).description("DuckDB statements waiting for a lane slot")
+                .tag("lane", lane).register(registry);
+        Gauge.builder("duckdb_lane_slots", slots::getAsInt).description("DuckDB statement slots per lane")
+                .tag("lane", lane).register(registry);
+    }
+
+    /** Exports the count of short-lane statements moved to the long lane for outliving the short budget. */
+    public void laneDemotions(java.util.function.LongSupplier count) {
+        io.micrometer.core.instrument.FunctionCounter.builder("duckdb_lane_demotions", count, c -> c.getAsLong())
+                .description("Short-lane statements moved to the long lane for outliving its budget")
+                .register(registry);
     }
 
     public void configReload(boolean applied) {

@@ -31,11 +31,17 @@ public final class QueryLog {
      * @param resultRows   rows returned to the caller
      * @param elapsedNanos wall time from request start to answer
      * @param error        the error answered, or null on success
+     * @param queueNanos   of {@code elapsedNanos}, the time spent queued (running cap, fetch slot, DuckDB lane)
      */
     public record Entry(String traceId, String subject, List<TableRead> tables, long resultRows,
-                        long elapsedNanos, ErrorCode error) {
+                        long elapsedNanos, ErrorCode error, long queueNanos) {
         public Entry {
             tables = List.copyOf(tables);
+        }
+
+        public Entry(String traceId, String subject, List<TableRead> tables, long resultRows, long elapsedNanos,
+                     ErrorCode error) {
+            this(traceId, subject, tables, resultRows, elapsedNanos, error, 0);
         }
     }
 
@@ -82,6 +88,7 @@ public final class QueryLog {
             g.writeNumberField("rows", e.resultRows());
             // Microsecond precision is plenty and keeps the line short.
             g.writeNumberField("latency_ms", Math.round(e.elapsedNanos() / 1_000.0) / 1_000.0);
+            g.writeNumberField("queue_ms", Math.round(e.queueNanos() / 1_000.0) / 1_000.0);
             g.writeNumberField("status", e.error() == null ? 200 : e.error().status());
             g.writeStringField("error", e.error() == null ? null : e.error().name());
             g.writeEndObject();

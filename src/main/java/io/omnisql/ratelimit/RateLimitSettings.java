@@ -18,12 +18,22 @@ import java.util.Map;
  * @param maxTrackedPrincipals   hard cap on remembered principal buckets
  * @param sourceDefault          limit of a source without its own entry
  * @param sources                per-source limits, keyed by catalog source name
+ * @param maxRunningQueries      queries a principal that no override caps may run at once
+ * @param queries                queueing, async retention and execution lanes
  */
 public record RateLimitSettings(BucketSpec gatewayDefault, List<GatewayOverride> overrides,
                                 long maxTrackedPrincipals, SourceLimit sourceDefault,
-                                Map<String, SourceLimit> sources) {
+                                Map<String, SourceLimit> sources, int maxRunningQueries, QueryLimits queries) {
     /** Used when {@code gateway.max_tracked_principals} is absent. */
     public static final long DEFAULT_MAX_TRACKED_PRINCIPALS = 100_000;
+    /** Used when {@code gateway.default.max_running_queries} is absent. */
+    public static final int DEFAULT_MAX_RUNNING_QUERIES = 4;
+
+    public RateLimitSettings(BucketSpec gatewayDefault, List<GatewayOverride> overrides, long maxTrackedPrincipals,
+                             SourceLimit sourceDefault, Map<String, SourceLimit> sources) {
+        this(gatewayDefault, overrides, maxTrackedPrincipals, sourceDefault, sources, DEFAULT_MAX_RUNNING_QUERIES,
+                QueryLimits.DEFAULTS);
+    }
 
     public RateLimitSettings {
         if (gatewayDefault == null || sourceDefault == null) {
@@ -31,6 +41,12 @@ public record RateLimitSettings(BucketSpec gatewayDefault, List<GatewayOverride>
         }
         if (maxTrackedPrincipals < 1) {
             throw new IllegalArgumentException("max_tracked_principals must be positive");
+        }
+        if (maxRunningQueries < 1) {
+            throw new IllegalArgumentException("max_running_queries must be positive");
+        }
+        if (queries == null) {
+            throw new IllegalArgumentException("queries limits are required");
         }
         overrides = List.copyOf(overrides);
         sources = Map.copyOf(sources);
@@ -66,6 +82,20 @@ public record RateLimitSettings(BucketSpec gatewayDefault, List<GatewayOverride>
             }
         }
         return best != null ? best : gatewayDefault;
+    }
+
+    /**
+     * Queries {@code principal} may run at once: the highest {@code max_running_queries} among matching
+     * overrides that set one (so an override may also restrict), else the default.
+     */
+    public int maxRunningFor(Principal principal) {
+        int best = 0;
+        for (GatewayOverride override : overrides) {
+            if (override.maxRunningQueries() != null && override.matches(principal)) {
+                best = Math.max(best, override.maxRunningQueries());
+            }
+        }
+        return best > 0 ? best : maxRunningQueries;
     }
 
     public SourceLimit sourceLimit(String source) {

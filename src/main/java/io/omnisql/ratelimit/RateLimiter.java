@@ -21,6 +21,8 @@ import java.util.concurrent.atomic.LongAdder;
 public final class RateLimiter {
     private final NanoClock clock;
     private final Cache<String, TokenBucket> principals;
+    /** Each principal's share of an upstream's requests ({@code sources.<name>.per_principal}), keyed by {@link #budgetKey}. */
+    private final Cache<String, TokenBucket> budgets;
     private final ConcurrentHashMap<String, SourceGate> sources = new ConcurrentHashMap<>();
     private final LongAdder gatewayRefusals = new LongAdder();
     private volatile RateLimitSettings settings;
@@ -30,23 +32,28 @@ public final class RateLimiter {
         this.clock = clock;
         // A bucket idle for its fill time is full again, so forgetting it loses nothing; the size
         // cap bounds memory when more principals are active than that window can hold.
-        this.principals = Caffeine.newBuilder()
+        this.principals = buckets(clock, settings.maxTrackedPrincipals());
+        this.budgets = buckets(clock, settings.maxTrackedPrincipals());
+    }
+
+    private static Cache<String, TokenBucket> buckets(NanoClock clock, long maxSize) {
+        return Caffeine.newBuilder()
                 .ticker(clock::nanoTime)
                 .executor(Runnable::run)
-                .maximumSize(settings.maxTrackedPrincipals())
+                .maximumSize(maxSize)
                 .expireAfter(new Expiry<String, TokenBucket>() {
                     @Override
-                    public long expireAfterCreate(String subject, TokenBucket bucket, long now) {
+                    public long expireAfterCreate(String key, TokenBucket bucket, long now) {
                         return bucket.spec().fillNanos();
                     }
 
                     @Override
-                    public long expireAfterUpdate(String subject, TokenBucket bucket, long now, long remaining) {
+                    public long expireAfterUpdate(String key, TokenBucket bucket, long now, long remaining) {
                         return bucket.spec().fillNanos();
                     }
 
                     @Override
-                    public long expireAfterRead(String subject, TokenBucket bucket, long now, long remaining) {
+                    public long expireAfterRead(String key, TokenBucket bucket, long now, long remaining) {
                         return bucket.spec().fillNanos();
                     }
                 })
@@ -80,15 +87,7 @@ public final class RateLimiter {
     public void acquireGateway(Principal principal) {
         BucketSpec spec = settings.gatewaySpecFor(principal);
         long now = clock.nanoTime();
-        TokenBucket bucket = principals.get(principal.subject(), subject -> TokenBucket.full(spec, now));
-        if (!bucket.spec().equals(spec)) {
-            // Settings or the principal's roles changed. A token taken concurrently from the
-            // replaced bucket is not carried over; that slack is bounded by requests in flight.
-            bucket = principals.asMap().compute(principal.subject(), (subject, old) ->
-                    old == null ? TokenBucket.full(spec, now)
-                            : old.spec().equals(spec) ? old : old.reshaped(spec, now));
-        }
-        TokenBucket.Reservation reservation = bucket.reserve(now, now);
+        TokenBucket.Reservation reservation = bucket(principals, principal.subject(), spec, now).reserve(now, now);
         if (!reservation.granted()) {
             gatewayRefusals.increment();
             long retryAfterMs = ceilMillis(reservation.waitNanos());
@@ -97,6 +96,62 @@ public final class RateLimiter {
                             + spec.refillPerSecond() + "/s); retry after " + retryAfterMs + " ms",
                     Map.of("retry_after_ms", retryAfterMs));
         }
+    }
+
+    /**
+     * The bucket under {@code key} shaped as {@code spec}: created full, or re-shaped keeping its level when the
+     * settings (or a principal's roles) changed. A token taken concurrently from a replaced bucket is not
+     * carried over; that slack is bounded by requests in flight.
+     */
+    private static TokenBucket bucket(Cache<String, TokenBucket> cache, String key, BucketSpec spec, long now) {
+        TokenBucket bucket = cache.get(key, k -> TokenBucket.full(spec, now));
+        if (!bucket.spec().equals(spec)) {
+            bucket = cache.asMap().compute(key, (k, old) ->
+                    old == null ? TokenBucket.full(spec, now) : old.spec().equals(spec) ? old : old.reshaped(spec, now));
+        }
+        return bucket;
+    }
+
+    private static String budgetKey(String source, String subject) {
+        return source + '\n' + subject;
+    }
+
+    /**
+     * Charges one upstream request of {@code source} to {@code subject}'s share of it
+     * ({@code sources.<name>.per_principal}); nothing when the source has no per-principal budget.
+     *
+     * @throws QueryException RATE_LIMIT_EXHAUSTED with details {@code source}, {@code limit} =
+     *                        {@code principal_budget} and {@code retry_after_ms}
+     */
+    public void chargeBudget(String source, String subject) {
+        BucketSpec spec = settings.sourceLimit(source).perPrincipal();
+        if (spec == null) {
+            return;
+        }
+        long now = clock.nanoTime();
+        TokenBucket.Reservation reservation = bucket(budgets, budgetKey(source, subject), spec, now).reserve(now, now);
+        if (!reservation.granted()) {
+            long retryAfterMs = ceilMillis(reservation.waitNanos());
+            throw new QueryException(ErrorCode.RATE_LIMIT_EXHAUSTED, "'" + subject + "' has spent its share of source '"
+                    + source + "' (" + spec.burst() + " requests, " + spec.refillPerSecond() + "/s); retry after "
+                    + retryAfterMs + " ms", Map.of("source", source, "limit", "principal_budget", "retry_after_ms", retryAfterMs));
+        }
+    }
+
+    /** Upstream requests of {@code source} that {@code subject} may still make now, or -1 when unlimited per principal. */
+    public long budgetLeft(String source, String subject) {
+        BucketSpec spec = settings.sourceLimit(source).perPrincipal();
+        if (spec == null) {
+            return -1;
+        }
+        TokenBucket bucket = budgets.policy().getIfPresentQuietly(budgetKey(source, subject));
+        return bucket == null || !bucket.spec().equals(spec) ? Math.min(spec.burst(),
+                bucket == null ? spec.burst() : bucket.available(clock.nanoTime())) : bucket.available(clock.nanoTime());
+    }
+
+    /** Whole tokens in {@code source}'s shared bucket now (the budget every principal draws from). */
+    public long sourceTokensLeft(String source) {
+        return gate(source).bucket().available(clock.nanoTime());
     }
 
     /**
@@ -155,6 +210,7 @@ public final class RateLimiter {
     public void update(RateLimitSettings next) {
         settings = next;
         principals.policy().eviction().ifPresent(eviction -> eviction.setMaximum(next.maxTrackedPrincipals()));
+        budgets.policy().eviction().ifPresent(eviction -> eviction.setMaximum(next.maxTrackedPrincipals()));
         long now = clock.nanoTime();
         sources.forEach((name, gate) -> gate.reconfigure(next.sourceLimit(name), now));
     }

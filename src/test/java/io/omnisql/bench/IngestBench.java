@@ -61,7 +61,7 @@ public final class IngestBench {
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("rows", rows);
         figures.put("json_mb", Stats.round(passes * bytesPerPass / 1e6));
-        try (Engine engine = new Engine(new Engine.Settings(2, "2GB", 4))) {
+        try (Engine engine = new Engine(new Engine.Settings(2, "2GB", Engine.Lanes.DEFAULT))) {
             // Warm-up: let the JIT compile every path before timing.
             for (int i = 0; i < 3; i++) {
                 rawParse(pages);

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class EngineLimitsTest {
     /** Minutes of work for DuckDB: 10^12 rows of a cross join. */
     private static final String ENDLESS = "SELECT sum(a.range * b.range % 7) FROM range(1000000) a, range(1000000) b";
-    private final Engine engine = new Engine(new Engine.Settings(1, "512MB", 1));
+    private final Engine engine = new Engine(new Engine.Settings(1, "512MB", Engine.Lanes.DEFAULT));
 
     @AfterEach
     void close() {

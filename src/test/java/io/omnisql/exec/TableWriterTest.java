@@ -23,7 +23,7 @@ class TableWriterTest {
             new ColumnDef("id", ColumnType.BIGINT, "id", "", "", Map.of(), null, ""),
             new ColumnDef("title", ColumnType.VARCHAR, "title", "", "", Map.of(), null, ""),
             new ColumnDef("created_at", ColumnType.TIMESTAMP, "created_at", "", "", Map.of(), null, ""));
-    private final Engine engine = new Engine(new Engine.Settings(2, "512MB", 2));
+    private final Engine engine = new Engine(new Engine.Settings(2, "512MB", Engine.Lanes.DEFAULT));
 
     @AfterEach
     void close() {

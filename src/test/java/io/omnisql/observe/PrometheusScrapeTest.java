@@ -43,7 +43,7 @@ class PrometheusScrapeTest {
                 assertThat(prometheus.query("process_cpu_usage")).isNotEmpty();
                 assertThat(prometheus.query("process_files_open_files").get(0).get("value").get(1).asDouble()).isGreaterThan(0);
                 assertThat(prometheus.query("duckdb_memory_bytes").get(0).get("value").get(1).asText()).isNotEqualTo("NaN");
-                assertThat(prometheus.query("engine_queue_depth")).isNotEmpty();
+                assertThat(prometheus.query("duckdb_lane_queued")).hasSizeGreaterThanOrEqualTo(2);
             }
         }
     }

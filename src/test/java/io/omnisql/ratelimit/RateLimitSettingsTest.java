@@ -22,13 +22,59 @@ class RateLimitSettingsTest {
 
         assertThat(settings.gatewayDefault()).isEqualTo(new BucketSpec(50, 10));
         assertThat(settings.overrides()).containsExactly(
-                GatewayOverride.forRole("admin", new BucketSpec(200, 50)),
+                new GatewayOverride("admin", null, new BucketSpec(200, 50), 16),
                 GatewayOverride.forTeam("platform", new BucketSpec(100, 20)));
         assertThat(settings.maxTrackedPrincipals()).isEqualTo(100_000);
+        assertThat(settings.maxRunningQueries()).isEqualTo(4);
+        assertThat(settings.queries()).isEqualTo(QueryLimits.DEFAULTS);
         assertThat(settings.sourceDefault()).isEqualTo(new SourceLimit(new BucketSpec(200, 100), 8));
         assertThat(settings.sourceLimit("github")).isEqualTo(new SourceLimit(new BucketSpec(500, 250), 16));
         assertThat(settings.sourceLimit("jira")).isEqualTo(new SourceLimit(new BucketSpec(1000, 500), 16));
         assertThat(settings.sourceLimit("confluence")).isEqualTo(settings.sourceDefault());
+    }
+
+    @Test
+    void runningCapsResolvePerPrincipalAndQueriesSectionIsRead() {
+        RateLimitSettings settings = RateLimitSettings.fromYaml("""
+                gateway:
+                  default: {burst: 5, refill_per_second: 1, max_running_queries: 2}
+                  overrides:
+                    - {role: admin, burst: 9, refill_per_second: 1, max_running_queries: 10}
+                    - {team: interns, burst: 9, refill_per_second: 1, max_running_queries: 1}
+                    - {team: web, burst: 50, refill_per_second: 5}
+                queries:
+                  queue_wait_ms: 0
+                  admin_role: ops
+                  result_ttl_ms: 1000
+                  short_lane: {slots: 3, budget_ms: 100, max_input_rows: 500}
+                  long_lane: {slots: 1}
+                """ + VALID_SOURCES);
+        var analyst = new io.omnisql.identity.Principal("a", "web", java.util.Set.of("analyst"), java.util.Set.of(), java.util.Map.of());
+        var intern = new io.omnisql.identity.Principal("i", "interns", java.util.Set.of(), java.util.Set.of(), java.util.Map.of());
+        var internAdmin = new io.omnisql.identity.Principal("x", "interns", java.util.Set.of("admin"), java.util.Set.of(), java.util.Map.of());
+        assertThat(settings.maxRunningFor(analyst)).as("an override without the key keeps the default").isEqualTo(2);
+        assertThat(settings.maxRunningFor(intern)).as("overrides may restrict").isEqualTo(1);
+        assertThat(settings.maxRunningFor(internAdmin)).as("the highest matching cap wins").isEqualTo(10);
+        assertThat(settings.queries()).isEqualTo(new QueryLimits(0, "ops", 1000, 3, 100, 500, 1));
+    }
+
+    @Test
+    void badRunningCapsAndLaneKeysAreRejectedWithTheirPath() {
+        assertThatThrownBy(() -> RateLimitSettings.fromYaml("""
+                gateway:
+                  default: {burst: 5, refill_per_second: 1, max_running_queries: 0}
+                """ + VALID_SOURCES)).hasMessageStartingWith("gateway.default.max_running_queries: must be a positive integer");
+        assertThatThrownBy(() -> RateLimitSettings.fromYaml("""
+                gateway:
+                  default: {burst: 5, refill_per_second: 1}
+                queries:
+                  short_lane: {slots: 2, speed: 3}
+                """ + VALID_SOURCES)).hasMessageStartingWith("queries.short_lane.speed: unknown key");
+        assertThatThrownBy(() -> RateLimitSettings.fromYaml("""
+                gateway:
+                  default: {burst: 5, refill_per_second: 1}
+                queries: {queue_wait_ms: -1}
+                """ + VALID_SOURCES)).hasMessageStartingWith("queries.queue_wait_ms: must be a whole number >= 0");
     }
 
     @Test

@@ -1,0 +1,110 @@
+package io.omnisql.gateway;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import com.github.benmanes.caffeine.cache.Scheduler;
+import io.omnisql.error.ErrorCode;
+import io.omnisql.error.QueryException;
+import io.omnisql.identity.Principal;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * Every query running now and every async query's outcome for {@code result_ttl_ms} after it ends; then its id
+ * answers 410 GONE for a day (ids are random, never reused). Finished queries are also dropped early, oldest
+ * first, when their answers together pass {@code maxAnswerBytes}; running ones never are.
+ */
+public final class QueryRegistry {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private final Cache<String, QueryHandle> live;
+    private final Cache<String, Boolean> gone = Caffeine.newBuilder().maximumSize(100_000)
+            .expireAfterWrite(24, TimeUnit.HOURS).build();
+    private final LongSupplier resultTtlMs;
+
+    public QueryRegistry(LongSupplier resultTtlMs, long maxAnswerBytes) {
+        this.resultTtlMs = resultTtlMs;
+        this.live = Caffeine.newBuilder()
+                .maximumWeight(maxAnswerBytes)
+                .weigher((String id, QueryHandle h) -> (int) Math.min(Integer.MAX_VALUE, h.weight()))
+                .expireAfter(new Expiry<String, QueryHandle>() {
+                    @Override
+                    public long expireAfterCreate(String id, QueryHandle h, long now) {
+                        return ttlNanos(h);
+                    }
+
+                    @Override
+                    public long expireAfterUpdate(String id, QueryHandle h, long now, long remaining) {
+                        return ttlNanos(h);
+                    }
+
+                    @Override
+                    public long expireAfterRead(String id, QueryHandle h, long now, long remaining) {
+                        return remaining;
+                    }
+                })
+                .scheduler(Scheduler.systemScheduler())
+                .removalListener((String id, QueryHandle h, RemovalCause cause) -> {
+                    // Only async ids were handed out to be polled; sync ones would crowd them out of the tombstones.
+                    if (id != null && h != null && h.async() && cause.wasEvicted()) {
+                        gone.put(id, true);
+                    }
+                })
+                .build();
+    }
+
+    private long ttlNanos(QueryHandle h) {
+        if (!h.isDone()) {
+            return Long.MAX_VALUE;
+        }
+        // A sync query's caller already has its answer: it stays listed only briefly.
+        return TimeUnit.MILLISECONDS.toNanos(h.async() ? resultTtlMs.getAsLong() : 0);
+    }
+
+    QueryHandle register(Principal principal, String sql, boolean async) {
+        byte[] bytes = new byte[16];
+        RANDOM.nextBytes(bytes);
+        QueryHandle h = new QueryHandle(HexFormat.of().formatHex(bytes), principal.subject(), sql, async, Instant.now());
+        live.put(h.id(), h);
+        return h;
+    }
+
+    /** Re-weighs and re-times a query that has just ended (its answer now counts, its retention starts). */
+    void ended(QueryHandle h) {
+        if (live.asMap().replace(h.id(), h) == null && h.async()) {
+            gone.put(h.id(), true);
+        }
+    }
+
+    /**
+     * The query {@code id} as {@code viewer} may see it: its own, or any for {@code admin}.
+     *
+     * @throws QueryException NOT_FOUND (unknown, or another principal's), GONE (kept past its retention)
+     */
+    public QueryHandle find(String id, Principal viewer, boolean admin) {
+        QueryHandle h = live.getIfPresent(id);
+        if (h != null && (admin || h.subject().equals(viewer.subject()))) {
+            return h;
+        }
+        if (h == null && gone.getIfPresent(id) != null) {
+            // Its owner is no longer known: say gone to anyone, which reveals nothing but that the id existed.
+            throw new QueryException(ErrorCode.GONE, "query " + id + " ended and its answer was kept for its "
+                    + "retention time (queries.result_ttl_ms); it is gone");
+        }
+        throw new QueryException(ErrorCode.NOT_FOUND, "no query " + id);
+    }
+
+    /** Queries {@code viewer} may see, newest first: its own, or everyone's for {@code admin}. */
+    public List<QueryHandle.View> list(Principal viewer, boolean admin) {
+        return live.asMap().values().stream()
+                .filter(h -> admin || h.subject().equals(viewer.subject()))
+                .map(QueryHandle::snapshot)
+                .sorted(java.util.Comparator.comparing(QueryHandle.View::submittedAt).reversed())
+                .toList();
+    }
+}
