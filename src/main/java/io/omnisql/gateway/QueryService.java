@@ -274,7 +274,7 @@ public final class QueryService {
         String resultKey = maxRows + "/" + maxBytes + "\n" + plan.template() + "\n" + views;
         QueryResult result = results.getIfPresent(resultKey);
         try (Span span = trace.child("duckdb.execute", Map.of("db.system", "duckdb", "db.operation.name", "SELECT",
-                "db.query.text", QueryText.sanitized(sql), "result_cache", result != null))) {
+                "db.query.text", QueryText.sanitized(plan.template()), "result_cache", result != null))) {
             if (result == null) {
                 result = engine.query(plan.template(), views, deadline, maxRows, maxBytes, job);
                 results.put(resultKey, result);
