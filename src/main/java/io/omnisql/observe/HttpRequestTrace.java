@@ -2,7 +2,10 @@ package io.omnisql.observe;
 
 import io.omnisql.error.ErrorCode;
 
-/** The server span of a request; ending it also counts the request in {@code http_requests_total}. */
+/**
+ * The server span of a request; ending it also counts the request in {@code http_requests_total} (not for wire
+ * protocol statements, which have no metrics here).
+ */
 final class HttpRequestTrace extends TracedSpan implements RequestTrace {
     private final Metrics metrics;
     private final String method;
@@ -36,7 +39,9 @@ final class HttpRequestTrace extends TracedSpan implements RequestTrace {
         if (!markEnded()) {
             return;
         }
-        span.tag("http.response.status_code", status);
+        if (route != null) {
+            span.tag("http.response.status_code", status);
+        }
         if (error != null) {
             span.tag("error.code", error.name());
         }
@@ -46,7 +51,9 @@ final class HttpRequestTrace extends TracedSpan implements RequestTrace {
             span.status(io.helidon.tracing.Span.Status.ERROR);
         }
         span.end();
-        metrics.httpRequest(method, route, status, System.nanoTime() - startNanos);
+        if (metrics != null) {
+            metrics.httpRequest(method, route, status, System.nanoTime() - startNanos);
+        }
     }
 
     @Override
