@@ -2,6 +2,8 @@ package io.omnisql;
 
 import io.helidon.webserver.WebServer;
 import io.omnisql.cache.SourceCache;
+import io.omnisql.cluster.Cluster;
+import io.omnisql.cluster.ClusterSettings;
 import io.omnisql.config.Catalog;
 import io.omnisql.config.ConfigException;
 import io.omnisql.config.ConfigStore;
@@ -33,8 +35,10 @@ import io.omnisql.sim.Simulators;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.InstantSource;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.logging.Logger;
 
 /** Builds every component from the configuration directory, starts the HTTP server, and stops it all. */
@@ -47,6 +51,7 @@ public final class Gateway implements AutoCloseable {
     private final SourceCache cache;
     private final DemoIssuer demoIssuer;
     private final Readiness readiness;
+    private final Cluster cluster;
     private final WebServer server;
     private static final long READY_ENGINE_TIMEOUT_MS = 1_000;
     /** The Postgres wire listener; null when disabled ({@code PG_PORT=off}). */
@@ -85,11 +90,33 @@ public final class Gateway implements AutoCloseable {
         // Entitlements from policies.yaml, recompiled (and validated) on every reload.
         YamlPolicyDecider policy = new YamlPolicyDecider();
         config.register(policy);
+        // Several replicas behind a load balancer: buckets, running caps and upstream pages shared through Redis.
+        ClusterSettings fleet = section(first.catalog().cluster(), m -> ClusterSettings.fromMap(m, options.env()),
+                "cluster");
+        cluster = Cluster.join(fleet).orElse(null);
         QueryService queries = new QueryService(config, connector, engine, cache, policy, telemetry.metrics(), 64L << 20,
-                limiter, RunningQueries.local());
+                limiter, cluster != null ? cluster.runningQueries() : RunningQueries.local());
         CatalogView catalogView = new CatalogView(config, policy);
         QueryRoutes routes = new QueryRoutes(authenticator, queries, telemetry, limiter, catalogView);
         pgServer = startPgServer(first, options, authenticator, queries, limiter, catalogView);
+        if (cluster != null) {
+            limiter.share(cluster.buckets());
+            connector.sharePages(cluster.pages());
+            queries.replicaWarnings(cluster::warnings);
+            Map<String, LongSupplier> pageCounts = new LinkedHashMap<>();
+            cluster.pageCounts().keySet().forEach(k -> pageCounts.put(k, () -> cluster.pageCounts().get(k)));
+            // The rule: a replica whose shared state (Redis) is unreachable is not ready.
+            readiness.register("redis", cluster::redisUp);
+            telemetry.metrics().cluster(cluster::redisUp, () -> limiter.stats().fallbackDecisions(), pageCounts);
+        }
+        routes.healthDetails(() -> {
+            Snapshot now = config.current();
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("config_version", now.version());
+            details.put("config_digest", now.digest());
+            details.put("cluster", cluster != null ? cluster.health() : Map.of("mode", "single"));
+            return details;
+        });
 
         config.register(next -> {
             RateLimitSettings nextLimits = rateLimits(next);
@@ -97,6 +124,11 @@ public final class Gateway implements AutoCloseable {
             SimulatorSettings nextSims = simulators == null ? null
                     : section(next.catalog().simulators(), SimulatorSettings::fromMap, "simulators");
             boolean dataShapeChanged = !shapesSameData(next.catalog(), config.current().catalog());
+            ClusterSettings nextFleet = section(next.catalog().cluster(), m -> ClusterSettings.fromMap(m, options.env()),
+                    "cluster");
+            if (!nextFleet.equals(fleet)) {
+                LOG.warning(() -> "cluster: the changed cluster section takes effect at the next restart");
+            }
             return () -> {
                 limiter.update(nextLimits);
                 engine.update(lanes(nextLimits));
@@ -135,9 +167,10 @@ public final class Gateway implements AutoCloseable {
                                     System.nanoTime() - start);
                         }
                     });
-                    new HealthRoutes(readiness).register(r);
                     new OpenApiRoute().register(r);
+                    // After the query routes: their GET /health (with cluster details) answers first.
                     routes.register(r);
+                    new HealthRoutes(readiness).register(r);
                     demoIssuer.register(r);
                     telemetry.register(r);
                     routes.registerFallback(r);
@@ -315,6 +348,9 @@ public final class Gateway implements AutoCloseable {
         server.stop();
         cache.invalidateAll();
         engine.close();
+        if (cluster != null) {
+            cluster.close();
+        }
         telemetry.close();
         if (simulators != null) {
             simulators.close();

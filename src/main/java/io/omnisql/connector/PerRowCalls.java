@@ -166,7 +166,7 @@ final class PerRowCalls {
         calls.incrementAndGet();
         URI uri = URI.create(url);
         Upstream.Page page = upstream.get(request.source(), request.table().name(), uri, deadlineNanos, true,
-                null, listener.traceparent());
+                null, Upstream.NOT_SHARED, listener.traceparent());
         Object value = null;
         if (page.body() != null) {
             listener.page(request.source().name(), request.table().name(), uri, page.status(), 1, page.nanos());

@@ -18,8 +18,7 @@ public final class HealthRoutes {
     }
 
     public void register(HttpRouting.Builder routing) {
-        routing.get("/health", (req, res) -> QueryRoutes.send(res, 200, up()))
-                .get("/health/live", (req, res) -> QueryRoutes.send(res, 200, up()))
+        routing.get("/health/live", (req, res) -> QueryRoutes.send(res, 200, up()))
                 .get("/health/ready", (req, res) -> {
                     Map<String, Boolean> checks = readiness.check();
                     boolean ready = !checks.containsValue(false);
