@@ -8,6 +8,8 @@ import io.omnisql.config.ConfigStore;
 import io.omnisql.config.Snapshot;
 import io.omnisql.config.YamlTree;
 import io.omnisql.connector.HttpConnector;
+import io.omnisql.console.ConsoleRoutes;
+import io.omnisql.console.ConsoleSettings;
 import io.omnisql.exec.Engine;
 import io.omnisql.exec.Lane;
 import io.omnisql.gateway.QueryService;
@@ -29,6 +31,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.logging.Logger;
 
@@ -73,6 +76,8 @@ public final class Gateway implements AutoCloseable {
         QueryService queries = new QueryService(config, connector, engine, cache, policy, telemetry.metrics(), 64L << 20,
                 limiter, RunningQueries.local());
         QueryRoutes routes = new QueryRoutes(authenticator, queries, telemetry, limiter, new CatalogView(config, policy));
+        AtomicReference<ConsoleSettings> consoleSettings = new AtomicReference<>(console(identity, observability(first)));
+        ConsoleRoutes console = new ConsoleRoutes(consoleSettings::get);
 
         config.register(next -> {
             RateLimitSettings nextLimits = rateLimits(next);
@@ -80,7 +85,9 @@ public final class Gateway implements AutoCloseable {
             SimulatorSettings nextSims = simulators == null ? null
                     : section(next.catalog().simulators(), SimulatorSettings::fromMap, "simulators");
             boolean dataShapeChanged = !shapesSameData(next.catalog(), config.current().catalog());
+            ConsoleSettings nextConsole = console(nextIdentity, observability(next));
             return () -> {
+                consoleSettings.set(nextConsole);
                 limiter.update(nextLimits);
                 engine.update(lanes(nextLimits));
                 authenticator.update(nextIdentity);
@@ -113,6 +120,7 @@ public final class Gateway implements AutoCloseable {
                     routes.register(r);
                     demoIssuer.register(r);
                     telemetry.register(r);
+                    console.register(r);
                     routes.registerFallback(r);
                 })
                 .build()
@@ -160,8 +168,9 @@ public final class Gateway implements AutoCloseable {
     private static String routeOf(String path) {
         return switch (path) {
             case "/v1/query", "/v1/explain", "/v1/catalog", "/v1/queries" -> null;
-            case "/health", "/metrics", "/dev/token", "/dev/jwks", "/dev/.well-known/openid-configuration" -> path;
-            default -> path.startsWith("/v1/queries/") ? null : "unmatched";
+            case "/health", "/metrics", "/dev/token", "/dev/jwks", "/dev/.well-known/openid-configuration", "/",
+                 "/console/config.json" -> path;
+            default -> path.startsWith("/v1/queries/") ? null : path.startsWith("/console") ? "/console" : "unmatched";
         };
     }
 
@@ -208,6 +217,11 @@ public final class Gateway implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw locate(s.policies(), "identity", e);
         }
+    }
+
+    private static ConsoleSettings console(IdentitySettings identity, ObservabilitySettings observability) {
+        return new ConsoleSettings(identity.demoIssuer().enabled(), identity.issuer(), identity.consoleClientId(),
+                observability.traceUiUrl());
     }
 
     private static ObservabilitySettings observability(Snapshot s) throws ConfigException {

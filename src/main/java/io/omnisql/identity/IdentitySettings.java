@@ -20,14 +20,15 @@ import java.util.Set;
  * @param jwksRefetchInterval  least time between two JWKS fetches, so unknown-kid floods cannot hammer the IdP
  * @param claims               which claims give subject, team, roles, scopes and attributes
  * @param demoIssuer           the built-in demo issuer's switch and token lifetime
+ * @param consoleClientId      the OAuth client id the web console signs in with at {@code issuer} ("" = none)
  */
 public record IdentitySettings(String audience, String issuer, boolean discovery, String jwksUri,
                                Duration clockSkew, Duration jwksRefetchInterval, ClaimNames claims,
-                               DemoIssuerSettings demoIssuer) {
+                               DemoIssuerSettings demoIssuer, String consoleClientId) {
 
     private static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(5);
     private static final Set<String> KEYS = Set.of("audience", "issuer", "discovery", "jwks_uri", "clock_skew_s",
-            "jwks_refetch_interval_s", "claims", "demo_issuer");
+            "jwks_refetch_interval_s", "claims", "demo_issuer", "console_client_id");
 
     /**
      * Claim names per principal field. Each field lists candidates; the first claim present in a token
@@ -87,7 +88,8 @@ public record IdentitySettings(String audience, String issuer, boolean discovery
                 seconds(map, "clock_skew_s", "identity.clock_skew_s", 30, 0, MAX_CLOCK_SKEW.toSeconds()),
                 seconds(map, "jwks_refetch_interval_s", "identity.jwks_refetch_interval_s", 10, 1, 3600),
                 claimNames(section(map, "claims", "identity.claims")),
-                demo(section(map, "demo_issuer", "identity.demo_issuer")));
+                demo(section(map, "demo_issuer", "identity.demo_issuer")),
+                string(map, "console_client_id", "identity.console_client_id", ""));
     }
 
     private static ClaimNames claimNames(Map<String, Object> map) {

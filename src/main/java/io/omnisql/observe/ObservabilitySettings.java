@@ -14,7 +14,12 @@ import java.util.Set;
  *   query_log: true
  * </pre>
  */
-public record ObservabilitySettings(Tracing tracing, boolean queryLog) {
+public record ObservabilitySettings(Tracing tracing, boolean queryLog, String traceUiUrl) {
+
+    /** Settings without a tracing UI link. */
+    public ObservabilitySettings(Tracing tracing, boolean queryLog) {
+        this(tracing, queryLog, "");
+    }
 
     /** Where finished spans go. Ids are generated either way, so callers always get a trace id. */
     public enum Exporter {
@@ -38,7 +43,7 @@ public record ObservabilitySettings(Tracing tracing, boolean queryLog) {
 
     public static final URI DEFAULT_ENDPOINT = URI.create("http://127.0.0.1:4318/v1/traces");
 
-    private static final Set<String> SECTION_KEYS = Set.of("tracing", "query_log");
+    private static final Set<String> SECTION_KEYS = Set.of("tracing", "query_log", "trace_ui_url");
     private static final Set<String> TRACING_KEYS = Set.of("exporter", "endpoint", "sample_ratio", "service_name");
 
     public static ObservabilitySettings defaults() {
@@ -74,7 +79,22 @@ public record ObservabilitySettings(Tracing tracing, boolean queryLog) {
             }
             queryLog = b;
         }
-        return new ObservabilitySettings(tracing, queryLog);
+        String traceUi = "";
+        if (section.get("trace_ui_url") != null) {
+            traceUi = string(section.get("trace_ui_url"), "observability.trace_ui_url");
+            URI u;
+            try {
+                u = URI.create(traceUi.replace("{trace_id}", "x"));
+            } catch (IllegalArgumentException e) {
+                u = null;
+            }
+            if (u == null || !traceUi.contains("{trace_id}") || u.getHost() == null
+                    || !"http".equals(u.getScheme()) && !"https".equals(u.getScheme())) {
+                throw new IllegalArgumentException("observability.trace_ui_url must be an http(s) URL containing {trace_id}, got '"
+                        + traceUi + "'");
+            }
+        }
+        return new ObservabilitySettings(tracing, queryLog, traceUi);
     }
 
     private static void checkKeys(Map<String, Object> m, Set<String> allowed, String path) {

@@ -27,8 +27,20 @@ public final class CatalogView {
         this.policy = policy;
     }
 
-    /** A readable table; {@code rowFiltered} says row filters limit which rows the caller sees. */
-    public record VisibleTable(String name, String description, List<VisibleColumn> columns, boolean rowFiltered) {
+    /**
+     * A readable table; {@code rowFiltered} says row filters limit which rows the caller sees, {@code deniedColumns}
+     * which columns policy leaves out for the caller, and {@code policies} the rules that shape it, by name.
+     */
+    public record VisibleTable(String name, String description, List<VisibleColumn> columns, boolean rowFiltered,
+                               List<String> deniedColumns, List<String> policies) {
+    }
+
+    /** A catalog table the caller may not read, with the rule that denies it. */
+    public record DeniedTable(String name, String rule, String message) {
+    }
+
+    /** What one principal may read, and what not. */
+    public record View(List<VisibleTable> tables, List<DeniedTable> denied) {
     }
 
     /** A readable column; masked columns push nothing to the source (predicates on them see masked values). */
@@ -36,8 +48,13 @@ public final class CatalogView {
     }
 
     public List<VisibleTable> tables(Principal principal) {
+        return view(principal).tables();
+    }
+
+    public View view(Principal principal) {
         Snapshot snapshot = config.current();
         List<VisibleTable> out = new ArrayList<>();
+        List<DeniedTable> denied = new ArrayList<>();
         for (TableDef table : snapshot.catalog().tables().values()) {
             Set<String> all = table.columns().stream().map(ColumnDef::name).collect(Collectors.toSet());
             Governance g;
@@ -45,6 +62,8 @@ public final class CatalogView {
                 g = policy.govern(principal, new TableRef("", table.name(), table, all, Set.of(), List.of(), List.of()), snapshot);
             } catch (QueryException e) {
                 if (e.code() == ErrorCode.ENTITLEMENT_DENIED) {
+                    denied.add(new DeniedTable(table.name(), String.valueOf(e.details().getOrDefault("rule", "")),
+                            e.getMessage()));
                     continue;
                 }
                 throw e;
@@ -58,8 +77,9 @@ public final class CatalogView {
                 List<String> ops = masked ? List.of() : c.pushdown().keySet().stream().sorted().map(Op::sql).toList();
                 columns.add(new VisibleColumn(c.name(), c.type().name(), c.description(), masked, ops));
             }
-            out.add(new VisibleTable(table.name(), table.description(), List.copyOf(columns), !g.rowFilters().isEmpty()));
+            out.add(new VisibleTable(table.name(), table.description(), List.copyOf(columns), !g.rowFilters().isEmpty(),
+                    g.hiddenColumns().stream().sorted().toList(), g.applied()));
         }
-        return out;
+        return new View(List.copyOf(out), List.copyOf(denied));
     }
 }

@@ -28,19 +28,21 @@ public record SimulatorSettings(GithubSettings github, JiraSettings jira) {
 
     /** Settings of the GitHub simulator; {@code seed} drives the shared {@link DemoData}. */
     public record GithubSettings(int latencyMs, long seed, String org, List<String> repos, int pullRequests,
-                                 Faults faults) {
+                                 Faults faults, List<String> titles) {
         public GithubSettings {
             repos = List.copyOf(repos);
+            titles = List.copyOf(titles);
         }
 
         public static GithubSettings defaults() {
             return new GithubSettings(0, 42, "acme", List.of("mobile-app", "web-app", "platform-api", "infra"), 5000,
-                    Faults.none(403));
+                    Faults.none(403), List.of());
         }
 
         /** True when the generated data would differ (latency and faults do not touch data). */
         boolean sameData(GithubSettings o) {
-            return seed == o.seed && org.equals(o.org) && repos.equals(o.repos) && pullRequests == o.pullRequests;
+            return seed == o.seed && org.equals(o.org) && repos.equals(o.repos) && pullRequests == o.pullRequests
+                    && titles.equals(o.titles);
         }
     }
 
@@ -85,14 +87,15 @@ public record SimulatorSettings(GithubSettings github, JiraSettings jira) {
 
     private static GithubSettings github(Section s) {
         GithubSettings d = GithubSettings.defaults();
-        s.allowOnly("latency_ms", "seed", "org", "repos", "pull_requests", "faults");
+        s.allowOnly("latency_ms", "seed", "org", "repos", "pull_requests", "faults", "titles");
         String org = s.string("org", d.org());
         if (!REPO_NAME.matcher(org).matches()) {
             throw s.invalid("org", "must be a GitHub organisation login");
         }
         return new GithubSettings(s.nonNegative("latency_ms", d.latencyMs()), s.longValue("seed", d.seed()), org,
                 s.names("repos", d.repos(), REPO_NAME, "a repository name"),
-                s.nonNegative("pull_requests", d.pullRequests()), faults(s.section("faults"), d.faults()));
+                s.nonNegative("pull_requests", d.pullRequests()), faults(s.section("faults"), d.faults()),
+                s.strings("titles"));
     }
 
     private static JiraSettings jira(Section s) {
@@ -185,6 +188,25 @@ public record SimulatorSettings(GithubSettings github, JiraSettings jira) {
                 return str;
             }
             throw invalid(name, "must be a non-empty string");
+        }
+
+        /** A list of arbitrary non-empty strings (empty when absent). */
+        List<String> strings(String name) {
+            Object v = values.get(name);
+            if (v == null) {
+                return List.of();
+            }
+            List<String> out = new ArrayList<>();
+            if (v instanceof List<?> list) {
+                for (Object item : list) {
+                    if (!(item instanceof String str) || str.isEmpty()) {
+                        throw invalid(name, "must be a list of non-empty strings");
+                    }
+                    out.add(str);
+                }
+                return out;
+            }
+            throw invalid(name, "must be a list of non-empty strings");
         }
 
         List<String> names(String name, List<String> dflt, Pattern shape, String what) {
