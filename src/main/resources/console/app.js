@@ -181,8 +181,8 @@ function setRunning(running, state) {
 
 function renderProgress(view) {
   const box = clear($('progress'));
-  box.append(el('span', { class: 'state state-' + view.state, id: 'progress-state' }, view.state),
-    view.queue_ms ? el('span', { class: 'muted' }, ` queued ${view.queue_ms} ms`) : null);
+  box.append(el('span', { class: 'state state-' + view.state, id: 'progress-state' }, view.state));
+  if (view.queue_ms) box.append(el('span', { class: 'muted' }, `queued ${view.queue_ms} ms`));
   for (const s of view.sources || []) {
     box.append(el('span', { class: 'progress-source' }, `${s.table}: ${s.pages} pages, ${s.rows} rows, ${Math.round(s.upstream_ms)} ms upstream`));
   }

@@ -46,12 +46,15 @@ public final class ConsoleRoutes {
             "chart.js", "text/javascript; charset=utf-8",
             "dom.js", "text/javascript; charset=utf-8");
     private static final Duration DISCOVERY_TTL = Duration.ofMinutes(10);
+    private static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(30);
 
     private final Supplier<ConsoleSettings> settings;
     private final Map<String, Asset> assets = new ConcurrentHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3))
             .followRedirects(HttpClient.Redirect.NEVER).build();
     private volatile Discovered discovered;
+    /** When discovery last failed: retried at most every {@link #RETRY_AFTER_FAILURE}, so a dead IdP costs no latency. */
+    private volatile long failedAtNanos = System.nanoTime() - RETRY_AFTER_FAILURE.toNanos();
 
     private record Asset(byte[] body, String type, String etag) {
     }
@@ -144,6 +147,10 @@ public final class ConsoleRoutes {
         if (d != null && d.issuer().equals(issuer) && System.nanoTime() - d.fetchedAtNanos() < DISCOVERY_TTL.toNanos()) {
             return d;
         }
+        if (System.nanoTime() - failedAtNanos < RETRY_AFTER_FAILURE.toNanos()) {
+            return d;
+        }
+        failedAtNanos = System.nanoTime(); // cleared below on success
         String base = issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer;
         try {
             HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(base + "/.well-known/openid-configuration"))
@@ -160,6 +167,7 @@ public final class ConsoleRoutes {
                 return d;
             }
             discovered = new Discovered(issuer, auth, token, System.nanoTime());
+            failedAtNanos = System.nanoTime() - RETRY_AFTER_FAILURE.toNanos();
             return discovered;
         } catch (IOException | IllegalArgumentException e) {
             LOG.log(Level.WARNING, "console: discovery of " + issuer + " failed: " + e.getMessage());
@@ -184,10 +192,14 @@ public final class ConsoleRoutes {
      * for the PKCE exchange); no inline script or style, no framing, no base or form targets elsewhere.
      */
     private void harden(ServerResponse res) {
-        ConsoleSettings s = settings.get();
+        harden(res, settings.get());
+    }
+
+    private void harden(ServerResponse res, ConsoleSettings s) {
         String connect = "'self'";
-        Discovered d = discovered;
-        if (d != null && d.issuer().equals(s.issuer()) && !s.clientId().isEmpty()) {
+        // The page must be allowed to reach the IdP's token endpoint (PKCE exchange) from its first load.
+        Discovered d = s.issuer().isEmpty() || s.clientId().isEmpty() ? null : discover(s.issuer());
+        if (d != null && d.issuer().equals(s.issuer())) {
             connect += " " + origin(d.tokenEndpoint());
         }
         res.header(HeaderNames.create("Content-Security-Policy"), "default-src 'self'; script-src 'self'; "
