@@ -184,7 +184,7 @@ function renderProgress(view) {
   box.append(el('span', { class: 'state state-' + view.state, id: 'progress-state' }, view.state));
   if (view.queue_ms) box.append(el('span', { class: 'muted' }, `queued ${view.queue_ms} ms`));
   for (const s of view.sources || []) {
-    box.append(el('span', { class: 'progress-source' }, `${s.table}: ${s.pages} pages, ${s.rows} rows, ${Math.round(s.upstream_ms)} ms upstream`));
+    box.append(el('span', { class: 'progress-source' }, `${s.table}: ${s.pages} requests, ${s.rows} rows received, ${Math.round(s.upstream_ms)} ms in upstream calls`));
   }
 }
 

@@ -8,8 +8,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.net.InetAddress;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Level;
+import no.nav.security.mock.oauth2.MockOAuth2Server;
+import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -71,7 +75,7 @@ class ConsoleBrowserTest {
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
                 "--disable-extensions", "--user-data-dir=" + profile, "--window-size=1500,1000",
-                "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1");
+                "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost");
         LoggingPreferences logs = new LoggingPreferences();
         logs.enable(LogType.BROWSER, Level.ALL);
         options.setCapability("goog:loggingPrefs", logs);
@@ -191,7 +195,7 @@ class ConsoleBrowserTest {
             staleness.clear();
             staleness.sendKeys("0");
             run("SELECT count(*) FROM github.pull_requests");
-            wait.until(d -> d.findElement(By.id("progress")).getText().contains("pages"));
+            wait.until(d -> d.findElement(By.id("progress")).getText().contains("requests"));
             screenshot("5-slow-query-progress");
             browser.findElement(By.id("cancel")).click();
             awaitAnswer();
@@ -259,6 +263,36 @@ class ConsoleBrowserTest {
                 "return JSON.stringify([Object.entries(localStorage), Object.entries(sessionStorage), document.cookie, location.href])");
         assertThat(stored.toString()).contains("SELECT a.pr_id").doesNotContain("eyJ").doesNotContain("access_token");
         assertThat(new Select(browser.findElement(By.id("history"))).getOptions().size()).isGreaterThan(3);
+    }
+
+    /** Authorization code + PKCE against a real OIDC provider (mock-oauth2-server), demo issuer off. */
+    @Test
+    @Order(9)
+    void signsInWithTheConfiguredOidcProviderUsingPkce() throws Exception {
+        MockOAuth2Server idp = new MockOAuth2Server();
+        idp.start(InetAddress.getByName("127.0.0.1"), 0);
+        String issuer = idp.issuerUrl("acme").toString();
+        idp.enqueueCallback(new DefaultOAuth2TokenCallback("acme", "olivia", "JWT", List.of("omnisql"),
+                Map.of("team", "mobile", "roles", List.of("analyst")), 3600));
+        try (GatewayHarness oidc = GatewayHarness.start((file, text) -> file.equals("policies.yaml")
+                ? text.replace("  demo_issuer: {enabled: true, token_ttl_s: 3600}",
+                "  issuer: " + issuer + "\n  console_client_id: omnisql-console\n  demo_issuer: {enabled: false}")
+                : text)) {
+            browser.get(oidc.uri("/").toString());
+            WebElement button = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("signin-oidc")));
+            assertThat(browser.findElement(By.id("signin-form")).isDisplayed()).isFalse();
+            button.click();
+            wait.until(d -> d.findElement(By.id("whoami")).getText().startsWith("olivia"));
+            assertThat(browser.getCurrentUrl()).isEqualTo(oidc.uri("/").toString()); // the code left the address bar
+            assertThat(((JavascriptExecutor) browser).executeScript("return sessionStorage.length")).isEqualTo(0L);
+            run("SELECT count(*) AS prs FROM github.pull_requests WHERE repo = 'acme/mobile-app' AND state = 'open'");
+            awaitAnswer();
+            assertThat(errorText()).isEmpty();
+            assertThat(browser.findElement(By.id("policies-applied")).getText()).contains("\"team_id\" = 'mobile'");
+            screenshot("9-oidc-pkce");
+        } finally {
+            idp.shutdown();
+        }
     }
 
     private void signIn(String sub, String team, String roles, String scopes) {
