@@ -29,6 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Logger;
+import java.util.regex.Pattern;
 import org.duckdb.DuckDBConnection;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -57,6 +58,9 @@ public final class Engine implements AutoCloseable {
     /** Appends of tables being loaded; separate from {@code pool} so slow statements never hold up a load. */
     private final ExecutorService appendPool;
     private final AtomicLong tableIds = new AtomicLong();
+    /** Prefix of the engine's tables of cached source data; statements never name them (see StatementGuard). */
+    public static final String TABLE_PREFIX = "src_";
+    private static final Pattern VIEW_NAME = Pattern.compile("[a-z_][a-z0-9_]*");
     private final FairPermits shortLane;
     private final FairPermits longLane;
     private volatile Lanes lanes;
@@ -145,7 +149,7 @@ public final class Engine implements AutoCloseable {
      * caller owns the finished table and must {@link #drop} it.
      */
     public TableWriter create(List<ColumnDef> columns) {
-        String name = "src_" + tableIds.incrementAndGet();
+        String name = TABLE_PREFIX + tableIds.incrementAndGet();
         bookkeeping(() -> {
             try (DuckDBConnection c = (DuckDBConnection) root.duplicate(); Statement s = c.createStatement()) {
                 StringBuilder ddl = new StringBuilder("CREATE TABLE ").append(name).append(" (");
@@ -214,6 +218,26 @@ public final class Engine implements AutoCloseable {
      *                        interrupted; UNKNOWN_COLUMN or BAD_REQUEST when DuckDB rejects it
      */
     public QueryResult query(String sql, long deadlineNanos, int maxRows, long maxBytes, Job job) {
+        return query(sql, Map.of(), deadlineNanos, maxRows, maxBytes, job);
+    }
+
+    /** {@link #query(String, Map, long, int, long, Job)} for a statement nobody in particular asked for. */
+    public QueryResult query(String sql, Map<String, String> views, long deadlineNanos, int maxRows, long maxBytes) {
+        return query(sql, views, deadlineNanos, maxRows, maxBytes, Job.anonymous(sql));
+    }
+
+    /**
+     * {@link #query(String, long, int, long, Job)} over per-query views: each entry of {@code views} (name ->
+     * SELECT body) becomes a temporary view of the statement's own connection, seen by no other statement and
+     * gone with it.
+     */
+    public QueryResult query(String sql, Map<String, String> views, long deadlineNanos, int maxRows, long maxBytes,
+                             Job job) {
+        views.keySet().forEach(name -> {
+            if (!VIEW_NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("not a view name: " + name);
+            }
+        });
         Lanes config = lanes;
         Lane lane = laneOf(job, config);
         FairPermits permits = lane == Lane.SHORT ? shortLane : longLane;
@@ -235,7 +259,7 @@ public final class Engine implements AutoCloseable {
                 long start = System.nanoTime();
                 boolean completed = false;
                 try {
-                    QueryResult result = execute(sql, deadlineNanos, maxRows, maxBytes, running, config);
+                    QueryResult result = execute(sql, views, deadlineNanos, maxRows, maxBytes, running, config);
                     completed = true;
                     return result;
                 } finally {
@@ -335,8 +359,8 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    private QueryResult execute(String sql, long deadlineNanos, int maxRows, long maxBytes, Running running,
-                                Lanes config) throws SQLException {
+    private QueryResult execute(String sql, Map<String, String> views, long deadlineNanos, int maxRows, long maxBytes,
+                                Running running, Lanes config) throws SQLException {
         try (DuckDBConnection c = (DuckDBConnection) root.duplicate(); Statement s = c.createStatement()) {
             long delay = deadlineNanos - System.nanoTime();
             if (delay <= 0) {
@@ -346,6 +370,17 @@ public final class Engine implements AutoCloseable {
             ScheduledFuture<?> cancel = canceller.schedule(running::interrupt, delay, TimeUnit.NANOSECONDS);
             ScheduledFuture<?> demote = canceller.schedule(() -> running.demote(config), config.shortBudgetMs(),
                     TimeUnit.MILLISECONDS);
+            try {
+                if (!views.isEmpty()) { // one round trip for all of them
+                    StringBuilder ddl = new StringBuilder();
+                    views.forEach((name, body) -> ddl.append("CREATE TEMP VIEW ").append(name).append(" AS ").append(body).append(";\n"));
+                    s.execute(ddl.toString());
+                }
+            } catch (SQLException e) {
+                cancel.cancel(false);
+                demote.cancel(false);
+                throw translate(e);
+            }
             try (ResultSet rs = s.executeQuery(sql)) {
                 return read(rs, maxRows, maxBytes);
             } catch (SQLException e) {
@@ -446,25 +481,38 @@ public final class Engine implements AutoCloseable {
         };
     }
 
-    private static QueryException translate(SQLException e) {
+    /**
+     * DuckDB's error in the gateway's vocabulary, first line only, with every internal name scrubbed: the
+     * engine's tables and per-query views become {@code <table>}, and suggestions ("Did you mean ...",
+     * candidate lists), which can name DuckDB's own relations or functions, are dropped.
+     */
+    static QueryException translate(SQLException e) {
         String msg = String.valueOf(e.getMessage());
-        String first = msg.lines().findFirst().orElse(msg);
-        if (msg.contains("Referenced column") || msg.contains("not found in FROM clause")
+        String first = scrub(msg.lines().findFirst().orElse(msg));
+        // "Referenced table t not found" is DuckDB's answer to t.c when t (or its column c) is not in scope.
+        if (msg.contains("Referenced column") || msg.contains("Referenced table") || msg.contains("not found in FROM clause")
                 || (msg.contains("Binder Error") && msg.contains("column"))) {
-            return new QueryException(ErrorCode.UNKNOWN_COLUMN, clean(first));
+            return new QueryException(ErrorCode.UNKNOWN_COLUMN, first);
         }
         if (msg.contains("Parser Error")) {
-            return new QueryException(ErrorCode.SQL_SYNTAX, clean(first));
+            return new QueryException(ErrorCode.SQL_SYNTAX, first);
+        }
+        if (msg.contains("Catalog Error") && msg.contains("Table with name")) {
+            return new QueryException(ErrorCode.UNKNOWN_TABLE, first);
         }
         if (msg.contains("Permission Error") || msg.contains("disabled") || msg.contains("Catalog Error")) {
-            return new QueryException(ErrorCode.UNSUPPORTED_STATEMENT, clean(first));
+            return new QueryException(ErrorCode.UNSUPPORTED_STATEMENT, first);
         }
-        return new QueryException(ErrorCode.BAD_REQUEST, clean(first));
+        return new QueryException(ErrorCode.BAD_REQUEST, first);
     }
 
-    /** DuckDB names the internal tables in messages; they mean nothing to the caller. */
-    private static String clean(String message) {
-        return message.replaceAll("omni_[0-9a-f]{16}_\\d+", "<table>").replaceAll("\\bsrc_\\d+\\b", "<table>");
+    private static final Pattern INTERNAL_NAME = Pattern.compile(
+            "(?:\"?[A-Za-z_][A-Za-z0-9_]*\"?\\.)*\"?(?:omni_[0-9a-f]+_\\d+|" + TABLE_PREFIX + "\\d+)\"?");
+    private static final Pattern SUGGESTION = Pattern.compile("(?i)\\s*(?:Did you mean|Candidate (?:bindings|tables|functions)).*$");
+
+    /** The message without internal relation names or suggestions; exposed for the tests that pin it. */
+    static String scrub(String message) {
+        return INTERNAL_NAME.matcher(SUGGESTION.matcher(message).replaceAll("")).replaceAll("<table>");
     }
 
     private static <T> T await(Future<T> f) {

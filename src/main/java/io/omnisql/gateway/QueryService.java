@@ -44,6 +44,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
 
 /**
  * The query path: plan (cached per configuration version and text), govern each table reference, fetch
@@ -60,6 +61,7 @@ public final class QueryService {
     private final Metrics metrics;
     private final Cache<PlanKey, QueryPlan> plans = Caffeine.newBuilder().maximumSize(10_000).build();
     private final Cache<String, QueryResult> results;
+    private final GovernedViews views = new GovernedViews();
     private final QuerySlots slots;
     private final RateLimiter limiter;
     private final PrincipalAdmission admission;
@@ -263,17 +265,14 @@ public final class QueryService {
 
     private QueryAnswer answer(QueryPlan plan, List<Bound> bound, List<Served> served, Catalog.Defaults defaults,
                                long deadline, Span trace, Job job) {
-        String sql = plan.template();
-        for (int i = 0; i < bound.size(); i++) {
-            sql = sql.replace(bound.get(i).ref().placeholder(), governedSource(bound.get(i), served.get(i).lease().cached().table()));
-        }
+        Map<String, String> views = views(plan, bound, served);
         int maxRows = defaults.maxResultRows();
         long maxBytes = defaults.maxResultBytes();
-        String resultKey = maxRows + "/" + maxBytes + "\n" + sql;
+        String resultKey = maxRows + "/" + maxBytes + "\n" + plan.template() + "\n" + views;
         QueryResult result = results.getIfPresent(resultKey);
         try (Span span = trace.child("duckdb.execute", Map.of("result_cache", result != null))) {
             if (result == null) {
-                result = engine.query(sql, deadline, maxRows, maxBytes, job);
+                result = engine.query(plan.template(), views, deadline, maxRows, maxBytes, job);
                 results.put(resultKey, result);
             }
             span.attribute("rows", result.rows().size());
@@ -301,6 +300,13 @@ public final class QueryService {
         }
         return new QueryAnswer(result, reports, freshness, List.copyOf(new LinkedHashSet<>(warnings)),
                 List.copyOf(new LinkedHashSet<>(policies)));
+    }
+
+    /** Each reference bound to its own per-query view over the data served for it. */
+    private Map<String, String> views(QueryPlan plan, List<Bound> bound, List<Served> served) {
+        return views.bind(plan, bound.stream().map(Bound::governance).toList(),
+                bound.stream().map(b -> b.request().columns().stream().map(Catalog.ColumnDef::name).collect(Collectors.toSet())).toList(),
+                served.stream().map(s -> s.lease().cached().table().name()).toList());
     }
 
     /**
@@ -434,13 +440,7 @@ public final class QueryService {
             Set<String> fetched = new LinkedHashSet<>(ref.columns());
             fetched.removeAll(g.hiddenColumns());
             // Row filters and masks read columns the statement may not mention.
-            for (Catalog.ColumnDef c : ref.table().columns()) {
-                boolean used = g.rowFilters().stream().anyMatch(f -> mentions(f, c.name()))
-                        || g.masks().values().stream().anyMatch(m -> mentions(m, c.name()));
-                if (used) {
-                    fetched.add(c.name());
-                }
-            }
+            fetched.addAll(g.columnsRead());
             // A per-row column costs a call per row: only a statement naming it pays that (never SELECT * or count(*)).
             fetched.removeIf(c -> ref.table().column(c).map(Catalog.ColumnDef::isPerRow).orElse(false)
                     && !ref.mentioned().contains(c));
@@ -461,10 +461,6 @@ public final class QueryService {
                     request.streams().stream().map(java.net.URI::toString).toList())));
         }
         return List.copyOf(out);
-    }
-
-    private static boolean mentions(String sql, String column) {
-        return java.util.regex.Pattern.compile("(?i)(?<![A-Za-z0-9_])\"?" + column + "\"?(?![A-Za-z0-9_])").matcher(sql).find();
     }
 
     /**
@@ -602,34 +598,6 @@ public final class QueryService {
         throw new QueryException(ErrorCode.STALE_DATA, situation + "; send \"allow_stale\": true to accept it",
                 Map.of("table", table, "source", b.ref().table().source(), "available_age_ms", age,
                         "max_staleness_ms", freshness.maxStalenessMs(), "cause", failure.code().name()), failure);
-    }
-
-    /** The governed stand-in for a table reference: the data as-is, or a subquery applying policy. */
-    private static String governedSource(Bound b, MaterializedTable table) {
-        Governance g = b.governance();
-        if (g.isNone()) {
-            return table.name();
-        }
-        StringBuilder sql = new StringBuilder("(SELECT ");
-        boolean first = true;
-        for (Catalog.ColumnDef c : b.ref().table().columns()) {
-            if (!b.ref().columns().contains(c.name()) || g.hiddenColumns().contains(c.name())
-                    || !b.request().columns().contains(c)) {
-                continue;
-            }
-            sql.append(first ? "" : ", ");
-            first = false;
-            String mask = g.masks().get(c.name());
-            sql.append(mask == null ? "\"" + c.name() + "\"" : "(" + mask + ") AS \"" + c.name() + "\"");
-        }
-        if (first) {
-            sql.append("NULL AS \"__no_visible_column\"");
-        }
-        sql.append(" FROM ").append(table.name());
-        if (!g.rowFilters().isEmpty()) {
-            sql.append(" WHERE ").append(String.join(" AND ", g.rowFilters().stream().map(f -> "(" + f + ")").toList()));
-        }
-        return sql.append(')').toString();
     }
 
     private static SourceReport report(Bound b, Lease lease) {

@@ -48,7 +48,6 @@ import net.sf.jsqlparser.statement.select.Join;
 import net.sf.jsqlparser.statement.select.PlainSelect;
 import net.sf.jsqlparser.statement.select.Select;
 import net.sf.jsqlparser.statement.select.TableFunction;
-import net.sf.jsqlparser.statement.select.WithItem;
 import net.sf.jsqlparser.util.TablesNamesFinder;
 
 /**
@@ -87,17 +86,16 @@ public final class Planner {
         if (walker.into) {
             throw new QueryException(ErrorCode.UNSUPPORTED_STATEMENT, "SELECT INTO is not allowed");
         }
+        // Every node and function vetted; relations that are no CTE in scope are what must resolve to the catalog.
+        List<Table> relations = StatementGuard.relations(select);
         String nonce = HexFormat.of().formatHex(nextBytes());
         Set<String> mentioned = mentionedIdentifiers(sql);
         boolean star = STAR.matcher(sql).find();
 
         List<Resolved> resolved = new ArrayList<>();
-        for (Table t : walker.tables) {
+        for (Table t : relations) {
             String name = t.getName() == null ? "" : unquote(t.getName()).toLowerCase(Locale.ROOT);
             String schema = t.getSchemaName() == null ? null : unquote(t.getSchemaName()).toLowerCase(Locale.ROOT);
-            if (schema == null && walker.cteNames.contains(name)) {
-                continue;
-            }
             TableDef def = resolveTable(catalog, schema, name, t);
             String alias = t.getAlias() != null ? unquote(t.getAlias().getName()) : name;
             resolved.add(new Resolved(t, def, alias, schema));
@@ -168,6 +166,7 @@ public final class Planner {
                 r.table.setAlias(new net.sf.jsqlparser.expression.Alias(quoteIdent(r.alias), false));
             }
         }
+        StatementGuard.verifyExecuted(select, refs.stream().map(TableRef::placeholder).collect(Collectors.toSet()));
         return new QueryPlan(select.toString(), List.copyOf(refs), List.copyOf(warnings));
     }
 
@@ -220,6 +219,11 @@ public final class Planner {
     }
 
     private static QueryException unknownTable(String name, Catalog catalog) {
+        if (java.util.Arrays.stream(name.split("\\.")).map(Planner::unquote).anyMatch(StatementGuard::engineName)) {
+            return new QueryException(ErrorCode.UNSUPPORTED_STATEMENT, "DuckDB's own catalog, settings and tables are "
+                    + "not reachable: " + name + " is no catalog table (catalog tables: "
+                    + String.join(", ", catalog.tables().keySet()) + ")", Map.of("table", name));
+        }
         return new QueryException(ErrorCode.UNKNOWN_TABLE, "unknown table " + name + " (catalog tables: "
                 + String.join(", ", catalog.tables().keySet()) + ")", Map.of("table", name));
     }
@@ -428,26 +432,15 @@ public final class Planner {
         }
     }
 
-    /** Collects tables, columns, blocks, CTE names and comparisons in one pass over the statement. */
+    /** Collects columns, blocks and comparisons in one pass over the statement. */
     private final class Walker extends TablesNamesFinder<Void> {
-        final List<Table> tables = new ArrayList<>();
         final List<Column> columns = new ArrayList<>();
         final List<Comparison> comparisons = new ArrayList<>();
-        final Set<String> cteNames = new java.util.HashSet<>();
         final Set<String> selectAliases = new java.util.HashSet<>();
         final Map<Table, Block> blocks = new IdentityHashMap<>();
         final List<Block> allBlocks = new ArrayList<>();
         String tableFunction;
         boolean into;
-
-        @Override
-        public <S> Void visit(Table table, S context) {
-            // The finder reaches a join's right-hand table twice; one reference is one fetch.
-            if (tables.stream().noneMatch(t -> t == table)) {
-                tables.add(table);
-            }
-            return super.visit(table, context);
-        }
 
         @Override
         public <S> Void visit(Column column, S context) {
@@ -459,14 +452,6 @@ public final class Planner {
         public <S> Void visit(TableFunction tableFunction, S context) {
             this.tableFunction = tableFunction.toString();
             return super.visit(tableFunction, context);
-        }
-
-        @Override
-        public <S> Void visit(WithItem<?> withItem, S context) {
-            if (withItem.getAlias() != null) {
-                cteNames.add(unquote(withItem.getAlias().getName()).toLowerCase(Locale.ROOT));
-            }
-            return super.visit(withItem, context);
         }
 
         @Override

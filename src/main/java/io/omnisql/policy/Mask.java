@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.Optional;
 
 /** The ways a column's value can be replaced. Every mask keeps NULL as NULL and is deterministic. */
-enum Mask {
+public enum Mask {
     /** The value becomes NULL (typed like the column). */
     NULL,
     /** Hex SHA-256 of the value as text: equal values stay equal, so joins and counts of distinct values work. */

@@ -62,6 +62,8 @@ final class RowFilter {
     private final List<String> segments;
     private final List<String> slots;
     private final List<Shape> pushShapes;
+    /** The table columns the filter reads: they must be fetched even when the statement does not name them. */
+    private final Set<String> columns;
 
     /** A top-level conjunct {@code column op values} a source may apply; values are literals or attribute names. */
     private record Shape(String column, Op op, List<Operand> values) {
@@ -70,12 +72,12 @@ final class RowFilter {
     private record Operand(String literal, String attribute) {
     }
 
-    /** This filter for one principal: SQL, what a source may apply, and whether it failed closed. */
-    record Rendered(String sql, List<Predicate> pushable, String missingAttribute) {
+    /** This filter for one principal: SQL, the columns it reads, what a source may apply, and whether it failed closed. */
+    record Rendered(String sql, Set<String> columns, List<Predicate> pushable, String missingAttribute) {
     }
 
     private RowFilter(String name, String rule, Audience audience, String where, List<String> segments,
-                      List<String> slots, List<Shape> pushShapes) {
+                      List<String> slots, List<Shape> pushShapes, Set<String> columns) {
         this.name = name;
         this.rule = rule;
         this.audience = audience;
@@ -83,6 +85,7 @@ final class RowFilter {
         this.segments = List.copyOf(segments);
         this.slots = List.copyOf(slots);
         this.pushShapes = List.copyOf(pushShapes);
+        this.columns = Set.copyOf(columns);
     }
 
     String name() {
@@ -134,7 +137,7 @@ final class RowFilter {
             last = m.end();
         }
         segments.add(text.substring(last));
-        return new RowFilter(name, rule, audience, where, segments, slots, shapes);
+        return new RowFilter(name, rule, audience, where, segments, slots, shapes, Set.copyOf(c.tableColumns.values()));
     }
 
     Rendered render(Principal p) {
@@ -142,7 +145,7 @@ final class RowFilter {
         for (String attribute : slots) {
             Optional<String> v = p.attribute(attribute);
             if (v.isEmpty()) {
-                return new Rendered("FALSE", List.of(), attribute);
+                return new Rendered("FALSE", Set.of(), List.of(), attribute);
             }
             values.add(v.get());
         }
@@ -160,7 +163,7 @@ final class RowFilter {
                     ? literal(vs.get(0)) : "(" + String.join(", ", vs.stream().map(RowFilter::literal).toList()) + ")";
             pushable.add(new Predicate(s.column(), s.op(), vs, s.column() + " " + s.op().sql() + " " + shown));
         }
-        return new Rendered(sql.toString(), pushable, null);
+        return new Rendered(sql.toString(), columns, pushable, null);
     }
 
     /** A SQL string literal: the value between single quotes with each quote doubled, the only escape DuckDB reads. */

@@ -2,7 +2,6 @@ package io.omnisql.policy;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.omnisql.config.Catalog.ColumnDef;
 import io.omnisql.config.Catalog.TableDef;
 import io.omnisql.config.ConfigException;
 import io.omnisql.config.ConfigParticipant;
@@ -83,7 +82,7 @@ public final class YamlPolicyDecider implements PolicyDecider, ConfigParticipant
         if (columns.containsAll(full.masks().keySet()) && columns.containsAll(full.hiddenColumns())) {
             return full;
         }
-        Map<String, String> masks = new LinkedHashMap<>();
+        Map<String, Mask> masks = new LinkedHashMap<>();
         List<String> applied = new ArrayList<>(d.filterNotes());
         full.masks().forEach((column, sql) -> {
             if (columns.contains(column)) {
@@ -119,7 +118,7 @@ public final class YamlPolicyDecider implements PolicyDecider, ConfigParticipant
         if (denial != null) {
             return new Decision(denial, Map.of(), Governance.NONE, Map.of(), List.of());
         }
-        List<String> filters = new ArrayList<>();
+        List<Governance.Filter> filters = new ArrayList<>();
         List<Predicate> pushable = new ArrayList<>();
         List<String> filterNotes = new ArrayList<>();
         for (RowFilter f : policy.rowFilters()) {
@@ -127,13 +126,13 @@ public final class YamlPolicyDecider implements PolicyDecider, ConfigParticipant
                 continue;
             }
             RowFilter.Rendered r = f.render(principal);
-            filters.add(r.sql());
+            filters.add(new Governance.Filter(r.sql(), r.columns()));
             pushable.addAll(r.pushable());
             filterNotes.add("row filter " + f.name() + " on " + table.name() + ": " + (r.missingAttribute() == null
                     ? r.sql() : "no rows (fail closed: the principal has no " + r.missingAttribute() + ")"));
         }
         Map<String, ColumnRule> denied = new LinkedHashMap<>();
-        Map<String, String> masks = new LinkedHashMap<>();
+        Map<String, Mask> masks = new LinkedHashMap<>();
         Map<String, String> maskNotes = new LinkedHashMap<>();
         for (ColumnRule rule : policy.columns()) {
             if (!rule.audience().appliesTo(principal)) {
@@ -142,8 +141,7 @@ public final class YamlPolicyDecider implements PolicyDecider, ConfigParticipant
             if (rule.denies()) {
                 denied.putIfAbsent(rule.column(), rule);
             } else if (!masks.containsKey(rule.column())) {
-                ColumnDef def = table.column(rule.column()).orElseThrow();
-                masks.put(rule.column(), rule.mask().render(def.name(), def.type()));
+                masks.put(rule.column(), rule.mask());
                 maskNotes.put(rule.column(), "mask " + rule.mask().label() + " on " + table.name() + "." + rule.column()
                         + " (rule " + rule.rule() + (rule.audience().unless().isEmpty() && rule.audience().when().isEmpty()
                         ? "" : ", " + rule.audience().describe()) + ")");
