@@ -209,7 +209,7 @@ function showAnswer(a, traceId) {
   answer = a;
   const m = a.metadata;
   grid.show(a.columns, a.rows, maskedColumns(a));
-  $('row-count').textContent = `${m.row_count.toLocaleString('en')} rows${m.truncated ? ' (truncated)' : ''}`;
+  $('row-count').textContent = `${m.row_count.toLocaleString('en')} row${m.row_count === 1 ? '' : 's'}${m.truncated ? ' (truncated)' : ''}`;
   setDownloads(true);
   fillChartPickers(a.columns);
   renderFreshness(m);

@@ -56,6 +56,7 @@ class ConsoleBrowserTest {
     private ChromeDriver browser;
     private WebDriverWait wait;
     private Path profile;
+    private Path downloads;
 
     @BeforeAll
     void start() throws Exception {
@@ -70,12 +71,15 @@ class ConsoleBrowserTest {
                 : text);
         Files.createDirectories(SHOTS);
         profile = Files.createTempDirectory("omnisql-chromium");
+        downloads = Files.createDirectories(profile.resolve("downloads"));
         ChromeOptions options = new ChromeOptions();
         options.setBinary(chromium.toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
                 "--disable-extensions", "--user-data-dir=" + profile, "--window-size=1500,1000",
                 "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost");
+        options.setExperimentalOption("prefs", Map.of("download.default_directory", downloads.toString(),
+                "download.prompt_for_download", false));
         LoggingPreferences logs = new LoggingPreferences();
         logs.enable(LogType.BROWSER, Level.ALL);
         options.setCapability("goog:loggingPrefs", logs);
@@ -138,6 +142,8 @@ class ConsoleBrowserTest {
                 .contains("row filter own_team", "mask partial on github.pull_requests.author_email (rule pii_email");
         assertThat(browser.findElement(By.id("warnings")).getText()).contains("\"In Progress\" names no column");
         assertThat(browser.findElement(By.id("trace-id")).getText()).matches("[0-9a-f]{32}");
+        assertThat(browser.findElements(By.cssSelector("#sql-highlight .tok-keyword"))).extracting(WebElement::getText)
+                .contains("SELECT", "FROM", "JOIN", "WHERE");
         screenshot("1-mobile-analyst-join");
         Files.copy(SHOTS.resolve("1-mobile-analyst-join.png"), SHOTS.resolve("console.png"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -153,6 +159,15 @@ class ConsoleBrowserTest {
         assertThat(browser.findElements(By.cssSelector(".grid-body .grid-cell.masked"))).isEmpty();
         List<String> emails = gridRows().stream().map(r -> r.findElements(By.cssSelector(".grid-cell")).get(2).getText()).toList();
         assertThat(emails).isNotEmpty().allSatisfy(e -> assertThat(e).doesNotStartWith("***").contains("@"));
+
+        // The CSV download holds the whole answer, as shown.
+        browser.findElement(By.id("download-csv")).click();
+        Path csv = downloads.resolve("omnisql-result.csv");
+        wait.until(d -> Files.exists(csv) && csv.toFile().length() > 0);
+        List<String> lines = Files.readAllLines(csv);
+        assertThat(lines.get(0)).isEqualTo("pr_id,author_email,status");
+        assertThat(lines).hasSize(1 + Integer.parseInt(rowCountText().split(" ")[0].replace(",", "")));
+        assertThat(lines.get(1)).contains("@").endsWith(",In Progress");
     }
 
     @Test
@@ -172,6 +187,24 @@ class ConsoleBrowserTest {
         assertThat(prs.getText()).contains("row filtered", "left out (rule qa_no_diff)", "row filter own_team");
         screenshot("3-qa-policies");
         browser.findElement(By.id("tab-query")).click();
+
+        // Completion offers the columns qa may read, after the alias, and never the denied one.
+        WebElement editor = browser.findElement(By.id("sql"));
+        ((JavascriptExecutor) browser).executeScript("arguments[0].value = arguments[1]; arguments[0].focus();"
+                + "arguments[0].setSelectionRange(arguments[1].length, arguments[1].length);", editor,
+                "SELECT * FROM github.pull_requests gh WHERE gh.d");
+        editor.sendKeys("r");
+        List<String> offered = wait.until(d -> {
+            List<String> items = d.findElements(By.cssSelector("#completions li b")).stream().map(WebElement::getText).toList();
+            return items.isEmpty() ? null : items;
+        });
+        assertThat(offered).containsExactly("draft");
+        editor.sendKeys(Keys.BACK_SPACE);
+        wait.until(d -> d.findElements(By.cssSelector("#completions li b")).size() > 0);
+        assertThat(browser.findElements(By.cssSelector("#completions li b"))).extracting(WebElement::getText)
+                .contains("draft").doesNotContain("diff_link");
+        editor.sendKeys("r", Keys.TAB);
+        assertThat(editor.getAttribute("value")).isEqualTo("SELECT * FROM github.pull_requests gh WHERE gh.draft");
     }
 
     @Test
