@@ -67,6 +67,7 @@ public final class Gateway implements AutoCloseable {
         cache = new SourceCache(defaults.cacheMaxBytes(), InstantSource.system(), engine::drop);
         HttpConnector connector = new HttpConnector(this::baseUrl, options.env(), limiter);
         connector.onRateLimit((source, remaining) -> telemetry.metrics().upstreamRateLimitRemaining(source, remaining));
+        config.register(connector.secretsCheck()); // a missing ${env:..}/${file:..} secret fails the load, named
         IdentitySettings identity = identity(first);
         demoIssuer = DemoIssuer.create(identity);
         OidcAuthenticator authenticator = OidcAuthenticator.create(identity, demoIssuer::issuer);
@@ -93,6 +94,7 @@ public final class Gateway implements AutoCloseable {
                 authenticator.update(nextIdentity);
                 demoIssuer.update(nextIdentity);
                 connector.mappings(next.catalog().mappings());
+                connector.reloaded();
                 if (simulators != null) {
                     simulators.update(nextSims);
                 }

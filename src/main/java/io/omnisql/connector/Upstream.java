@@ -24,7 +24,6 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -37,7 +36,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
-import java.util.function.Function;
 
 /**
  * One upstream GET, made safe: credentials from the environment, the source's token bucket, conditional
@@ -67,7 +65,7 @@ final class Upstream {
             .followRedirects(HttpClient.Redirect.NORMAL)
             .build();
     private final ObjectMapper json = new ObjectMapper();
-    private final Function<String, String> env;
+    private final Credentials credentials;
     private final RateLimiter limiter;
     private final InstantSource clock;
     private final Cache<String, Stored> stored;
@@ -75,8 +73,8 @@ final class Upstream {
     private volatile BiConsumer<String, Long> rateLimitListener = (source, remaining) -> {
     };
 
-    Upstream(Function<String, String> env, RateLimiter limiter, InstantSource clock, long etagCacheBytes) {
-        this.env = env;
+    Upstream(Credentials credentials, RateLimiter limiter, InstantSource clock, long etagCacheBytes) {
+        this.credentials = credentials;
         this.limiter = limiter;
         this.clock = clock;
         this.stored = Caffeine.newBuilder()
@@ -105,18 +103,31 @@ final class Upstream {
      *                        RATE_LIMIT_EXHAUSTED (with {@code retry_after_ms})
      */
     Page get(SourceDef source, String table, URI uri, long deadlineNanos, boolean notFoundAllowed) {
+        return get(source, table, uri, deadlineNanos, notFoundAllowed, null);
+    }
+
+    /**
+     * As {@link #get(SourceDef, String, URI, long, boolean)}; with {@code postBody} not null, a POST (a search
+     * API) of that JSON object with the URI's query parameters as its fields (see {@link PostBody}).
+     */
+    Page get(SourceDef source, String table, URI uri, long deadlineNanos, boolean notFoundAllowed,
+             Map<String, Object> postBody) {
         String key = source.name() + " " + uri;
+        boolean reauthenticated = false;
+        String sentAuthorization = null;
         for (int attempt = 0; ; attempt++) {
             long remainingMs = (deadlineNanos - System.nanoTime()) / 1_000_000;
             if (remainingMs <= 0) {
                 throw timeout(source, "query deadline reached before the request");
             }
             long timeoutMs = Math.min(remainingMs, source.timeoutMs());
-            Stored previous = stored.getIfPresent(key);
+            Stored previous = postBody == null ? stored.getIfPresent(key) : null;
             long start = System.nanoTime();
             HttpResponse<byte[]> response;
             try (SourcePermit permit = limiter.acquireSource(source.name(), deadlineNanos)) {
-                response = send(request(source, uri, timeoutMs, previous), timeoutMs);
+                HttpRequest request = request(source, uri, timeoutMs, previous, deadlineNanos, postBody);
+                sentAuthorization = request.headers().firstValue("Authorization").orElse(null);
+                response = send(request, timeoutMs);
             } catch (TimeoutException | HttpTimeoutException e) {
                 listener.page(source.name(), table, uri, 0, 0, System.nanoTime() - start);
                 throw timeout(source, "no answer within " + timeoutMs + " ms");
@@ -146,6 +157,13 @@ final class Upstream {
             if (status == 404 && notFoundAllowed) {
                 return new Page(uri, 404, null, List.of(), nanos);
             }
+            if (status == 401 && !reauthenticated) {
+                // A rotated secret or an expired token: read the secrets again, get a new token, try once more.
+                reauthenticated = true;
+                credentials.rejected(source, sentAuthorization);
+                attempt--;
+                continue;
+            }
             long waitMs = rateLimitWaitMs(response, attempt);
             if (waitMs >= 0) {
                 if (attempt >= source.retries() || System.nanoTime() + waitMs * 1_000_000 >= deadlineNanos) {
@@ -168,14 +186,52 @@ final class Upstream {
         }
     }
 
-    private HttpRequest request(SourceDef source, URI uri, long timeoutMs, Stored previous) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).GET().timeout(Duration.ofMillis(timeoutMs));
-        source.headers().forEach(b::header);
-        authorize(source, b);
-        if (previous != null) {
-            b.header("If-None-Match", previous.etag());
+    /**
+     * The request as sent: the source's headers and query parameters with their secrets filled in, and its
+     * Authorization. Secret query parameters are added here only, so the URIs that explain, traces and errors
+     * show never carry them.
+     */
+    private HttpRequest request(SourceDef source, URI uri, long timeoutMs, Stored previous, long deadlineNanos,
+                                Map<String, Object> postBody) {
+        try {
+            URI sent = uri;
+            HttpRequest.BodyPublisher body = null;
+            if (postBody != null) {
+                body = HttpRequest.BodyPublishers.ofByteArray(PostBody.of(postBody, uri));
+                String s = uri.toString();
+                sent = URI.create(s.contains("?") ? s.substring(0, s.indexOf('?')) : s);
+            }
+            if (!source.queryParams().isEmpty()) {
+                StringBuilder q = new StringBuilder(uri.getRawQuery() == null ? "" : uri.getRawQuery());
+                source.queryParams().forEach((name, template) -> q.append(q.isEmpty() ? "" : "&").append(form(name))
+                        .append('=').append(form(credentials.secrets().expand(template))));
+                String s = uri.toString();
+                int qm = s.indexOf('?');
+                sent = URI.create((qm < 0 ? s : s.substring(0, qm)) + "?" + q);
+            }
+            HttpRequest.Builder b = HttpRequest.newBuilder(sent).timeout(Duration.ofMillis(timeoutMs));
+            if (body == null) {
+                b.GET();
+            } else {
+                b.POST(body).header("Content-Type", "application/json");
+            }
+            source.headers().forEach((name, template) -> b.header(name, credentials.secrets().expand(template)));
+            String authorization = credentials.authorization(source, deadlineNanos);
+            if (authorization != null) {
+                b.header("Authorization", authorization);
+            }
+            if (previous != null) {
+                b.header("If-None-Match", previous.etag());
+            }
+            return b.build();
+        } catch (Secrets.Missing e) {
+            throw new QueryException(ErrorCode.SOURCE_ERROR, "source " + source.name() + ": " + e.getMessage(),
+                    Map.of("source", source.name()));
         }
-        return b.build();
+    }
+
+    private static String form(String s) {
+        return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     /** Sends and waits for the whole body, the body included in the time limit (a slow body is a timeout). */
@@ -296,25 +352,8 @@ final class Upstream {
         }
     }
 
-    private void authorize(SourceDef source, HttpRequest.Builder b) {
-        String token = source.auth().tokenEnv().isEmpty() ? null : env.apply(source.auth().tokenEnv());
-        if (token == null || token.isEmpty()) {
-            return;
-        }
-        switch (source.auth().type()) {
-            case "bearer" -> b.header("Authorization", "Bearer " + token);
-            case "basic" -> {
-                String user = env.apply(source.auth().userEnv());
-                String pair = (user == null ? "" : user) + ":" + token;
-                b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
-            }
-            default -> {
-            }
-        }
-    }
-
     /** The provider's own explanation from an error body (GitHub {@code message}, Jira {@code errorMessages}). */
-    private String upstreamMessage(byte[] body) {
+    String upstreamMessage(byte[] body) {
         try {
             JsonNode node = body == null || body.length == 0 ? null : json.readTree(body);
             if (node == null || !node.isObject()) {
@@ -323,6 +362,9 @@ final class Upstream {
             List<String> parts = new ArrayList<>();
             if (node.path("message").isTextual()) {
                 parts.add(node.get("message").asText());
+            }
+            if (node.path("error").isTextual()) {
+                parts.add(node.get("error").asText()); // Slack: HTTP 200 {"ok": false, "error": "invalid_auth"}
             }
             node.path("errorMessages").forEach(m -> parts.add(m.asText()));
             Map<String, String> fields = new LinkedHashMap<>();

@@ -454,7 +454,12 @@ public final class QueryService {
                 }
             }
             candidates.addAll(g.pushable());
-            SourceRequest request = RequestBuilder.build(ref.table(), source, connector.baseUrl(source), fetched, candidates);
+            // Columns declared by Jira field name get this site's ids (its field list is read once per reload).
+            Set<String> used = new java.util.HashSet<>(fetched);
+            candidates.forEach(p -> used.add(p.column()));
+            Catalog.TableDef table = connector.resolveFields(ref.table(), source, used,
+                    System.nanoTime() + source.timeoutMs() * 1_000_000L);
+            SourceRequest request = RequestBuilder.build(table, source, connector.baseUrl(source), fetched, candidates);
             out.add(new Prepared(request, new SourceReport(ref.table().name(), ref.table().source(), ref.alias(), null, 0, 0, 0, 0,
                     request.pushed().stream().map(Predicate::sql).toList(), residual(ref, request),
                     request.columns().stream().map(Catalog.ColumnDef::name).toList(),

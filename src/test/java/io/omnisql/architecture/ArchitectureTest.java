@@ -52,6 +52,8 @@ class ArchitectureTest {
             new KnownException("connector-uses-plan-predicate", "io.omnisql.connector.SourceRequest", "io.omnisql.plan.Predicate"),
             new KnownException("connector-uses-plan-predicate", "io.omnisql.connector.RequestBuilder", "io.omnisql.plan.Predicate"),
             new KnownException("connector-uses-plan-predicate", "io.omnisql.connector.RowFilter", "io.omnisql.plan.Predicate"),
+            new KnownException("connector-uses-plan-predicate", "io.omnisql.connector.ExtractionWarnings", "io.omnisql.plan.Predicate"),
+            new KnownException("connector-uses-plan-predicate", "io.omnisql.connector.MissingKeys", "io.omnisql.plan.Predicate"),
             // Issue #14 items 3 and 4: the shared vocabulary, and a typed decision rendered inside policy.
             new KnownException("policy-uses-plan", "io.omnisql.policy.Governance", "io.omnisql.plan.Predicate"),
             new KnownException("policy-uses-plan", "io.omnisql.policy.RowFilter", "io.omnisql.plan.Predicate"),
