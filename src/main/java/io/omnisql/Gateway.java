@@ -19,6 +19,8 @@ import io.omnisql.identity.IdentitySettings;
 import io.omnisql.identity.OidcAuthenticator;
 import io.omnisql.observe.ObservabilitySettings;
 import io.omnisql.observe.Telemetry;
+import io.omnisql.pgwire.PgListenerSettings;
+import io.omnisql.pgwire.PgServer;
 import io.omnisql.policy.CatalogView;
 import io.omnisql.policy.YamlPolicyDecider;
 import io.omnisql.ratelimit.QueryLimits;
@@ -45,6 +47,8 @@ public final class Gateway implements AutoCloseable {
     private final SourceCache cache;
     private final DemoIssuer demoIssuer;
     private final WebServer server;
+    /** The Postgres wire listener; null when disabled ({@code PG_PORT=off}). */
+    private final PgServer pgServer;
 
     private Gateway(Options options) throws ConfigException {
         config = ConfigStore.open(options.configDir());
@@ -76,7 +80,9 @@ public final class Gateway implements AutoCloseable {
         config.register(policy);
         QueryService queries = new QueryService(config, connector, engine, cache, policy, telemetry.metrics(), 64L << 20,
                 limiter, RunningQueries.local());
-        QueryRoutes routes = new QueryRoutes(authenticator, queries, telemetry, limiter, new CatalogView(config, policy));
+        CatalogView catalogView = new CatalogView(config, policy);
+        QueryRoutes routes = new QueryRoutes(authenticator, queries, telemetry, limiter, catalogView);
+        pgServer = startPgServer(first, options, authenticator, queries, limiter, catalogView);
         AtomicReference<ConsoleSettings> consoleSettings = new AtomicReference<>(console(identity, observability(first)));
         ConsoleRoutes console = new ConsoleRoutes(consoleSettings::get);
 
@@ -138,12 +144,38 @@ public final class Gateway implements AutoCloseable {
     public record Options(Path configDir, String host, int port, long reloadIntervalMs, Function<String, String> env) {
     }
 
+    private PgServer startPgServer(Snapshot first, Options options, OidcAuthenticator authenticator, QueryService queries,
+                                   RateLimiter limiter, CatalogView catalogView) throws ConfigException {
+        PgServer.Settings settings;
+        try {
+            settings = PgListenerSettings.resolve(first.catalog().pgwire(), options.env(), options.host());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(ConfigStore.CATALOG, 0, e.getMessage());
+        }
+        if (settings == null) {
+            return null;
+        }
+        try {
+            PgServer pg = PgServer.start(settings, authenticator, queries, telemetry, limiter, catalogView);
+            LOG.info(() -> "OmniSQL Postgres wire protocol on " + options.host() + ":" + pg.port());
+            return pg;
+        } catch (java.io.IOException e) {
+            throw new ConfigException(ConfigStore.CATALOG, 0, "pgwire.port: cannot listen on " + options.host() + ":"
+                    + settings.port() + ": " + e.getMessage() + " (set PG_PORT to another port, or off)");
+        }
+    }
+
     public static Gateway start(Options options) throws ConfigException {
         return new Gateway(options);
     }
 
     public int port() {
         return server.port();
+    }
+
+    /** The Postgres wire listener's port, or -1 when it is disabled. */
+    public int pgPort() {
+        return pgServer == null ? -1 : pgServer.port();
     }
 
     public ConfigStore config() {
@@ -257,6 +289,9 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() {
         config.close();
+        if (pgServer != null) {
+            pgServer.close();
+        }
         server.stop();
         cache.invalidateAll();
         engine.close();
