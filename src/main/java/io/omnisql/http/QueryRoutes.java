@@ -126,10 +126,11 @@ public final class QueryRoutes {
                         g.writeEndObject();
                     }
                     g.writeEndArray();
+                    CatalogView.TableRules rules = view.rules().get(t.name());
                     g.writeFieldName("denied_columns");
-                    Json.value(g, t.deniedColumns());
+                    Json.value(g, rules.deniedColumns());
                     g.writeFieldName("policies");
-                    Json.value(g, t.policies());
+                    Json.value(g, rules.policies());
                     g.writeEndObject();
                 }
                 g.writeEndArray();

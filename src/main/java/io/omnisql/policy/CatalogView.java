@@ -10,7 +10,10 @@ import io.omnisql.error.QueryException;
 import io.omnisql.identity.Principal;
 import io.omnisql.plan.TableRef;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -27,20 +30,24 @@ public final class CatalogView {
         this.policy = policy;
     }
 
+    /** A readable table; {@code rowFiltered} says row filters limit which rows the caller sees. */
+    public record VisibleTable(String name, String description, List<VisibleColumn> columns, boolean rowFiltered) {
+    }
+
     /**
-     * A readable table; {@code rowFiltered} says row filters limit which rows the caller sees, {@code deniedColumns}
-     * which columns policy leaves out for the caller, and {@code policies} the rules that shape it, by name.
+     * Why a readable table looks as it does to the caller: the columns policy leaves out and the rules that shape it,
+     * by name. Kept apart from {@link VisibleTable}, whose equality means "the same visible shape" (the Postgres
+     * shadow catalog shares one view among principals who see the same tables).
      */
-    public record VisibleTable(String name, String description, List<VisibleColumn> columns, boolean rowFiltered,
-                               List<String> deniedColumns, List<String> policies) {
+    public record TableRules(List<String> deniedColumns, List<String> policies) {
     }
 
     /** A catalog table the caller may not read, with the rule that denies it. */
     public record DeniedTable(String name, String rule, String message) {
     }
 
-    /** What one principal may read, and what not. */
-    public record View(List<VisibleTable> tables, List<DeniedTable> denied) {
+    /** What one principal may read (with the rules per table name), and what not. */
+    public record View(List<VisibleTable> tables, Map<String, TableRules> rules, List<DeniedTable> denied) {
     }
 
     /** A readable column; masked columns push nothing to the source (predicates on them see masked values). */
@@ -55,6 +62,7 @@ public final class CatalogView {
         Snapshot snapshot = config.current();
         List<VisibleTable> out = new ArrayList<>();
         List<DeniedTable> denied = new ArrayList<>();
+        Map<String, TableRules> rules = new LinkedHashMap<>();
         for (TableDef table : snapshot.catalog().tables().values()) {
             Set<String> all = table.columns().stream().map(ColumnDef::name).collect(Collectors.toSet());
             Governance g;
@@ -77,9 +85,9 @@ public final class CatalogView {
                 List<String> ops = masked ? List.of() : c.pushdown().keySet().stream().sorted().map(Op::sql).toList();
                 columns.add(new VisibleColumn(c.name(), c.type().name(), c.description(), masked, ops));
             }
-            out.add(new VisibleTable(table.name(), table.description(), List.copyOf(columns), !g.rowFilters().isEmpty(),
-                    g.hiddenColumns().stream().sorted().toList(), g.applied()));
+            out.add(new VisibleTable(table.name(), table.description(), List.copyOf(columns), !g.rowFilters().isEmpty()));
+            rules.put(table.name(), new TableRules(g.hiddenColumns().stream().sorted().toList(), g.applied()));
         }
-        return new View(List.copyOf(out), List.copyOf(denied));
+        return new View(List.copyOf(out), Collections.unmodifiableMap(rules), List.copyOf(denied));
     }
 }
