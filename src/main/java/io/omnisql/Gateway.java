@@ -2,6 +2,8 @@ package io.omnisql;
 
 import io.helidon.webserver.WebServer;
 import io.omnisql.cache.SourceCache;
+import io.omnisql.cluster.Cluster;
+import io.omnisql.cluster.ClusterSettings;
 import io.omnisql.config.Catalog;
 import io.omnisql.config.ConfigException;
 import io.omnisql.config.ConfigStore;
@@ -32,9 +34,11 @@ import io.omnisql.sim.Simulators;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.InstantSource;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.logging.Logger;
 
 /** Builds every component from the configuration directory, starts the HTTP server, and stops it all. */
@@ -46,6 +50,7 @@ public final class Gateway implements AutoCloseable {
     private final Engine engine;
     private final SourceCache cache;
     private final DemoIssuer demoIssuer;
+    private final Cluster cluster;
     private final WebServer server;
     /** The Postgres wire listener; null when disabled ({@code PG_PORT=off}). */
     private final PgServer pgServer;
@@ -78,13 +83,33 @@ public final class Gateway implements AutoCloseable {
         // Entitlements from policies.yaml, recompiled (and validated) on every reload.
         YamlPolicyDecider policy = new YamlPolicyDecider();
         config.register(policy);
+        // Several replicas behind a load balancer: buckets, running caps and upstream pages shared through Redis.
+        ClusterSettings fleet = section(first.catalog().cluster(), m -> ClusterSettings.fromMap(m, options.env()),
+                "cluster");
+        cluster = Cluster.join(fleet).orElse(null);
         QueryService queries = new QueryService(config, connector, engine, cache, policy, telemetry.metrics(), 64L << 20,
-                limiter, RunningQueries.local());
+                limiter, cluster != null ? cluster.runningQueries() : RunningQueries.local());
         CatalogView catalogView = new CatalogView(config, policy);
         QueryRoutes routes = new QueryRoutes(authenticator, queries, telemetry, limiter, catalogView);
         pgServer = startPgServer(first, options, authenticator, queries, limiter, catalogView);
         AtomicReference<ConsoleSettings> consoleSettings = new AtomicReference<>(console(identity, observability(first)));
         ConsoleRoutes console = new ConsoleRoutes(consoleSettings::get);
+        if (cluster != null) {
+            limiter.share(cluster.buckets());
+            connector.sharePages(cluster.pages());
+            queries.replicaWarnings(cluster::warnings);
+            Map<String, LongSupplier> pageCounts = new LinkedHashMap<>();
+            cluster.pageCounts().keySet().forEach(k -> pageCounts.put(k, () -> cluster.pageCounts().get(k)));
+            telemetry.metrics().cluster(cluster::redisUp, () -> limiter.stats().fallbackDecisions(), pageCounts);
+        }
+        routes.healthDetails(() -> {
+            Snapshot now = config.current();
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("config_version", now.version());
+            details.put("config_digest", now.digest());
+            details.put("cluster", cluster != null ? cluster.health() : Map.of("mode", "single"));
+            return details;
+        });
 
         config.register(next -> {
             RateLimitSettings nextLimits = rateLimits(next);
@@ -93,6 +118,11 @@ public final class Gateway implements AutoCloseable {
                     : section(next.catalog().simulators(), SimulatorSettings::fromMap, "simulators");
             boolean dataShapeChanged = !shapesSameData(next.catalog(), config.current().catalog());
             ConsoleSettings nextConsole = console(nextIdentity, observability(next));
+            ClusterSettings nextFleet = section(next.catalog().cluster(), m -> ClusterSettings.fromMap(m, options.env()),
+                    "cluster");
+            if (!nextFleet.equals(fleet)) {
+                LOG.warning(() -> "cluster: the changed cluster section takes effect at the next restart");
+            }
             return () -> {
                 consoleSettings.set(nextConsole);
                 limiter.update(nextLimits);
@@ -295,6 +325,9 @@ public final class Gateway implements AutoCloseable {
         server.stop();
         cache.invalidateAll();
         engine.close();
+        if (cluster != null) {
+            cluster.close();
+        }
         telemetry.close();
         if (simulators != null) {
             simulators.close();

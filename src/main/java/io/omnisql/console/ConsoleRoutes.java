@@ -203,7 +203,7 @@ public final class ConsoleRoutes {
             connect += " " + origin(d.tokenEndpoint());
         }
         res.header(HeaderNames.create("Content-Security-Policy"), "default-src 'self'; script-src 'self'; "
-                + "style-src 'self'; img-src 'self' data:; connect-src " + connect + "; object-src 'none'; "
+                + "style-src 'self'; img-src 'self'; connect-src " + connect + "; object-src 'none'; "
                 + "frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
         res.header(HeaderNames.create("X-Content-Type-Options"), "nosniff");
         res.header(HeaderNames.create("Referrer-Policy"), "no-referrer");

@@ -34,6 +34,11 @@ public record SimulatorSettings(GithubSettings github, JiraSettings jira) {
             titles = List.copyOf(titles);
         }
 
+        /** Settings with the generated titles throughout. */
+        public GithubSettings(int latencyMs, long seed, String org, List<String> repos, int pullRequests, Faults faults) {
+            this(latencyMs, seed, org, repos, pullRequests, faults, List.of());
+        }
+
         public static GithubSettings defaults() {
             return new GithubSettings(0, 42, "acme", List.of("mobile-app", "web-app", "platform-api", "infra"), 5000,
                     Faults.none(403), List.of());
