@@ -63,6 +63,7 @@ public final class Gateway implements AutoCloseable {
         telemetry.metrics().laneDemotions(engine::demotions);
         cache = new SourceCache(defaults.cacheMaxBytes(), InstantSource.system(), engine::drop);
         HttpConnector connector = new HttpConnector(this::baseUrl, options.env(), limiter);
+        connector.validatorStoreBytes(defaults.validatorStoreBytes());
         connector.onRateLimit((source, remaining) -> telemetry.metrics().upstreamRateLimitRemaining(source, remaining));
         IdentitySettings identity = identity(first);
         demoIssuer = DemoIssuer.create(identity);
@@ -90,6 +91,7 @@ public final class Gateway implements AutoCloseable {
                     simulators.update(nextSims);
                 }
                 cache.resize(next.catalog().defaults().cacheMaxBytes());
+                connector.validatorStoreBytes(next.catalog().defaults().validatorStoreBytes());
                 if (dataShapeChanged) {
                     // Cached tables were shaped by the old definitions.
                     cache.invalidateAll();

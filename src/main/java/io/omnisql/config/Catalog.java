@@ -19,7 +19,8 @@ public record Catalog(Defaults defaults,
     /** Gateway-wide defaults and caps (the {@code defaults:} section). */
     public record Defaults(long maxStalenessMs, long timeoutMs, long maxTimeoutMs, int maxRowsPerTable,
                            int maxResultRows, long maxResultBytes, long cacheMaxBytes, int duckdbThreads,
-                           String duckdbMemoryLimit, int maxConcurrentQueries, long queueTimeoutMs) {
+                           String duckdbMemoryLimit, int maxConcurrentQueries, long queueTimeoutMs,
+                           long validatorStoreBytes) {
     }
 
     /**
@@ -27,7 +28,7 @@ public record Catalog(Defaults defaults,
      * the extra attempts of one request after a 5xx, a connection reset or an upstream rate limit.
      */
     public record SourceDef(String name, String baseUrl, Auth auth, Map<String, String> headers,
-                            Pagination pagination, long timeoutMs, int retries) {
+                            Pagination pagination, long timeoutMs, int retries, boolean freeRevalidation) {
         public boolean embedded() {
             return baseUrl.startsWith("embedded:");
         }

@@ -64,7 +64,7 @@ final class CatalogParser {
     private static Defaults defaults(Fields f) throws ConfigException {
         f.allowOnly(Set.of("max_staleness_ms", "timeout_ms", "max_timeout_ms", "max_rows_per_table",
                 "max_result_rows", "max_result_bytes", "cache_max_bytes", "duckdb_threads", "duckdb_memory_limit",
-                "max_concurrent_queries", "queue_timeout_ms"));
+                "max_concurrent_queries", "queue_timeout_ms", "validator_store_bytes"));
         long timeout = f.number("timeout_ms", 30_000, 1, 3_600_000);
         long maxTimeout = f.number("max_timeout_ms", 120_000, 1, 3_600_000);
         if (timeout > maxTimeout) {
@@ -84,11 +84,13 @@ final class CatalogParser {
                 (int) f.number("duckdb_threads", 2, 1, 256),
                 mem,
                 (int) f.number("max_concurrent_queries", 64, 1, 100_000),
-                f.number("queue_timeout_ms", 2_000, 0, 600_000));
+                f.number("queue_timeout_ms", 2_000, 0, 600_000),
+                f.number("validator_store_bytes", 64L << 20, 0, 1L << 40));
     }
 
     private static SourceDef source(String name, Fields f) throws ConfigException {
-        f.allowOnly(Set.of("base_url", "auth", "headers", "pagination", "timeout_ms", "retries"));
+        f.allowOnly(Set.of("base_url", "auth", "headers", "pagination", "timeout_ms", "retries",
+                "conditional_requests"));
         String base = f.string("base_url", null);
         if (!base.matches("embedded:(github|jira)") && !base.matches("https?://[^\\s]+")) {
             throw f.error("base_url", "must be an http(s) URL or embedded:github / embedded:jira");
@@ -120,7 +122,21 @@ final class CatalogParser {
                 p.string("token_field", "nextPageToken"), p.string("last_field", "isLast"),
                 p.string("start_param", "startAt"), p.string("total_field", "total"));
         return new SourceDef(name, base, auth, Map.copyOf(f.stringMap("headers")), pagination,
-                f.number("timeout_ms", 10_000, 1, 3_600_000), (int) f.number("retries", 3, 0, 10));
+                f.number("timeout_ms", 10_000, 1, 3_600_000), (int) f.number("retries", 3, 0, 10),
+                conditionalRequestsFree(f));
+    }
+
+    /**
+     * Whether the upstream leaves a conditional request answered 304 off its quota ({@code free}, GitHub's
+     * documented behaviour) or counts it like any other ({@code charged}, the default: unknown means charged).
+     */
+    private static boolean conditionalRequestsFree(Fields f) throws ConfigException {
+        String value = f.string("conditional_requests", "charged");
+        return switch (value) {
+            case "free" -> true;
+            case "charged" -> false;
+            default -> throw f.error("conditional_requests", "must be free or charged");
+        };
     }
 
     private static TableDef table(String name, Fields f, Map<String, SourceDef> sources,

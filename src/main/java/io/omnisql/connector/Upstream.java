@@ -2,8 +2,6 @@ package io.omnisql.connector;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.omnisql.config.Catalog.SourceDef;
 import io.omnisql.error.ErrorCode;
 import io.omnisql.error.QueryException;
@@ -41,17 +39,14 @@ import java.util.function.Function;
 
 /**
  * One upstream GET, made safe: credentials from the environment, the source's token bucket, conditional
- * requests (a stored page is revalidated with {@code If-None-Match}; a 304 reuses it and costs no quota), the
+ * requests (a stored page is revalidated with {@code If-None-Match}; a 304 reuses it, and costs no token when
+ * the source declares {@code conditional_requests: free}), the
  * providers' rate-limit answers honoured within the query's deadline, bounded jittered retries of 5xx and
  * connection failures, and bodies checked against their {@code Content-Length}.
  */
 final class Upstream {
     /** A whole answer: a 2xx (or a revalidated 304 carrying the stored body), or a 404 when the caller allows it. */
     record Page(URI uri, int status, byte[] body, List<String> links, long nanos) {
-    }
-
-    /** A page kept for revalidation: its validator, body and Link header (a 304 carries neither). */
-    private record Stored(String etag, byte[] body, List<String> links) {
     }
 
     private static final long BACKOFF_BASE_MS = 200;
@@ -70,7 +65,7 @@ final class Upstream {
     private final Function<String, String> env;
     private final RateLimiter limiter;
     private final InstantSource clock;
-    private final Cache<String, Stored> stored;
+    private final ValidatorStore stored;
     private volatile PageListener listener = PageListener.NONE;
     private volatile BiConsumer<String, Long> rateLimitListener = (source, remaining) -> {
     };
@@ -79,10 +74,11 @@ final class Upstream {
         this.env = env;
         this.limiter = limiter;
         this.clock = clock;
-        this.stored = Caffeine.newBuilder()
-                .maximumWeight(etagCacheBytes)
-                .weigher((String k, Stored s) -> k.length() + s.body().length + 64)
-                .build();
+        this.stored = new ValidatorStore(etagCacheBytes);
+    }
+
+    ValidatorStore validators() {
+        return stored;
     }
 
     void listener(PageListener listener) {
@@ -112,10 +108,16 @@ final class Upstream {
                 throw timeout(source, "query deadline reached before the request");
             }
             long timeoutMs = Math.min(remainingMs, source.timeoutMs());
-            Stored previous = stored.getIfPresent(key);
+            ValidatorStore.Entry previous = stored.get(key);
+            // A revalidation the upstream does not charge when answered 304 waits for no token; any other
+            // outcome of it (a 200, an error, no answer at all) is charged afterwards, as the upstream may count it.
+            boolean uncharged = previous != null && source.freeRevalidation();
             long start = System.nanoTime();
-            HttpResponse<byte[]> response;
-            try (SourcePermit permit = limiter.acquireSource(source.name(), deadlineNanos)) {
+            HttpResponse<byte[]> response = null;
+            boolean sent = false;
+            try (SourcePermit permit = uncharged ? limiter.acquireSourceSlot(source.name(), deadlineNanos)
+                    : limiter.acquireSource(source.name(), deadlineNanos)) {
+                sent = true;
                 response = send(request(source, uri, timeoutMs, previous), timeoutMs);
             } catch (TimeoutException | HttpTimeoutException e) {
                 listener.page(source.name(), table, uri, 0, 0, System.nanoTime() - start);
@@ -131,6 +133,10 @@ final class Upstream {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw timeout(source, "request cancelled");
+            } finally {
+                if (uncharged && sent && (response == null || response.statusCode() != 304)) {
+                    limiter.chargeSource(source.name());
+                }
             }
             long nanos = System.nanoTime() - start;
             int status = response.statusCode();
@@ -168,7 +174,7 @@ final class Upstream {
         }
     }
 
-    private HttpRequest request(SourceDef source, URI uri, long timeoutMs, Stored previous) {
+    private HttpRequest request(SourceDef source, URI uri, long timeoutMs, ValidatorStore.Entry previous) {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri).GET().timeout(Duration.ofMillis(timeoutMs));
         source.headers().forEach(b::header);
         authorize(source, b);
@@ -206,9 +212,9 @@ final class Upstream {
         List<String> links = response.headers().allValues("link");
         String etag = response.headers().firstValue("etag").orElse(null);
         if (etag != null && body.length <= MAX_STORED_BODY) {
-            stored.put(key, new Stored(etag, body, links));
+            stored.put(key, etag, body, links);
         } else {
-            stored.invalidate(key);
+            stored.remove(key);
         }
         return new Page(uri, response.statusCode(), body, links, nanos);
     }
