@@ -527,8 +527,11 @@ public final class QueryService {
                             // Told after the exchange: the page span carries its duration as an attribute.
                             metrics.sourcePage(src);
                             handle.page(tbl, src, rows, nanos);
-                            // The principal's share of the source: a fetch stops at the first page past it.
-                            limiter.chargeBudget(src, handle.subject());
+                            // The principal's share of the source: a fetch stops at the first page past it. A 304
+                            // the upstream does not count (conditional_requests: free) is not counted here either.
+                            if (status != 304 || !request.source().freeRevalidation()) {
+                                limiter.chargeBudget(src, handle.subject());
+                            }
                             span.child("source.page", Map.of("http.status_code", status, "rows", rows,
                                     "duration_ms", nanos / 1_000_000.0, "path", uri.getPath())).end();
                         }, writer::append);
