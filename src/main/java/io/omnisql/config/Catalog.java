@@ -10,7 +10,9 @@ public record Catalog(Defaults defaults,
                       Map<String, TableDef> tables,
                       Map<String, Map<String, String>> mappings,
                       Map<String, Object> simulators,
-                      Map<String, Object> observability) {
+                      Map<String, Object> observability,
+                      Map<String, Object> pgwire,
+                      Map<String, Object> cluster) {
 
     public Optional<TableDef> table(String qualifiedName) {
         return Optional.ofNullable(tables.get(qualifiedName.toLowerCase(java.util.Locale.ROOT)));
@@ -25,33 +27,66 @@ public record Catalog(Defaults defaults,
 
     /**
      * One upstream API. {@code baseUrl} is either a URL or {@code embedded:github|jira}; {@code retries} bounds
-     * the extra attempts of one request after a 5xx, a connection reset or an upstream rate limit.
+     * the extra attempts of one request after a 5xx, a connection reset or an upstream rate limit. Values of
+     * {@code headers} and {@code queryParams} (added to every request, never shown in explain) are templates that
+     * may read secrets: {@code ${env:NAME}}, {@code ${file:/run/secrets/name}}.
      */
     public record SourceDef(String name, String baseUrl, Auth auth, Map<String, String> headers,
-                            Pagination pagination, long timeoutMs, int retries, boolean freeRevalidation) {
+                            Pagination pagination, long timeoutMs, int retries, Map<String, String> queryParams,
+                            boolean freeRevalidation) {
         public boolean embedded() {
             return baseUrl.startsWith("embedded:");
         }
     }
 
-    /** How a source authenticates; secrets are read from the environment at request time, never stored here. */
-    public record Auth(String type, String tokenEnv, String userEnv) {
+    /**
+     * How a source authenticates: {@code none}, {@code bearer}, {@code basic} (secret from {@code tokenEnv} /
+     * {@code userEnv}, or the templates {@code token} / {@code user}), {@code oauth2_client_credentials}
+     * ({@code tokenUrl}, {@code clientId}, {@code clientSecret}, {@code scope}) or {@code github_app}
+     * ({@code appId}, {@code installationId}, {@code privateKey}: a PEM). Every value but the type and URL is a
+     * template ({@code ${env:NAME}}, {@code ${file:/path}}, or literal text); secrets are read by the connector,
+     * never stored here.
+     */
+    public record Auth(String type, String tokenEnv, String userEnv, String token, String user, String tokenUrl,
+                       String clientId, String clientSecret, String scope, String appId, String installationId,
+                       String privateKey) {
+        /** Every template this auth reads, by its key (for checking at load that each secret is there). */
+        public Map<String, String> templates() {
+            Map<String, String> out = new java.util.LinkedHashMap<>();
+            for (String[] kv : new String[][] {{"token", token}, {"user", user}, {"client_id", clientId},
+                    {"client_secret", clientSecret}, {"app_id", appId}, {"installation_id", installationId},
+                    {"private_key", privateKey}}) {
+                if (!kv[1].isEmpty()) {
+                    out.put(kv[0], kv[1]);
+                }
+            }
+            return out;
+        }
     }
 
-    public enum PaginationStyle { LINK_HEADER, NEXT_PAGE_TOKEN, START_AT, NONE }
+    /**
+     * {@code CURSOR}: the next cursor is inside the body at a dotted path (Slack's
+     * {@code response_metadata.next_cursor}), empty on the last page. {@code OFFSET}: offset and limit parameters,
+     * and a boolean {@code more} in the body (PagerDuty).
+     */
+    public enum PaginationStyle { LINK_HEADER, NEXT_PAGE_TOKEN, START_AT, CURSOR, OFFSET, NONE }
 
+    /** {@code tokenField} may be a dotted path (cursor style); {@code moreField} is read by offset paging. */
     public record Pagination(PaginationStyle style, int pageSize, String pageSizeParam, String tokenParam,
-                             String tokenField, String lastField, String startParam, String totalField) {
+                             String tokenField, String lastField, String startParam, String totalField,
+                             String moreField) {
     }
 
     /**
      * A table: where its rows come from ({@code path} with {@code {var}} slots filled by fan-out values),
      * fixed query parameters, an optional JQL parameter assembled from pushed clauses, the JSON path of the
-     * row array, typed columns, and a description for {@code GET /v1/catalog} (empty when none).
+     * row array, typed columns, and a description for {@code GET /v1/catalog} (empty when none). With
+     * {@code method} POST (APIs that search by POST), {@code body} is the JSON object sent, and the request's
+     * query parameters (paging, pushed filters) travel as its fields instead.
      */
     public record TableDef(String name, String source, String method, String path, Map<String, String> params,
                            List<FanOut> fanOut, Jql jql, String fieldsParam, String rowsPath,
-                           List<ColumnDef> columns, int maxRows, String description) {
+                           List<ColumnDef> columns, int maxRows, String description, Map<String, Object> body) {
         public Optional<ColumnDef> column(String name) {
             String n = name.toLowerCase(java.util.Locale.ROOT);
             return columns.stream().filter(c -> c.name().equals(n)).findFirst();
@@ -86,14 +121,28 @@ public record Catalog(Defaults defaults,
     /**
      * A column: its type, the dotted JSON path inside one row object ({@code fields.status.name},
      * {@code labels[0].name}), an optional lookup {@code mapping} applied to the value, the source-side field
-     * name that projection pushdown requests ({@code field}), the operators it accepts for pushdown, and a
-     * description for {@code GET /v1/catalog} (empty when none). A {@code perRow} column is not in the list
+     * name that projection pushdown requests ({@code field}, or {@code fieldName}: the field's display name, whose
+     * site-specific id fills {@code {field}} in the path and JQL targets), the operators it accepts for pushdown,
+     * and a description for {@code GET /v1/catalog} (empty when none). A {@code perRow} column is not in the list
      * response: it costs one call per row (see {@link PerRow}).
      */
     public record ColumnDef(String name, ColumnType type, String path, String mapping, String field,
-                            Map<Op, PushRule> pushdown, PerRow perRow, String description) {
+                            Map<Op, PushRule> pushdown, PerRow perRow, String description, String fieldName) {
+        /** The slot in {@code path} and in JQL pushdown targets that a resolved {@code field_name} fills. */
+        public static final String FIELD_SLOT = "{field}";
+
+        public ColumnDef(String name, ColumnType type, String path, String mapping, String field,
+                         Map<Op, PushRule> pushdown, PerRow perRow, String description) {
+            this(name, type, path, mapping, field, pushdown, perRow, description, "");
+        }
+
         public boolean isPerRow() {
             return perRow != null;
+        }
+
+        /** Declared by the field's display name (Jira: ids differ between sites); resolved per site at query time. */
+        public boolean byFieldName() {
+            return !fieldName.isEmpty();
         }
     }
 

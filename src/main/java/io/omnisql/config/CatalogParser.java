@@ -34,7 +34,8 @@ final class CatalogParser {
 
     static Catalog parse(YamlTree tree) throws ConfigException {
         Fields root = new Fields(tree, "", tree.root());
-        root.allowOnly(Set.of("defaults", "sources", "tables", "mappings", "simulators", "observability"));
+        root.allowOnly(Set.of("defaults", "sources", "tables", "mappings", "simulators", "observability", "pgwire",
+                "cluster"));
         Defaults defaults = defaults(root.section("defaults", false));
         Map<String, SourceDef> sources = new LinkedHashMap<>();
         for (Map.Entry<String, Fields> e : root.sections("sources").entrySet()) {
@@ -58,7 +59,8 @@ final class CatalogParser {
             throw root.error("tables", "at least one table is required");
         }
         return new Catalog(defaults, Map.copyOf(sources), java.util.Collections.unmodifiableMap(tables),
-                Map.copyOf(mappings), root.rawSection("simulators"), root.rawSection("observability"));
+                Map.copyOf(mappings), root.rawSection("simulators"), root.rawSection("observability"),
+                root.rawSection("pgwire"), root.rawSection("cluster"));
     }
 
     private static Defaults defaults(Fields f) throws ConfigException {
@@ -89,40 +91,40 @@ final class CatalogParser {
     }
 
     private static SourceDef source(String name, Fields f) throws ConfigException {
-        f.allowOnly(Set.of("base_url", "auth", "headers", "pagination", "timeout_ms", "retries",
+        f.allowOnly(Set.of("base_url", "auth", "headers", "query_params", "pagination", "timeout_ms", "retries",
                 "conditional_requests"));
         String base = f.string("base_url", null);
         if (!base.matches("embedded:(github|jira)") && !base.matches("https?://[^\\s]+")) {
             throw f.error("base_url", "must be an http(s) URL or embedded:github / embedded:jira");
         }
-        Fields a = f.section("auth", false);
-        a.allowOnly(Set.of("type", "token_env", "user_env"));
-        String type = a.string("type", "none");
-        if (!Set.of("none", "bearer", "basic").contains(type)) {
-            throw a.error("type", "must be none, bearer or basic");
+        Auth auth = auth(f.section("auth", false));
+        Map<String, String> headers = f.stringMap("headers");
+        Map<String, String> queryParams = f.stringMap("query_params");
+        for (Map.Entry<String, String> e : headers.entrySet()) {
+            template(f.section("headers", false), e.getKey(), e.getValue());
         }
-        Auth auth = new Auth(type, a.string("token_env", ""), a.string("user_env", ""));
-        if (!type.equals("none") && auth.tokenEnv().isEmpty()) {
-            throw a.error("token_env", "names the environment variable holding the secret; required for " + type);
-        }
-        if (type.equals("basic") && auth.userEnv().isEmpty()) {
-            throw a.error("user_env", "names the environment variable holding the user (e-mail); required for basic");
+        for (Map.Entry<String, String> e : queryParams.entrySet()) {
+            template(f.section("query_params", false), e.getKey(), e.getValue());
         }
         Fields p = f.section("pagination", false);
         p.allowOnly(Set.of("style", "page_size", "page_size_param", "token_param", "token_field", "last_field",
-                "start_param", "total_field"));
+                "start_param", "total_field", "more_field"));
         PaginationStyle style;
         try {
             style = PaginationStyle.valueOf(p.string("style", "none").toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw p.error("style", "must be one of link_header, next_page_token, start_at, none");
+            throw p.error("style", "must be one of link_header, next_page_token, start_at, cursor, offset, none");
         }
+        boolean cursor = style == PaginationStyle.CURSOR;
+        boolean offset = style == PaginationStyle.OFFSET;
         Pagination pagination = new Pagination(style, (int) p.number("page_size", 100, 1, 10_000),
-                p.string("page_size_param", "per_page"), p.string("token_param", "nextPageToken"),
-                p.string("token_field", "nextPageToken"), p.string("last_field", "isLast"),
-                p.string("start_param", "startAt"), p.string("total_field", "total"));
-        return new SourceDef(name, base, auth, Map.copyOf(f.stringMap("headers")), pagination,
-                f.number("timeout_ms", 10_000, 1, 3_600_000), (int) f.number("retries", 3, 0, 10),
+                p.string("page_size_param", cursor || offset ? "limit" : "per_page"),
+                p.string("token_param", cursor ? "cursor" : "nextPageToken"),
+                p.string("token_field", cursor ? "response_metadata.next_cursor" : "nextPageToken"),
+                p.string("last_field", "isLast"), p.string("start_param", offset ? "offset" : "startAt"),
+                p.string("total_field", "total"), p.string("more_field", "more"));
+        return new SourceDef(name, base, auth, Map.copyOf(headers), pagination,
+                f.number("timeout_ms", 10_000, 1, 3_600_000), (int) f.number("retries", 3, 0, 10), Map.copyOf(queryParams),
                 conditionalRequestsFree(f));
     }
 
@@ -139,17 +141,65 @@ final class CatalogParser {
         };
     }
 
+    /** {@code ${env:NAME}} or {@code ${file:/absolute/path}} references inside a value; any other {@code ${} is refused. */
+    private static final Pattern SECRET_REF = Pattern.compile("\\$\\{(env:[A-Za-z_][A-Za-z0-9_]*|file:/[^}]+)}");
+
+    private static String template(Fields f, String key, String value) throws ConfigException {
+        if (SECRET_REF.matcher(value).replaceAll("").contains("${")) {
+            throw f.error(key, "a secret is ${env:NAME} or ${file:/absolute/path}");
+        }
+        return value;
+    }
+
+    private static Auth auth(Fields a) throws ConfigException {
+        a.allowOnly(Set.of("type", "token_env", "user_env", "token", "user", "token_url", "client_id", "client_secret",
+                "scope", "app_id", "installation_id", "private_key"));
+        String type = a.string("type", "none");
+        Map<String, Set<String>> required = Map.of("none", Set.of(), "bearer", Set.of(), "basic", Set.of(),
+                "oauth2_client_credentials", Set.of("token_url", "client_id", "client_secret"),
+                "github_app", Set.of("app_id", "installation_id", "private_key"));
+        if (!required.containsKey(type)) {
+            throw a.error("type", "must be none, bearer, basic, oauth2_client_credentials or github_app");
+        }
+        for (String key : required.get(type)) {
+            a.string(key, null);
+        }
+        String[] t = new String[12];
+        String[] keys = {"token_env", "user_env", "token", "user", "token_url", "client_id", "client_secret", "scope",
+                "app_id", "installation_id", "private_key"};
+        for (int i = 0; i < keys.length; i++) {
+            t[i] = template(a, keys[i], a.string(keys[i], ""));
+        }
+        Auth auth = new Auth(type, t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8], t[9], t[10]);
+        if (type.equals("bearer") || type.equals("basic")) {
+            if (auth.tokenEnv().isEmpty() == auth.token().isEmpty()) {
+                throw a.error("token", "give token (e.g. ${file:/run/secrets/api-token}) or token_env (a variable name);"
+                        + " exactly one is required for " + type);
+            }
+            if (type.equals("basic") && auth.userEnv().isEmpty() == auth.user().isEmpty()) {
+                throw a.error("user", "give user (e.g. ${env:JIRA_EMAIL}) or user_env; exactly one is required for basic");
+            }
+        }
+        if (!auth.tokenUrl().isEmpty() && !auth.tokenUrl().matches("(https?://|/)[^\\s]*")) {
+            throw a.error("token_url", "must be an http(s) URL, or a path on the source's base_url (/oauth/token)");
+        }
+        return auth;
+    }
+
     private static TableDef table(String name, Fields f, Map<String, SourceDef> sources,
                                   Map<String, Map<String, String>> mappings, Defaults defaults) throws ConfigException {
         f.allowOnly(Set.of("source", "method", "path", "params", "fan_out", "jql", "fields_param", "rows",
-                "columns", "max_rows", "description"));
+                "columns", "max_rows", "description", "body"));
         String source = f.string("source", null);
         if (!sources.containsKey(source)) {
             throw f.error("source", "unknown source '" + source + "' (declared: " + sources.keySet() + ")");
         }
         String method = f.string("method", "GET").toUpperCase(Locale.ROOT);
-        if (!method.equals("GET")) {
-            throw f.error("method", "only GET is supported (reads must be idempotent to retry safely)");
+        if (!method.equals("GET") && !method.equals("POST")) {
+            throw f.error("method", "GET, or POST for APIs that search by POST (reads only: they are retried)");
+        }
+        if (f.has("body") && !method.equals("POST")) {
+            throw f.error("body", "a body is sent only with method: POST");
         }
         String path = f.string("path", null);
         if (!path.startsWith("/")) {
@@ -210,6 +260,16 @@ final class CatalogParser {
                 throw f.error("fan_out", "column '" + fo.column() + "' is not a column of " + name);
             }
         }
+        if (!f.string("fields_param", "").isBlank()) {
+            // Jira returns only the fields asked for in fields=: a column under fields. without one is always NULL.
+            for (ColumnDef c : columns) {
+                if (!c.isPerRow() && c.path().startsWith("fields.") && c.field().isEmpty() && !c.byFieldName()) {
+                    throw cols.section(c.name(), true).error(null, "column " + c.name() + " reads '" + c.path()
+                            + "' but names no field: give field (the id, e.g. customfield_10050) or field_name "
+                            + "(the name shown in Jira, e.g. Branch)");
+                }
+            }
+        }
         for (ColumnDef c : columns) {
             if (!c.isPerRow()) {
                 continue;
@@ -223,12 +283,13 @@ final class CatalogParser {
         }
         return new TableDef(name, source, method, path, Map.copyOf(f.stringMap("params")), List.copyOf(fanOuts), jql,
                 f.string("fields_param", ""), f.string("rows", ""), List.copyOf(columns),
-                (int) f.number("max_rows", defaults.maxRowsPerTable(), 1, 50_000_000), f.string("description", ""));
+                (int) f.number("max_rows", defaults.maxRowsPerTable(), 1, 50_000_000), f.string("description", ""),
+                java.util.Collections.unmodifiableMap(new LinkedHashMap<>(f.rawSection("body"))));
     }
 
     private static ColumnDef column(String name, Fields f, List<FanOut> fanOuts, Jql jql,
                                     Map<String, Map<String, String>> mappings) throws ConfigException {
-        f.allowOnly(Set.of("type", "path", "mapping", "field", "pushdown", "description", "per_row"));
+        f.allowOnly(Set.of("type", "path", "mapping", "field", "field_name", "pushdown", "description", "per_row"));
         ColumnType type;
         try {
             type = ColumnType.valueOf(f.string("type", null).toUpperCase(Locale.ROOT));
@@ -259,8 +320,22 @@ final class CatalogParser {
                 throw f.error("per_row", "a per_row column takes its value from per_row.value: no path, mapping or pushdown");
             }
         }
-        return new ColumnDef(name, type, f.string("path", perRow == null ? null : ""), mapping, f.string("field", ""),
-                Map.copyOf(pushdown), perRow, f.string("description", ""));
+        String fieldName = f.string("field_name", "");
+        String path = f.string("path", perRow == null ? (fieldName.isEmpty() ? null : "fields." + ColumnDef.FIELD_SLOT) : "");
+        if (!fieldName.isEmpty()) {
+            if (f.has("field") || perRow != null) {
+                throw f.error("field_name", "give field (an id) or field_name (a name resolved to the site's id), not both;"
+                        + " not on a per_row column");
+            }
+            if (!path.contains(ColumnDef.FIELD_SLOT)) {
+                throw f.error("path", "a field_name column's path reads the resolved id through {field}, e.g. fields.{field}.value");
+            }
+        } else if (path.contains(ColumnDef.FIELD_SLOT)
+                || pushdown.values().stream().anyMatch(r -> r.target().contains(ColumnDef.FIELD_SLOT))) {
+            throw f.error("path", "{field} is filled only for a column with field_name");
+        }
+        return new ColumnDef(name, type, path, mapping, f.string("field", ""),
+                Map.copyOf(pushdown), perRow, f.string("description", ""), fieldName);
     }
 
     private static PushRule pushRule(Fields r, Op op, List<FanOut> fanOuts, Jql jql, ColumnType type)

@@ -3,6 +3,8 @@ package io.omnisql.connector;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.omnisql.config.Catalog.SourceDef;
+import io.omnisql.config.ConfigException;
+import io.omnisql.config.ConfigParticipant;
 import io.omnisql.error.ErrorCode;
 import io.omnisql.error.QueryException;
 import io.omnisql.ratelimit.RateLimiter;
@@ -40,6 +42,8 @@ public final class HttpConnector implements Connector {
     private final Function<SourceDef, URI> baseUrls;
     private final Upstream upstream;
     private final PerRowCalls perRow;
+    private final FieldNames fieldNames;
+    private final Credentials credentials;
     private volatile Map<String, Map<String, String>> mappings = Map.of();
 
     /**
@@ -49,8 +53,10 @@ public final class HttpConnector implements Connector {
      */
     public HttpConnector(Function<SourceDef, URI> baseUrls, Function<String, String> env, RateLimiter limiter) {
         this.baseUrls = baseUrls;
-        this.upstream = new Upstream(env, limiter, InstantSource.system(), VALIDATOR_STORE_BYTES);
+        this.credentials = new Credentials(env, baseUrls, InstantSource.system());
+        this.upstream = new Upstream(credentials, limiter, InstantSource.system(), VALIDATOR_STORE_BYTES);
         this.perRow = new PerRowCalls(upstream);
+        this.fieldNames = new FieldNames(upstream);
     }
 
     /** Bounds the pages kept for revalidation by their stored (compressed) bytes: catalog.yaml's validator_store_bytes. */
@@ -67,9 +73,55 @@ public final class HttpConnector implements Connector {
         this.mappings = mappings;
     }
 
+    /**
+     * The table as this source's site names its fields: the columns in {@code used} declared by {@code field_name}
+     * get the site's field id (from its field list, read once and kept until {@link #forgetFieldLists()}).
+     *
+     * @throws io.omnisql.error.QueryException SOURCE_ERROR for an unknown or ambiguous name, or a failed list
+     */
+    public io.omnisql.config.Catalog.TableDef resolveFields(io.omnisql.config.Catalog.TableDef table, SourceDef source,
+                                                           Set<String> used, long deadlineNanos) {
+        return fieldNames.resolve(table, source, baseUrl(source), used, deadlineNanos);
+    }
+
+    /**
+     * A configuration reload: field lists, secrets and access tokens are read again on next use (a renamed field,
+     * a rotated secret file or variable is picked up without a restart).
+     */
+    public void reloaded() {
+        fieldNames.forget();
+        credentials.forget();
+    }
+
+    /**
+     * Checks that every secret the catalog's sources name ({@code ${env:..}}, {@code ${file:..}}) is there now,
+     * so a missing one fails the load (start-up or reload) naming it, instead of surfacing as upstream 401s.
+     */
+    public ConfigParticipant secretsCheck() {
+        return next -> {
+            List<String> missing = new ArrayList<>();
+            for (SourceDef source : next.catalog().sources().values()) {
+                credentials.missing(source).forEach(m -> missing.add("source " + source.name() + ": " + m));
+            }
+            if (!missing.isEmpty()) {
+                throw new ConfigException(io.omnisql.config.ConfigStore.CATALOG, 0, String.join("; ", missing));
+            }
+            return () -> {
+            };
+        };
+    }
+
     /** Receives every upstream exchange (list pages, per-row calls, failed attempts): for spans and metrics. */
     public void pageListener(PageListener listener) {
         upstream.listener(listener);
+    }
+
+    /**
+     * Shares list pages with the other replicas of a fleet through {@code pages}: a page another replica fetched
+     * within the query's freshness window, or is fetching now, is not requested again. Per-row calls are not shared.
+     */
+    public void sharePages(FleetPages pages) {
+        upstream.fleet(pages);
     }
 
     /** Receives (source, remaining) whenever an answer carries {@code x-ratelimit-remaining}. */
@@ -87,6 +139,12 @@ public final class HttpConnector implements Connector {
 
     @Override
     public FetchResult fetch(SourceRequest request, long deadlineNanos, PageListener perFetch, RowSink sink) {
+        return fetch(request, deadlineNanos, System.currentTimeMillis(), perFetch, sink);
+    }
+
+    @Override
+    public FetchResult fetch(SourceRequest request, long deadlineNanos, long sharedSinceMillis, PageListener perFetch,
+                             RowSink sink) {
         long start = System.nanoTime();
         PageListener global = upstream.listener();
         PageListener listener = perFetch == PageListener.NONE ? global : (src, table, uri, status, n, nanos) -> {
@@ -97,9 +155,25 @@ public final class HttpConnector implements Connector {
         // Per-row columns are filled once all rows are in; otherwise each page goes on as soon as it is read.
         List<Object[]> held = perRowColumns ? new ArrayList<>() : null;
         Capped capped = new Capped(perRowColumns ? held::addAll : sink, request.table().maxRows());
-        Extraction extractor = new Extraction(new JsonRows(request.columns(), mappings), listener, capped);
-        int pages = pages(request, request.streams().stream()
-                .<Callable<Integer>>map(first -> () -> stream(request, first, extractor, deadlineNanos)).toList());
+        ColumnTally tally = new ColumnTally(request.columns().size());
+        Extraction extractor = new Extraction(new JsonRows(request.columns(), mappings), listener, capped, tally,
+                sharedSinceMillis);
+        List<String> warnings = new ArrayList<>();
+        int pages;
+        try {
+            pages = pages(request, request.streams().stream()
+                    .<Callable<Integer>>map(first -> () -> stream(request, first, extractor, deadlineNanos)).toList());
+        } catch (QueryException e) {
+            // Every stream carries the same key clause, so Jira refuses each on its first page: nothing was kept.
+            SourceRequest relaxed = capped.taken() == 0 ? MissingKeys.relaxed(request, e, baseUrl(request.source())) : null;
+            if (relaxed == null) {
+                throw e;
+            }
+            warnings.add(request.table().name() + ": the source refused a pushed key filter naming an issue that does"
+                    + " not exist; fetched without it (the filter was applied by the gateway)");
+            pages = 1 + pages(relaxed, relaxed.streams().stream()
+                    .<Callable<Integer>>map(first -> () -> stream(relaxed, first, extractor, deadlineNanos)).toList());
+        }
         long rows = capped.taken();
         int calls = 0;
         if (perRowColumns) {
@@ -116,10 +190,12 @@ public final class HttpConnector implements Connector {
             sink.accept(held);
         }
         int maxRows = request.table().maxRows();
-        List<String> warnings = capped.cut()
-                ? List.of(request.table().name() + ": fetch cut at max_rows " + maxRows + "; the answer may be incomplete")
-                : List.of();
-        return new FetchResult(rows, pages, calls, (System.nanoTime() - start) / 1_000_000, capped.cut(), warnings);
+        if (capped.cut()) {
+            warnings.add(request.table().name() + ": fetch cut at max_rows " + maxRows + "; the answer may be incomplete");
+        }
+        warnings.addAll(ExtractionWarnings.of(request, tally));
+        return new FetchResult(rows, pages, calls, (System.nanoTime() - start) / 1_000_000, capped.cut(),
+                List.copyOf(warnings));
     }
 
     /**
@@ -168,7 +244,8 @@ public final class HttpConnector implements Connector {
     }
 
     /** What every page of one fetch is read with, who is told about each exchange, and where its rows go. */
-    private record Extraction(JsonRows rows, PageListener listener, Capped out) {
+    /** What one fetch's page tasks share; {@code sharedSince}: pages other replicas fetched since then will do. */
+    private record Extraction(JsonRows rows, PageListener listener, Capped out, ColumnTally tally, long sharedSince) {
     }
 
     /** The page counts of concurrent page-fetching tasks, summed (see {@link #all}). */
@@ -209,7 +286,8 @@ public final class HttpConnector implements Connector {
 
     private Fetched page(SourceRequest request, URI uri, Extraction extractor, long deadlineNanos) {
         SourceDef source = request.source();
-        Upstream.Page page = upstream.get(source, request.table().name(), uri, deadlineNanos, false);
+        Upstream.Page page = upstream.get(source, request.table().name(), uri, deadlineNanos, false,
+                request.table().method().equals("POST") ? request.table().body() : null, extractor.sharedSince());
         JsonRows.Page rows;
         try {
             rows = extractor.rows().page(page.body(), request.table().rowsPath(), pageFields(source));
@@ -222,8 +300,10 @@ public final class HttpConnector implements Connector {
             throw malformed(source, uri, "empty body");
         }
         if (rows.rows() == null) {
-            throw malformed(source, uri, "no row array at '" + request.table().rowsPath() + "'");
+            throw malformed(source, uri, "no row array at '" + request.table().rowsPath() + "'"
+                    + upstream.upstreamMessage(page.body()));
         }
+        extractor.tally().add(rows.tally());
         extractor.listener().page(source.name(), request.table().name(), uri, page.status(), rows.rows().size(), page.nanos());
         return new Fetched(page, rows.fields(), rows.rows());
     }
@@ -232,9 +312,9 @@ public final class HttpConnector implements Connector {
     private static Set<String> pageFields(SourceDef source) {
         Set<String> fields = new HashSet<>();
         for (String f : new String[] {source.pagination().tokenField(), source.pagination().lastField(),
-                source.pagination().totalField()}) {
+                source.pagination().totalField(), source.pagination().moreField()}) {
             if (f != null && !f.isEmpty()) {
-                fields.add(f);
+                fields.add(JsonRows.path(f)[0]); // a dotted cursor path is read below its top-level field
             }
         }
         return fields;
@@ -274,7 +354,16 @@ public final class HttpConnector implements Connector {
                     // Pages added meanwhile show up as a next link on the last one: followed one by one.
                     yield linkNext(got.get(got.size() - 1).page().links());
                 }
-                case NEXT_PAGE_TOKEN -> tokenNext(source, f.body(), next);
+                case NEXT_PAGE_TOKEN, CURSOR -> tokenNext(source, f.body(), next);
+                case OFFSET -> {
+                    // PagerDuty: more=true means another page; the next offset is past the rows just read.
+                    JsonNode more = f.body().get(source.pagination().moreField());
+                    if (more == null || !more.asBoolean() || f.rows().isEmpty()) {
+                        yield null;
+                    }
+                    yield withParam(next, source.pagination().startParam(),
+                            String.valueOf(offsetOf(next, source.pagination().startParam()) + f.rows().size()));
+                }
                 case START_AT -> {
                     JsonNode total = f.body().get(source.pagination().totalField());
                     if (!f.rows().isEmpty() && total != null && total.canConvertToLong()) {
@@ -395,13 +484,26 @@ public final class HttpConnector implements Connector {
         return out;
     }
 
+    /** The whole-number value of a query parameter, 0 when absent. */
+    private static long offsetOf(URI uri, String param) {
+        Map<String, String> p = params(uri);
+        String v = p == null ? null : p.get(java.net.URLEncoder.encode(param, StandardCharsets.UTF_8));
+        try {
+            return v == null ? 0 : Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
     private static URI tokenNext(SourceDef source, JsonNode body, URI current) {
         JsonNode last = body.get(source.pagination().lastField());
-        JsonNode token = body.get(source.pagination().tokenField());
+        JsonNode token = JsonRows.at(body, JsonRows.path(source.pagination().tokenField()));
         if ((last != null && last.asBoolean()) || token == null || token.isNull() || token.asText().isEmpty()) {
             return null;
         }
-        return withParam(current, source.pagination().tokenParam(), token.asText());
+        URI next = withParam(current, source.pagination().tokenParam(), token.asText());
+        // A server repeating the cursor it was sent would be followed forever.
+        return next.equals(current) ? null : next;
     }
 
     private static URI withParam(URI uri, String name, String value) {

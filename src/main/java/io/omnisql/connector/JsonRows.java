@@ -30,8 +30,11 @@ final class JsonRows {
     /** The columns' paths merged into one tree, so each item is walked once whatever the column count. */
     private final PathNode root = new PathNode();
 
-    /** The rows of a page, and the body's top-level fields that pagination reads (token, isLast, total). */
-    record Page(List<Object[]> rows, ObjectNode fields) {
+    /**
+     * The rows of a page, the body's top-level fields that pagination reads (token, isLast, total), and per
+     * column how many rows had its path and how many values failed conversion.
+     */
+    record Page(List<Object[]> rows, ObjectNode fields, ColumnTally tally) {
     }
 
     private static final class PathNode {
@@ -54,6 +57,15 @@ final class JsonRows {
 
         boolean hasChildren() {
             return !fields.isEmpty() || !indexes.isEmpty();
+        }
+
+        /** Every column read at or below this node. */
+        void columnsBelow(java.util.function.IntConsumer out) {
+            for (int c : columns) {
+                out.accept(c);
+            }
+            fields.values().forEach(child -> child.columnsBelow(out));
+            indexes.values().forEach(child -> child.columnsBelow(out));
         }
     }
 
@@ -91,11 +103,15 @@ final class JsonRows {
             return null;
         }
         ObjectNode fields = MAPPER.createObjectNode();
-        List<Object[]> rows = find(in, path(rowsPath), 0, keep, fields);
+        ColumnTally tally = new ColumnTally(types.length);
+        List<Object[]> rows = find(in, path(rowsPath), 0, keep, fields, tally);
         if (in.peek() >= 0) {
             throw in.error("trailing content after the JSON value");
         }
-        return new Page(rows, fields);
+        if (rows != null) {
+            tally.rows(rows.size());
+        }
+        return new Page(rows, fields, tally);
     }
 
     /** A dotted path ({@code a.b}, {@code a[0].b}, {@code [0].b}) as its steps; "" is the node itself. */
@@ -120,8 +136,8 @@ final class JsonRows {
         return n;
     }
 
-    private List<Object[]> find(JsonScanner in, String[] segments, int depth, Set<String> keep, ObjectNode fields)
-            throws IOException {
+    private List<Object[]> find(JsonScanner in, String[] segments, int depth, Set<String> keep, ObjectNode fields,
+                                ColumnTally tally) throws IOException {
         if (depth == segments.length) {
             if (in.peek() != '[') {
                 in.skipValue();
@@ -131,7 +147,7 @@ final class JsonRows {
             List<Object[]> rows = new ArrayList<>();
             for (boolean first = true; in.nextElement(first); first = false) {
                 Object[] row = new Object[types.length];
-                value(in, root, row);
+                value(in, root, row, tally);
                 rows.add(row);
             }
             return rows;
@@ -145,7 +161,7 @@ final class JsonRows {
         for (boolean first = true; in.nextField(first); first = false) {
             String name = in.name();
             if (name.equals(segments[depth])) {
-                rows = find(in, segments, depth + 1, keep, fields);
+                rows = find(in, segments, depth + 1, keep, fields, tally);
             } else if (depth == 0 && keep.contains(name)) {
                 fields.set(name, tree(in));
             } else {
@@ -156,13 +172,13 @@ final class JsonRows {
     }
 
     /** Fills the columns under {@code node} from the value at the cursor, consuming it. */
-    private void value(JsonScanner in, PathNode node, Object[] row) throws IOException {
+    private void value(JsonScanner in, PathNode node, Object[] row, ColumnTally tally) throws IOException {
         int kind = in.peek();
         if (node.columns.length > 0) {
             if (kind == '{' || kind == '[') {
-                fill(tree(in), node, row);
+                fill(tree(in), node, row, tally);
             } else {
-                scalar(in, kind, node.columns, row);
+                scalar(in, kind, node.columns, row, tally);
             }
             return;
         }
@@ -173,7 +189,7 @@ final class JsonRows {
                 if (i < 0) {
                     in.skipValue();
                 } else {
-                    value(in, node.named[i], row);
+                    value(in, node.named[i], row, tally);
                 }
             }
         } else if (kind == '[') {
@@ -184,9 +200,13 @@ final class JsonRows {
                 if (child == null) {
                     in.skipValue();
                 } else {
-                    value(in, child, row);
+                    value(in, child, row, tally);
                 }
             }
+        } else if (kind == 'n') {
+            // A null on the way (an unassigned issue's assignee): the path was answered, with null.
+            in.literal("null");
+            node.columnsBelow(c -> tally.seen(c, null, null));
         } else {
             in.skipValue();
         }
@@ -200,21 +220,25 @@ final class JsonRows {
     }
 
     /** A column reads a whole object or array (rare): take the subtree and answer every path beneath it. */
-    private void fill(JsonNode tree, PathNode node, Object[] row) {
+    private void fill(JsonNode tree, PathNode node, Object[] row, ColumnTally tally) {
         for (int c : node.columns) {
             row[c] = convert(tree, c);
+            tally.seen(c, tree.isNull() ? null : tree, row[c]);
         }
-        if (node.hasChildren()) {
+        if (node.hasChildren() && tree.isNull()) {
+            node.fields.values().forEach(child -> child.columnsBelow(c -> tally.seen(c, null, null)));
+            node.indexes.values().forEach(child -> child.columnsBelow(c -> tally.seen(c, null, null)));
+        } else if (node.hasChildren()) {
             node.fields.forEach((name, child) -> {
                 JsonNode v = tree.get(name);
                 if (v != null) {
-                    fill(v, child, row);
+                    fill(v, child, row, tally);
                 }
             });
             node.indexes.forEach((index, child) -> {
                 JsonNode v = tree.get(index);
                 if (v != null) {
-                    fill(v, child, row);
+                    fill(v, child, row, tally);
                 }
             });
         }
@@ -224,13 +248,19 @@ final class JsonRows {
      * The scalar at the cursor into each of {@code columns}: the common value/type pairs directly (strings to
      * text, timestamps and mappings; integers to BIGINT and INTEGER; booleans), the rest by tree conversion.
      */
-    private void scalar(JsonScanner in, int kind, int[] columns, Object[] row) throws IOException {
+    private void scalar(JsonScanner in, int kind, int[] columns, Object[] row, ColumnTally tally) throws IOException {
         switch (kind) {
-            case 'n' -> in.literal("null"); // null in every column, mapped or not
+            case 'n' -> {
+                in.literal("null"); // null in every column, mapped or not
+                for (int c : columns) {
+                    tally.seen(c, null, null);
+                }
+            }
             case '"' -> {
                 String s = in.string();
                 for (int c : columns) {
                     row[c] = fromString(s, c);
+                    tally.seen(c, s, row[c]);
                 }
             }
             case 't', 'f' -> {
@@ -238,6 +268,7 @@ final class JsonRows {
                 in.literal(v ? "true" : "false");
                 for (int c : columns) {
                     row[c] = mappings[c] == null && types[c] == ColumnType.BOOLEAN ? v : convert(BooleanNode.valueOf(v), c);
+                    tally.seen(c, v, row[c]);
                 }
             }
             default -> {
@@ -256,6 +287,7 @@ final class JsonRows {
                         }
                         row[c] = convert(number, c);
                     }
+                    tally.seen(c, whole != null ? whole : number, row[c]);
                 }
             }
         }

@@ -22,7 +22,6 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -35,7 +34,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
-import java.util.function.Function;
 
 /**
  * One upstream GET, made safe: credentials from the environment, the source's token bucket, conditional
@@ -49,6 +47,12 @@ final class Upstream {
     record Page(URI uri, int status, byte[] body, List<String> links, long nanos) {
     }
 
+    /** A page kept for revalidation: its validator, body and Link header (a 304 carries neither). */
+    private record Stored(String etag, byte[] body, List<String> links) implements ValidatorStore.Validator {
+    }
+
+    /** {@link #get}'s {@code sharedSinceMillis} for a request that is never shared with other replicas. */
+    static final long NOT_SHARED = Long.MAX_VALUE;
     private static final long BACKOFF_BASE_MS = 200;
     private static final long BACKOFF_CAP_MS = 5_000;
     /** GitHub: a secondary limit without retry-after means waiting at least a minute. */
@@ -62,23 +66,20 @@ final class Upstream {
             .followRedirects(HttpClient.Redirect.NORMAL)
             .build();
     private final ObjectMapper json = new ObjectMapper();
-    private final Function<String, String> env;
+    private final Credentials credentials;
     private final RateLimiter limiter;
     private final InstantSource clock;
     private final ValidatorStore stored;
     private volatile PageListener listener = PageListener.NONE;
+    private volatile FleetPages fleet = FleetPages.NONE;
     private volatile BiConsumer<String, Long> rateLimitListener = (source, remaining) -> {
     };
 
-    Upstream(Function<String, String> env, RateLimiter limiter, InstantSource clock, long etagCacheBytes) {
-        this.env = env;
+    Upstream(Credentials credentials, RateLimiter limiter, InstantSource clock, long etagCacheBytes) {
+        this.credentials = credentials;
         this.limiter = limiter;
         this.clock = clock;
         this.stored = new ValidatorStore(etagCacheBytes);
-    }
-
-    ValidatorStore validators() {
-        return stored;
     }
 
     void listener(PageListener listener) {
@@ -87,6 +88,15 @@ final class Upstream {
 
     PageListener listener() {
         return listener;
+    }
+
+    /** Where pages are shared with other replicas (none by default). */
+    void fleet(FleetPages fleet) {
+        this.fleet = fleet;
+    }
+
+    ValidatorStore validators() {
+        return stored;
     }
 
     void rateLimitListener(BiConsumer<String, Long> listener) {
@@ -101,14 +111,52 @@ final class Upstream {
      *                        RATE_LIMIT_EXHAUSTED (with {@code retry_after_ms})
      */
     Page get(SourceDef source, String table, URI uri, long deadlineNanos, boolean notFoundAllowed) {
+        return get(source, table, uri, deadlineNanos, notFoundAllowed, null, NOT_SHARED);
+    }
+
+    /**
+     * As {@link #get(SourceDef, String, URI, long, boolean)}; with {@code postBody} not null, a POST (a search
+     * API) of that JSON object with the URI's query parameters as its fields (see {@link PostBody}). The page may
+     * come from another replica that fetched it at or after {@code sharedSinceMillis} (wall clock), or that is
+     * fetching it now, and this replica's own fetch is offered to the others ({@link #NOT_SHARED}: never). A shared
+     * page costs no token of the source's bucket. POST pages are never shared (their request is not their URI).
+     */
+    Page get(SourceDef source, String table, URI uri, long deadlineNanos, boolean notFoundAllowed,
+             Map<String, Object> postBody, long sharedSinceMillis) {
+        FleetPages pages = fleet;
+        if (sharedSinceMillis == NOT_SHARED || pages == FleetPages.NONE || postBody != null) {
+            return fetch(source, table, uri, deadlineNanos, notFoundAllowed, postBody, null);
+        }
+        long start = System.nanoTime();
         String key = source.name() + " " + uri;
+        FleetPages.Page page = pages.fetchOnce(key, sharedSinceMillis, deadlineNanos, source.timeoutMs(), older -> {
+            // The fleet's older copy revalidates like this replica's own: a 304 costs no upstream quota.
+            Stored fleetCopy = older == null || older.etag() == null ? null
+                    : new Stored(older.etag(), older.body(), older.links());
+            Page own = fetch(source, table, uri, deadlineNanos, notFoundAllowed, null, fleetCopy);
+            boolean whole = own.status() / 100 == 2 || own.status() == 304;
+            ValidatorStore.Validator validator = stored.get(key);
+            return new FleetPages.Page(own.status(), own.body() == null ? new byte[0] : own.body(), own.links(),
+                    validator == null ? null : validator.etag(), clock.millis(), whole);
+        });
+        return new Page(uri, page.status(), page.status() == 404 ? null : page.body(), page.links(),
+                System.nanoTime() - start);
+    }
+
+    /** {@code fleetCopy}: the fleet's older copy, used for {@code If-None-Match} when this replica has none. */
+    private Page fetch(SourceDef source, String table, URI uri, long deadlineNanos, boolean notFoundAllowed,
+                       Map<String, Object> postBody, ValidatorStore.Validator fleetCopy) {
+        String key = source.name() + " " + uri;
+        boolean reauthenticated = false;
+        String sentAuthorization = null;
         for (int attempt = 0; ; attempt++) {
             long remainingMs = (deadlineNanos - System.nanoTime()) / 1_000_000;
             if (remainingMs <= 0) {
                 throw timeout(source, "query deadline reached before the request");
             }
             long timeoutMs = Math.min(remainingMs, source.timeoutMs());
-            ValidatorStore.Entry previous = stored.get(key);
+            ValidatorStore.Validator own = postBody == null ? stored.get(key) : null;
+            ValidatorStore.Validator previous = own != null || postBody != null ? own : fleetCopy;
             // A revalidation the upstream does not charge when answered 304 waits for no token; any other
             // outcome of it (a 200, an error, no answer at all) is charged afterwards, as the upstream may count it.
             boolean uncharged = previous != null && source.freeRevalidation();
@@ -118,7 +166,9 @@ final class Upstream {
             try (SourcePermit permit = uncharged ? limiter.acquireSourceSlot(source.name(), deadlineNanos)
                     : limiter.acquireSource(source.name(), deadlineNanos)) {
                 sent = true;
-                response = send(request(source, uri, timeoutMs, previous), timeoutMs);
+                HttpRequest request = request(source, uri, timeoutMs, previous, deadlineNanos, postBody);
+                sentAuthorization = request.headers().firstValue("Authorization").orElse(null);
+                response = send(request, timeoutMs);
             } catch (TimeoutException | HttpTimeoutException e) {
                 listener.page(source.name(), table, uri, 0, 0, System.nanoTime() - start);
                 throw timeout(source, "no answer within " + timeoutMs + " ms");
@@ -140,9 +190,21 @@ final class Upstream {
             }
             long nanos = System.nanoTime() - start;
             int status = response.statusCode();
-            headerLong(response.headers(), "x-ratelimit-remaining")
-                    .ifPresent(remaining -> rateLimitListener.accept(source.name(), remaining));
+            OptionalLong remaining = headerLong(response.headers(), "x-ratelimit-remaining");
+            if (remaining.isPresent()) {
+                rateLimitListener.accept(source.name(), remaining.getAsLong());
+                if (remaining.getAsLong() == 0) {
+                    // The quota is spent until its reset: every replica holds back, not only this one.
+                    Long reset = response.headers().firstValue("x-ratelimit-reset").map(this::untilReset).orElse(null);
+                    if (reset != null) {
+                        limiter.pauseSource(source.name(), reset);
+                    }
+                }
+            }
             if (status == 304 && previous != null) {
+                if (previous == fleetCopy && previous.body().length <= MAX_STORED_BODY) {
+                    stored.put(key, previous.etag(), previous.body(), previous.links());
+                }
                 return new Page(uri, 304, previous.body(), previous.links(), nanos);
             }
             if (status >= 200 && status < 300) {
@@ -152,8 +214,16 @@ final class Upstream {
             if (status == 404 && notFoundAllowed) {
                 return new Page(uri, 404, null, List.of(), nanos);
             }
+            if (status == 401 && !reauthenticated) {
+                // A rotated secret or an expired token: read the secrets again, get a new token, try once more.
+                reauthenticated = true;
+                credentials.rejected(source, sentAuthorization);
+                attempt--;
+                continue;
+            }
             long waitMs = rateLimitWaitMs(response, attempt);
             if (waitMs >= 0) {
+                limiter.pauseSource(source.name(), waitMs);
                 if (attempt >= source.retries() || System.nanoTime() + waitMs * 1_000_000 >= deadlineNanos) {
                     throw new QueryException(ErrorCode.RATE_LIMIT_EXHAUSTED, "source " + source.name()
                             + " is rate limited (HTTP " + status + "): next attempt allowed in " + waitMs + " ms"
@@ -174,14 +244,52 @@ final class Upstream {
         }
     }
 
-    private HttpRequest request(SourceDef source, URI uri, long timeoutMs, ValidatorStore.Entry previous) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).GET().timeout(Duration.ofMillis(timeoutMs));
-        source.headers().forEach(b::header);
-        authorize(source, b);
-        if (previous != null) {
-            b.header("If-None-Match", previous.etag());
+    /**
+     * The request as sent: the source's headers and query parameters with their secrets filled in, and its
+     * Authorization. Secret query parameters are added here only, so the URIs that explain, traces and errors
+     * show never carry them.
+     */
+    private HttpRequest request(SourceDef source, URI uri, long timeoutMs, ValidatorStore.Validator previous, long deadlineNanos,
+                                Map<String, Object> postBody) {
+        try {
+            URI sent = uri;
+            HttpRequest.BodyPublisher body = null;
+            if (postBody != null) {
+                body = HttpRequest.BodyPublishers.ofByteArray(PostBody.of(postBody, uri));
+                String s = uri.toString();
+                sent = URI.create(s.contains("?") ? s.substring(0, s.indexOf('?')) : s);
+            }
+            if (!source.queryParams().isEmpty()) {
+                StringBuilder q = new StringBuilder(uri.getRawQuery() == null ? "" : uri.getRawQuery());
+                source.queryParams().forEach((name, template) -> q.append(q.isEmpty() ? "" : "&").append(form(name))
+                        .append('=').append(form(credentials.secrets().expand(template))));
+                String s = uri.toString();
+                int qm = s.indexOf('?');
+                sent = URI.create((qm < 0 ? s : s.substring(0, qm)) + "?" + q);
+            }
+            HttpRequest.Builder b = HttpRequest.newBuilder(sent).timeout(Duration.ofMillis(timeoutMs));
+            if (body == null) {
+                b.GET();
+            } else {
+                b.POST(body).header("Content-Type", "application/json");
+            }
+            source.headers().forEach((name, template) -> b.header(name, credentials.secrets().expand(template)));
+            String authorization = credentials.authorization(source, deadlineNanos);
+            if (authorization != null) {
+                b.header("Authorization", authorization);
+            }
+            if (previous != null) {
+                b.header("If-None-Match", previous.etag());
+            }
+            return b.build();
+        } catch (Secrets.Missing e) {
+            throw new QueryException(ErrorCode.SOURCE_ERROR, "source " + source.name() + ": " + e.getMessage(),
+                    Map.of("source", source.name()));
         }
-        return b.build();
+    }
+
+    private static String form(String s) {
+        return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     /** Sends and waits for the whole body, the body included in the time limit (a slow body is a timeout). */
@@ -302,25 +410,8 @@ final class Upstream {
         }
     }
 
-    private void authorize(SourceDef source, HttpRequest.Builder b) {
-        String token = source.auth().tokenEnv().isEmpty() ? null : env.apply(source.auth().tokenEnv());
-        if (token == null || token.isEmpty()) {
-            return;
-        }
-        switch (source.auth().type()) {
-            case "bearer" -> b.header("Authorization", "Bearer " + token);
-            case "basic" -> {
-                String user = env.apply(source.auth().userEnv());
-                String pair = (user == null ? "" : user) + ":" + token;
-                b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
-            }
-            default -> {
-            }
-        }
-    }
-
     /** The provider's own explanation from an error body (GitHub {@code message}, Jira {@code errorMessages}). */
-    private String upstreamMessage(byte[] body) {
+    String upstreamMessage(byte[] body) {
         try {
             JsonNode node = body == null || body.length == 0 ? null : json.readTree(body);
             if (node == null || !node.isObject()) {
@@ -329,6 +420,9 @@ final class Upstream {
             List<String> parts = new ArrayList<>();
             if (node.path("message").isTextual()) {
                 parts.add(node.get("message").asText());
+            }
+            if (node.path("error").isTextual()) {
+                parts.add(node.get("error").asText()); // Slack: HTTP 200 {"ok": false, "error": "invalid_auth"}
             }
             node.path("errorMessages").forEach(m -> parts.add(m.asText()));
             Map<String, String> fields = new LinkedHashMap<>();

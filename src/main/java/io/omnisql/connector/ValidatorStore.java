@@ -16,10 +16,20 @@ import java.util.zip.Inflater;
  * bytes it holds ({@code validator_store_bytes} in catalog.yaml), least recently used pages evicted first.
  */
 final class ValidatorStore {
+    /** What a revalidation needs: the validator to send, and the body and Link header a 304 reuses. */
+    interface Validator {
+        String etag();
+
+        byte[] body();
+
+        List<String> links();
+    }
+
     /** A page kept for revalidation: its validator, deflated body and Link header (a 304 carries neither). */
-    record Entry(String etag, byte[] deflated, int rawLength, List<String> links) {
+    record Entry(String etag, byte[] deflated, int rawLength, List<String> links) implements Validator {
         /** The body as received. */
-        byte[] body() {
+        @Override
+        public byte[] body() {
             Inflater inflater = new Inflater();
             try {
                 inflater.setInput(deflated);

@@ -305,6 +305,9 @@ public final class Planner {
     }
 
     private static String literal(Expression e) {
+        if (e instanceof net.sf.jsqlparser.expression.CastExpression cast) {
+            return castLiteral(cast);
+        }
         if (e instanceof StringValue s) {
             return s.getValue().replace("''", "'");
         }
@@ -322,6 +325,18 @@ public final class Planner {
             return t.getValue().toString();
         }
         return null;
+    }
+
+    /**
+     * A cast of a literal ({@code TIMESTAMP '...'}, which JSqlParser reads as a cast, {@code CAST('...' AS DATE)},
+     * {@code '...'::TIMESTAMP}) pushes as the literal's text: the source compares it as the column's type, and
+     * DuckDB re-applies the cast. Casts to zoned types stay with DuckDB (it would compare in its own time zone).
+     */
+    private static String castLiteral(net.sf.jsqlparser.expression.CastExpression cast) {
+        String type = cast.getColDataType() == null ? "" : cast.getColDataType().toString().toUpperCase(Locale.ROOT).trim();
+        boolean plain = type.matches("(DATE|TIMESTAMP|DATETIME|VARCHAR|TEXT|STRING|INTEGER|INT|BIGINT|DOUBLE)(\\s*\\(\\s*\\d+\\s*\\))?");
+        return plain && !(cast.getLeftExpression() instanceof net.sf.jsqlparser.expression.CastExpression)
+                ? literal(cast.getLeftExpression()) : null;
     }
 
     private static String stripQuotes(String s) {
@@ -371,6 +386,13 @@ public final class Planner {
             hit |= q != null && q.getName() != null
                     ? unquote(q.getName()).equalsIgnoreCase(ref.alias)
                     : ref.def.column(unquote(column.getColumnName())).isPresent();
+            return null;
+        }
+
+        /** JSqlParser's finder does not descend into IS [NOT] NULL: without this such filters vanished from explain. */
+        @Override
+        public <S> Void visit(net.sf.jsqlparser.expression.operators.relational.IsNullExpression isNull, S context) {
+            isNull.getLeftExpression().accept(this, context);
             return null;
         }
     }

@@ -8,7 +8,7 @@ final class Counters {
     enum Kind {
         GITHUB_REQUESTS, GITHUB_PULLS_PAGES, GITHUB_COMMITS, GITHUB_USERS, GITHUB_TEAM_MEMBERS, GITHUB_NOT_MODIFIED,
         GITHUB_FAULTS, GITHUB_RATE_LIMITED, JIRA_REQUESTS, JIRA_CLOUD_SEARCH, JIRA_DC_SEARCH, JIRA_FAULTS,
-        JIRA_RATE_LIMITED
+        JIRA_RATE_LIMITED, JIRA_FIELD_LISTS
     }
 
     private final AtomicLongArray values = new AtomicLongArray(Kind.values().length);
@@ -31,7 +31,7 @@ final class Counters {
                 get(Kind.GITHUB_USERS), get(Kind.GITHUB_TEAM_MEMBERS), get(Kind.GITHUB_NOT_MODIFIED),
                 get(Kind.GITHUB_FAULTS), get(Kind.GITHUB_RATE_LIMITED), get(Kind.JIRA_REQUESTS),
                 get(Kind.JIRA_CLOUD_SEARCH), get(Kind.JIRA_DC_SEARCH), get(Kind.JIRA_FAULTS),
-                get(Kind.JIRA_RATE_LIMITED));
+                get(Kind.JIRA_RATE_LIMITED), get(Kind.JIRA_FIELD_LISTS));
     }
 
     private long get(Kind kind) {

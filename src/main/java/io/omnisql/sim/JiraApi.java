@@ -38,6 +38,11 @@ final class JiraApi implements Api {
     private static final int MAX_CACHED_QUERIES = 256;
     private static final Map<String, String> PROJECT_NAMES = Map.of("MOB", "Mobile", "WEB", "Web", "PLAT", "Platform");
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    /**
+     * GET /rest/api/3/field as Jira answers it: system and custom fields with their display names. Names are not
+     * unique on a real site (two "Story Points" fields from two apps), so clients must resolve them with care.
+     */
+    private static final byte[] FIELD_LIST = fieldList();
 
     /** Pre-rendered JSON of one issue for one API version. */
     private record Rendered(byte[] idOnly, byte[] envelope, byte[][] fields) {
@@ -96,6 +101,11 @@ final class JiraApi implements Api {
             }
 
             @Override
+            public boolean issueExists(String key) {
+                return byKey.containsKey(key.toUpperCase(Locale.ROOT)) && !key.matches("\\d+");
+            }
+
+            @Override
             public Instant now() {
                 return JiraApi.this.clock.instant();
             }
@@ -111,6 +121,7 @@ final class JiraApi implements Api {
         return switch (req.path().path()) {
             case "/rest/api/3/search/jql" -> Counters.Kind.JIRA_CLOUD_SEARCH;
             case "/rest/api/2/search" -> Counters.Kind.JIRA_DC_SEARCH;
+            case "/rest/api/3/field", "/rest/api/2/field" -> Counters.Kind.JIRA_FIELD_LISTS;
             default -> null;
         };
     }
@@ -129,6 +140,7 @@ final class JiraApi implements Api {
             return switch (path) {
                 case "/rest/api/3/search/jql" -> cloudSearch(search(req, get, true));
                 case "/rest/api/2/search" -> dcSearch(search(req, get, false));
+                case "/rest/api/3/field", "/rest/api/2/field" -> get ? ok(FIELD_LIST) : error(405, "Method not allowed.");
                 case "/rest/api/3/search" -> error(410, "The requested API has been removed. Please migrate to the"
                         + " /rest/api/3/search/jql API. A full migration guideline is available at"
                         + " https://developer.atlassian.com/changelog/#CHANGE-2046");
@@ -469,6 +481,58 @@ final class JiraApi implements Api {
 
     private static Reply ok(byte[] body) {
         return Reply.json(200, body).header("Content-Type", "application/json;charset=UTF-8");
+    }
+
+    private static byte[] fieldList() {
+        String[][] system = {{"summary", "Summary", "string"}, {"status", "Status", "status"},
+                {"assignee", "Assignee", "user"}, {"project", "Project", "project"}, {"created", "Created", "datetime"},
+                {"updated", "Updated", "datetime"}, {"issuekey", "Key", "issuekey"}};
+        String[][] custom = {{"10050", "Branch", "string", "com.atlassian.jira.plugin.system.customfieldtypes:textfield"},
+                {"10060", "Team", "option", "com.atlassian.jira.plugin.system.customfieldtypes:select"},
+                {"10070", "Story Points", "number", "com.atlassian.jira.plugin.system.customfieldtypes:float"},
+                {"10071", "Story Points", "number", "com.pyxis.greenhopper.jira:jsw-story-points"}};
+        return Json.render(g -> {
+            g.writeStartArray();
+            for (String[] f : system) {
+                g.writeStartObject();
+                g.writeStringField("id", f[0]);
+                g.writeStringField("key", f[0]);
+                g.writeStringField("name", f[1]);
+                g.writeBooleanField("custom", false);
+                g.writeBooleanField("orderable", true);
+                g.writeBooleanField("navigable", true);
+                g.writeBooleanField("searchable", true);
+                g.writeArrayFieldStart("clauseNames");
+                g.writeString(f[0].equals("issuekey") ? "key" : f[0]);
+                g.writeEndArray();
+                g.writeObjectFieldStart("schema");
+                g.writeStringField("type", f[2]);
+                g.writeStringField("system", f[0]);
+                g.writeEndObject();
+                g.writeEndObject();
+            }
+            for (String[] f : custom) {
+                g.writeStartObject();
+                g.writeStringField("id", "customfield_" + f[0]);
+                g.writeStringField("key", "customfield_" + f[0]);
+                g.writeStringField("name", f[1]);
+                g.writeBooleanField("custom", true);
+                g.writeBooleanField("orderable", true);
+                g.writeBooleanField("navigable", true);
+                g.writeBooleanField("searchable", true);
+                g.writeArrayFieldStart("clauseNames");
+                g.writeString("cf[" + f[0] + "]");
+                g.writeString(f[1]);
+                g.writeEndArray();
+                g.writeObjectFieldStart("schema");
+                g.writeStringField("type", f[2]);
+                g.writeStringField("custom", f[3]);
+                g.writeNumberField("customId", Integer.parseInt(f[0]));
+                g.writeEndObject();
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        });
     }
 
     private static Reply error(int status, String message) {

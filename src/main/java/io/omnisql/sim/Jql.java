@@ -48,6 +48,9 @@ final class Jql {
 
         boolean teamExists(String value);
 
+        /** Whether an issue has this key (Jira refuses =, !=, IN and NOT IN naming a key that does not exist). */
+        boolean issueExists(String key);
+
         Instant now();
 
         /** Display name used to sort by assignee. */
@@ -439,6 +442,9 @@ final class Jql {
             }
             case KEY -> {
                 splitKey(v);
+                if (!ctx.issueExists(v)) {
+                    throw new JqlException("An issue with key '" + v + "' does not exist for field 'key'.");
+                }
                 yield lower;
             }
             default -> lower;

@@ -43,6 +43,7 @@ final class SimEndpoint implements AutoCloseable {
     private final WebServer server;
     private volatile Live live;
     private volatile Api api;
+    private volatile SimTokens tokens;
 
     SimEndpoint(InstantSource clock, Tally tally, int latencyMs, SimulatorSettings.Faults faults) {
         this.clock = clock;
@@ -59,6 +60,11 @@ final class SimEndpoint implements AutoCloseable {
 
     URI baseUrl() {
         return URI.create("http://127.0.0.1:" + server.port());
+    }
+
+    /** The token endpoints this endpoint plays, and whose dead tokens it refuses. */
+    void tokens(SimTokens tokens) {
+        this.tokens = tokens;
     }
 
     /** Swaps the data behind the endpoint; requests in flight finish on the old one. */
@@ -85,6 +91,12 @@ final class SimEndpoint implements AutoCloseable {
             Thread.sleep(l.latencyMs());
         }
         SimulatorSettings.Faults f = l.faults();
+        SimTokens t = tokens;
+        Reply tokenReply = t == null ? null : t.intercept(req);
+        if (tokenReply != null) {
+            write(res, tokenReply, 0, f);
+            return;
+        }
         long n = l.requestNo().incrementAndGet();
         Api a = api;
         Quota quota = l.quota();

@@ -17,10 +17,11 @@ package io.omnisql.sim;
  * @param jiraDcSearchPages      {@code /rest/api/2/search} requests
  * @param jiraFaultsInjected     injected rate limits, errors, malformed and truncated bodies
  * @param jiraRateLimited        429 answers because the quota ({@code ratelimit_limit}) was used up
+ * @param jiraFieldLists         {@code GET /rest/api/{2,3}/field} requests (field names resolved to ids)
  */
 public record SimulatorStats(long githubRequests, long githubPullsPages, long githubCommitsCalls,
                              long githubUsersCalls, long githubTeamMembersCalls, long githubNotModified,
                              long githubFaultsInjected, long githubRateLimited, long jiraRequests,
                              long jiraCloudSearchPages, long jiraDcSearchPages, long jiraFaultsInjected,
-                             long jiraRateLimited) {
+                             long jiraRateLimited, long jiraFieldLists) {
 }

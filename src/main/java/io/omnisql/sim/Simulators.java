@@ -14,6 +14,7 @@ public final class Simulators implements AutoCloseable {
     private final Counters counters = new Counters();
     private final SimEndpoint github;
     private final SimEndpoint jira;
+    private final SimTokens tokens;
     private SimulatorSettings settings;
     private volatile DemoData data;
 
@@ -31,7 +32,15 @@ public final class Simulators implements AutoCloseable {
             github.close();
             throw e;
         }
+        this.tokens = new SimTokens(clock);
+        github.tokens(tokens);
+        jira.tokens(tokens);
         serve(DemoData.generate(settings));
+    }
+
+    /** The OAuth2 and GitHub App token endpoints both simulators play (register clients and apps here). */
+    public SimTokens tokens() {
+        return tokens;
     }
 
     /** Starts both simulators on 127.0.0.1 with ephemeral ports. */

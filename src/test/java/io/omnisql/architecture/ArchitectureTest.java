@@ -32,9 +32,9 @@ class ArchitectureTest {
      */
     private static final Map<String, Integer> TIERS = tiers(
             "wiring", 1,
-            "http", 2,
+            "http", 2, "pgwire", 2,
             "gateway", 3,
-            "plan", 4, "policy", 4, "observe", 4,
+            "plan", 4, "policy", 4, "observe", 4, "cluster", 4,
             "connector", 5, "cache", 5,
             "exec", 6, "ratelimit", 6,
             "config", 7, "identity", 7,
@@ -52,6 +52,8 @@ class ArchitectureTest {
             new KnownException("connector-uses-plan-predicate", "io.omnisql.connector.SourceRequest", "io.omnisql.plan.Predicate"),
             new KnownException("connector-uses-plan-predicate", "io.omnisql.connector.RequestBuilder", "io.omnisql.plan.Predicate"),
             new KnownException("connector-uses-plan-predicate", "io.omnisql.connector.RowFilter", "io.omnisql.plan.Predicate"),
+            new KnownException("connector-uses-plan-predicate", "io.omnisql.connector.ExtractionWarnings", "io.omnisql.plan.Predicate"),
+            new KnownException("connector-uses-plan-predicate", "io.omnisql.connector.MissingKeys", "io.omnisql.plan.Predicate"),
             // Issue #14 items 3 and 4: the shared vocabulary, and a typed decision rendered inside policy.
             new KnownException("policy-uses-plan", "io.omnisql.policy.Governance", "io.omnisql.plan.Predicate"),
             new KnownException("policy-uses-plan", "io.omnisql.policy.RowFilter", "io.omnisql.plan.Predicate"),

@@ -62,7 +62,8 @@ class RevalidationChargeTest {
                 sources:
                   default: {burst: 100, refill_per_second: 0.00001, max_concurrency: 4}
                 """));
-        upstream = new Upstream(name -> null, limiter, InstantSource.system(), 1 << 20);
+        upstream = new Upstream(new Credentials(name -> null, s -> URI.create(s.baseUrl()), InstantSource.system()), limiter,
+                InstantSource.system(), 1 << 20);
         body.set("[" + "{\"number\":1,\"title\":\"a page that compresses well\"},".repeat(200) + "{}]");
     }
 
@@ -72,8 +73,8 @@ class RevalidationChargeTest {
     }
 
     private static SourceDef source(String name, boolean free) {
-        return new SourceDef(name, "http://127.0.0.1", new Auth("none", "", ""), Map.of(),
-                new Pagination(PaginationStyle.NONE, 100, "per_page", "", "", "", "", ""), 5_000, 0, free);
+        return new SourceDef(name, "http://127.0.0.1", new Auth("none", "", "", "", "", "", "", "", "", "", "", ""), Map.of(),
+                new Pagination(PaginationStyle.NONE, 100, "per_page", "", "", "", "", "", "more"), 5_000, 0, Map.of(), free);
     }
 
     private Upstream.Page get(SourceDef source) {
