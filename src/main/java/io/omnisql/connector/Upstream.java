@@ -159,13 +159,13 @@ final class Upstream {
             ValidatorStore.Validator previous = own != null || postBody != null ? own : fleetCopy;
             // A revalidation the upstream does not charge when answered 304 waits for no token; any other
             // outcome of it (a 200, an error, no answer at all) is charged afterwards, as the upstream may count it.
-            boolean uncharged = previous != null && source.freeRevalidation();
+            boolean free = previous != null && source.freeRevalidation();
+            boolean uncharged = false;
             long start = System.nanoTime();
             HttpResponse<byte[]> response = null;
-            boolean sent = false;
-            try (SourcePermit permit = uncharged ? limiter.acquireSourceSlot(source.name(), deadlineNanos)
+            try (SourcePermit permit = free ? limiter.acquireRevalidation(source.name(), deadlineNanos)
                     : limiter.acquireSource(source.name(), deadlineNanos)) {
-                sent = true;
+                uncharged = !permit.tokenTaken();
                 HttpRequest request = request(source, uri, timeoutMs, previous, deadlineNanos, postBody);
                 sentAuthorization = request.headers().firstValue("Authorization").orElse(null);
                 response = send(request, timeoutMs);
@@ -184,7 +184,7 @@ final class Upstream {
                 Thread.currentThread().interrupt();
                 throw timeout(source, "request cancelled");
             } finally {
-                if (uncharged && sent && (response == null || response.statusCode() != 304)) {
+                if (uncharged && (response == null || response.statusCode() != 304)) {
                     limiter.chargeSource(source.name());
                 }
             }

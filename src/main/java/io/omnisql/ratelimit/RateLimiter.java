@@ -283,15 +283,21 @@ public final class RateLimiter {
     /**
      * Admits one upstream request that the source does not count against its quota when it is answered 304 (a
      * conditional request to a source declaring {@code conditional_requests: free}): a concurrency slot only, no
-     * token. When the answer turns out to be charged after all, the caller pays with {@link #chargeSource}.
+     * token ({@link SourcePermit#tokenTaken()} false). When the answer turns out to be charged after all, the
+     * caller pays with {@link #chargeSource}. With buckets shared by a fleet the token is taken as by
+     * {@link #acquireSource}: the fleet's pause of a source (its quota spent) lives in the shared bucket, and a
+     * revalidation must honour it too.
      *
-     * @throws QueryException       {@code RATE_LIMIT_EXHAUSTED} ({@code limit: concurrency}) as for {@link #acquireSource}
+     * @throws QueryException       {@code RATE_LIMIT_EXHAUSTED} as for {@link #acquireSource}
      * @throws InterruptedException when the calling thread is interrupted while waiting
      */
-    public SourcePermit acquireSourceSlot(String source, long deadlineNanos) throws InterruptedException {
+    public SourcePermit acquireRevalidation(String source, long deadlineNanos) throws InterruptedException {
+        if (shared != null) {
+            return acquireSource(source, deadlineNanos);
+        }
         SourceGate gate = gate(source);
         acquireSlot(gate, source, deadlineNanos);
-        return new SourcePermit(gate.slots, 0);
+        return new SourcePermit(gate.slots, 0, false);
     }
 
     /**
