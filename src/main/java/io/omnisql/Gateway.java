@@ -101,6 +101,7 @@ public final class Gateway implements AutoCloseable {
         readiness.register("engine", () -> engine.answers(READY_ENGINE_TIMEOUT_MS));
         cache = new SourceCache(defaults.cacheMaxBytes(), InstantSource.system(), engine::drop);
         HttpConnector connector = new HttpConnector(this::baseUrl, options.env(), limiter);
+        connector.validatorStoreBytes(defaults.validatorStoreBytes());
         connector.onRateLimit((source, remaining) -> telemetry.metrics().upstreamRateLimitRemaining(source, remaining));
         config.register(connector.secretsCheck()); // a missing ${env:..}/${file:..} secret fails the load, named
         IdentitySettings identity = identity(first);
@@ -166,6 +167,7 @@ public final class Gateway implements AutoCloseable {
                     simulators.update(nextSims);
                 }
                 cache.resize(next.catalog().defaults().cacheMaxBytes());
+                connector.validatorStoreBytes(next.catalog().defaults().validatorStoreBytes());
                 if (dataShapeChanged) {
                     // Cached tables were shaped by the old definitions.
                     cache.invalidateAll();
