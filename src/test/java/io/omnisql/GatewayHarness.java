@@ -138,6 +138,20 @@ public final class GatewayHarness implements AutoCloseable {
         return send(b.build());
     }
 
+    /**
+     * A POST that announces its body with {@code Expect: 100-continue} and sends it only when asked: a gateway that
+     * refuses the declared length answers before any of the body is read, and the client reads that answer instead
+     * of racing the connection's close while still writing.
+     */
+    public Response postExpectingContinue(String path, String token, String body) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json").expectContinue(true);
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return send(b.build());
+    }
+
     public Response get(String path, String token) {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).GET();
         if (token != null) {

@@ -26,8 +26,8 @@ class LimitsHttpTest {
                         .replace("issues: 10000", "issues: 600")
                         .replace("max_rows_per_table: 200000", "max_rows_per_table: 250")
                         .replace("max_result_bytes: 67108864", "max_result_bytes: 2048")
-                        .replace("X-GitHub-Api-Version: \"2022-11-28\"\n    pagination: {style: link_header, page_size: 100, page_size_param: per_page}\n    timeout_ms: 10000",
-                                "X-GitHub-Api-Version: \"2022-11-28\"\n    pagination: {style: link_header, page_size: 100, page_size_param: per_page}\n    timeout_ms: 300")
+                        // the github source's timeout (the first timeout_ms after its base_url)
+                        .replaceFirst("(?s)(\n  github:\n    base_url: embedded:github.*?)timeout_ms: 10000", "$1timeout_ms: 300")
                 : text);
         token = gw.token("limits", "mobile", "admin", "");
     }

@@ -91,7 +91,7 @@ class OpenApiContractTest {
         check("POST", "/v1/query", gw.query(null, jira), 401);
         check("POST", "/v1/query", gw.query("not-a-token", jira), 401);
         check("POST", "/v1/query", gw.query(gw.token("carl", "mobile", "contractor", ""), jira), 403);
-        check("POST", "/v1/query", gw.post("/v1/query", token, "{\"sql\":\"" + "x".repeat(1 << 20) + "\"}"), 413);
+        check("POST", "/v1/query", gw.postExpectingContinue("/v1/query", token, "{\"sql\":\"" + "x".repeat(1 << 20) + "\"}"), 413);
         check("POST", "/v1/query", gw.post("/v1/query", token,
                 "{\"sql\":\"SELECT key FROM jira.issues WHERE project = 'MOB'\",\"timeout_ms\":1}"), 504);
         String tiny = gw.token("tina", "tiny", "analyst", "");
