@@ -160,7 +160,7 @@ public final class HttpConnector implements Connector {
             // WHERE conjuncts (the planner gives candidates only for tables that are not on a join's null side).
             List<io.omnisql.plan.Predicate> candidates = new ArrayList<>(request.pushed());
             candidates.addAll(request.notPushed());
-            RowFilter filter = RowFilter.of(request.columns(), candidates);
+            RowPrefilter filter = RowPrefilter.of(request.columns(), candidates);
             if (!filter.isEmpty()) {
                 held.removeIf(row -> !filter.keeps(row));
             }

@@ -51,7 +51,7 @@ class ArchitectureTest {
             // Issue #14 item 3: Op/Predicate and column-op-literal extraction move to one bottom package.
             new KnownException("connector-uses-plan-predicate", "io.omnisql.connector.SourceRequest", "io.omnisql.plan.Predicate"),
             new KnownException("connector-uses-plan-predicate", "io.omnisql.connector.RequestBuilder", "io.omnisql.plan.Predicate"),
-            new KnownException("connector-uses-plan-predicate", "io.omnisql.connector.RowFilter", "io.omnisql.plan.Predicate"),
+            new KnownException("connector-uses-plan-predicate", "io.omnisql.connector.RowPrefilter", "io.omnisql.plan.Predicate"),
             new KnownException("connector-uses-plan-predicate", "io.omnisql.connector.ExtractionWarnings", "io.omnisql.plan.Predicate"),
             new KnownException("connector-uses-plan-predicate", "io.omnisql.connector.MissingKeys", "io.omnisql.plan.Predicate"),
             // Issue #14 items 3 and 4: the shared vocabulary, and a typed decision rendered inside policy.
