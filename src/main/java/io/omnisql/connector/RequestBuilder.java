@@ -55,7 +55,7 @@ public final class RequestBuilder {
                     yield true;
                 }
                 case JQL -> {
-                    String clause = table.jql() == null ? null : Jql.clause(rule.target(), p.op(), p.values(), column.type(),
+                    String clause = table.jql() == null ? null : JqlClauses.clause(rule.target(), p.op(), p.values(), column.type(),
                             table.jql().timeZone());
                     if (clause != null) {
                         jqlClauses.add(clause);
@@ -149,7 +149,7 @@ public final class RequestBuilder {
             } else if (!fo.param().isEmpty()) {
                 query.put(fo.param(), value);
             } else {
-                jqlClauses.add(fo.jql() + " = " + Jql.quote(value));
+                jqlClauses.add(fo.jql() + " = " + JqlClauses.quote(value));
             }
         }
         if (table.jql() != null) {
