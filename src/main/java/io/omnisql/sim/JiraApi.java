@@ -350,7 +350,7 @@ final class JiraApi implements Api {
 
     private Rendered render(DemoData.Issue issue, String api) {
         byte[] idOnly = ascii("{\"id\":\"" + issue.id() + "\"}");
-        byte[] envelope = inner(Json.render(g -> {
+        byte[] envelope = inner(JsonBytes.render(g -> {
             g.writeStartObject();
             g.writeStringField("id", issue.id());
             g.writeStringField("self", api + "/issue/" + issue.id());
@@ -361,7 +361,7 @@ final class JiraApi implements Api {
         byte[][] fields = new byte[FIELDS.size()][];
         for (int f = 0; f < FIELDS.size(); f++) {
             String name = FIELDS.get(f);
-            fields[f] = inner(Json.render(g -> {
+            fields[f] = inner(JsonBytes.render(g -> {
                 g.writeStartObject();
                 g.writeFieldName(name);
                 writeField(g, name, issue, api);
@@ -387,8 +387,8 @@ final class JiraApi implements Api {
                 g.writeBooleanField("simplified", false);
                 g.writeEndObject();
             }
-            case "created" -> g.writeString(Json.jira(issue.created()));
-            case "updated" -> g.writeString(Json.jira(issue.updated()));
+            case "created" -> g.writeString(JsonBytes.jira(issue.created()));
+            case "updated" -> g.writeString(JsonBytes.jira(issue.updated()));
             case "customfield_10050" -> {
                 if (issue.branch() == null) {
                     g.writeNull();
@@ -442,7 +442,7 @@ final class JiraApi implements Api {
         g.writeStartObject();
         g.writeStringField("self", api + "/user?accountId=" + p.accountId());
         g.writeStringField("accountId", p.accountId());
-        Json.field(g, "emailAddress", p.jiraEmailVisible() ? p.email() : null);
+        JsonBytes.field(g, "emailAddress", p.jiraEmailVisible() ? p.email() : null);
         g.writeStringField("displayName", p.name());
         g.writeBooleanField("active", true);
         g.writeStringField("timeZone", "Etc/UTC");
@@ -491,7 +491,7 @@ final class JiraApi implements Api {
                 {"10060", "Team", "option", "com.atlassian.jira.plugin.system.customfieldtypes:select"},
                 {"10070", "Story Points", "number", "com.atlassian.jira.plugin.system.customfieldtypes:float"},
                 {"10071", "Story Points", "number", "com.pyxis.greenhopper.jira:jsw-story-points"}};
-        return Json.render(g -> {
+        return JsonBytes.render(g -> {
             g.writeStartArray();
             for (String[] f : system) {
                 g.writeStartObject();
@@ -536,7 +536,7 @@ final class JiraApi implements Api {
     }
 
     private static Reply error(int status, String message) {
-        return Reply.json(status, Json.render(g -> {
+        return Reply.json(status, JsonBytes.render(g -> {
             g.writeStartObject();
             g.writeArrayFieldStart("errorMessages");
             g.writeString(message);
