@@ -23,12 +23,12 @@ import java.util.function.UnaryOperator;
 public final class GatewayHarness implements AutoCloseable {
     public static final ObjectMapper JSON = new ObjectMapper();
     private final Path dir;
-    private final Gateway gateway;
+    private final OmniSqlServer gateway;
     private final HttpClient http = HttpClient.newHttpClient();
 
     private GatewayHarness(Path dir, Map<String, String> env) throws Exception {
         this.dir = dir;
-        this.gateway = Gateway.start(new Gateway.Options(dir, "127.0.0.1", 0, 100, env::get));
+        this.gateway = OmniSqlServer.start(new OmniSqlServer.Options(dir, "127.0.0.1", 0, 100, env::get));
     }
 
     /** Starts on the shipped configuration, each file first passed through {@code edit(fileName, text)}. */
@@ -69,7 +69,7 @@ public final class GatewayHarness implements AutoCloseable {
         String apply(String file, String text);
     }
 
-    public Gateway gateway() {
+    public OmniSqlServer gateway() {
         return gateway;
     }
 

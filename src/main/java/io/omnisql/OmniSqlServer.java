@@ -33,7 +33,7 @@ import java.util.function.Function;
 import java.util.logging.Logger;
 
 /** Builds every component from the configuration directory, starts the HTTP server, and stops it all. */
-public final class Gateway implements AutoCloseable {
+public final class OmniSqlServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger("omnisql");
     private final ConfigStore config;
     private final Simulators simulators;
@@ -43,7 +43,7 @@ public final class Gateway implements AutoCloseable {
     private final DemoIssuer demoIssuer;
     private final WebServer server;
 
-    private Gateway(Options options) throws ConfigException {
+    private OmniSqlServer(Options options) throws ConfigException {
         config = ConfigStore.open(options.configDir());
         Snapshot first = config.current();
         Catalog.Defaults defaults = first.catalog().defaults();
@@ -130,8 +130,8 @@ public final class Gateway implements AutoCloseable {
     public record Options(Path configDir, String host, int port, long reloadIntervalMs, Function<String, String> env) {
     }
 
-    public static Gateway start(Options options) throws ConfigException {
-        return new Gateway(options);
+    public static OmniSqlServer start(Options options) throws ConfigException {
+        return new OmniSqlServer(options);
     }
 
     public int port() {
