@@ -1,7 +1,7 @@
 package io.omnisql.connector;
 
 import io.omnisql.config.Catalog.ColumnType;
-import io.omnisql.config.Catalog.Op;
+import io.omnisql.sql.Op;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;

@@ -3,7 +3,7 @@ package io.omnisql.connector;
 import io.omnisql.config.Catalog.ColumnDef;
 import io.omnisql.config.Catalog.PushRule;
 import io.omnisql.error.QueryException;
-import io.omnisql.plan.Predicate;
+import io.omnisql.sql.Predicate;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;

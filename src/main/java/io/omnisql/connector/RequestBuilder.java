@@ -2,11 +2,11 @@ package io.omnisql.connector;
 
 import io.omnisql.config.Catalog.ColumnDef;
 import io.omnisql.config.Catalog.FanOut;
-import io.omnisql.config.Catalog.Op;
 import io.omnisql.config.Catalog.PushRule;
 import io.omnisql.config.Catalog.SourceDef;
 import io.omnisql.config.Catalog.TableDef;
-import io.omnisql.plan.Predicate;
+import io.omnisql.sql.Op;
+import io.omnisql.sql.Predicate;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;

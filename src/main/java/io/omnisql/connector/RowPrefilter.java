@@ -2,8 +2,8 @@ package io.omnisql.connector;
 
 import io.omnisql.config.Catalog.ColumnDef;
 import io.omnisql.config.Catalog.ColumnType;
-import io.omnisql.config.Catalog.Op;
-import io.omnisql.plan.Predicate;
+import io.omnisql.sql.Op;
+import io.omnisql.sql.Predicate;
 import java.math.BigDecimal;
 import java.time.LocalDateTime;
 import java.util.ArrayList;

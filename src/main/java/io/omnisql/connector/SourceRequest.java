@@ -3,7 +3,7 @@ package io.omnisql.connector;
 import io.omnisql.config.Catalog.ColumnDef;
 import io.omnisql.config.Catalog.SourceDef;
 import io.omnisql.config.Catalog.TableDef;
-import io.omnisql.plan.Predicate;
+import io.omnisql.sql.Predicate;
 import java.net.URI;
 import java.util.List;
 

@@ -2,10 +2,11 @@ package io.omnisql.plan;
 
 import io.omnisql.config.Catalog;
 import io.omnisql.config.Catalog.ColumnDef;
-import io.omnisql.config.Catalog.Op;
 import io.omnisql.config.Catalog.TableDef;
 import io.omnisql.error.ErrorCode;
 import io.omnisql.error.QueryException;
+import io.omnisql.sql.Op;
+import io.omnisql.sql.Predicate;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;

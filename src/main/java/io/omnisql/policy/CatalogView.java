@@ -1,7 +1,6 @@
 package io.omnisql.policy;
 
 import io.omnisql.config.Catalog.ColumnDef;
-import io.omnisql.config.Catalog.Op;
 import io.omnisql.config.Catalog.TableDef;
 import io.omnisql.config.ConfigStore;
 import io.omnisql.config.Snapshot;
@@ -9,6 +8,7 @@ import io.omnisql.error.ErrorCode;
 import io.omnisql.error.QueryException;
 import io.omnisql.identity.Principal;
 import io.omnisql.plan.TableRef;
+import io.omnisql.sql.Op;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

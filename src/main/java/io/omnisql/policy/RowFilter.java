@@ -2,11 +2,11 @@ package io.omnisql.policy;
 
 import io.omnisql.config.Catalog.ColumnDef;
 import io.omnisql.config.Catalog.ColumnType;
-import io.omnisql.config.Catalog.Op;
 import io.omnisql.config.Catalog.TableDef;
 import io.omnisql.identity.Principal;
 import io.omnisql.plan.Planner;
-import io.omnisql.plan.Predicate;
+import io.omnisql.sql.Op;
+import io.omnisql.sql.Predicate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

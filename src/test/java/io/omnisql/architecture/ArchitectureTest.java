@@ -38,7 +38,7 @@ class ArchitectureTest {
             "connector", 5, "cache", 5,
             "exec", 6, "ratelimit", 6,
             "config", 7, "identity", 7,
-            "error", 8);
+            "error", 8, "sql", 8);
 
     /** The embedded simulators stand outside the tiers: they use nothing of the gateway, and only the wiring starts them. */
     private static final String SIMULATORS = "sim";
@@ -48,15 +48,7 @@ class ArchitectureTest {
     }
 
     private static final List<KnownException> KNOWN_EXCEPTIONS = List.of(
-            // Issue #14 item 3: Op/Predicate and column-op-literal extraction move to one bottom package.
-            new KnownException("connector-uses-plan-predicate", "io.omnisql.connector.SourceRequest", "io.omnisql.plan.Predicate"),
-            new KnownException("connector-uses-plan-predicate", "io.omnisql.connector.RequestBuilder", "io.omnisql.plan.Predicate"),
-            new KnownException("connector-uses-plan-predicate", "io.omnisql.connector.RowPrefilter", "io.omnisql.plan.Predicate"),
-            new KnownException("connector-uses-plan-predicate", "io.omnisql.connector.ExtractionWarnings", "io.omnisql.plan.Predicate"),
-            new KnownException("connector-uses-plan-predicate", "io.omnisql.connector.MissingKeys", "io.omnisql.plan.Predicate"),
-            // Issue #14 items 3 and 4: the shared vocabulary, and a typed decision rendered inside policy.
-            new KnownException("policy-uses-plan", "io.omnisql.policy.Governance", "io.omnisql.plan.Predicate"),
-            new KnownException("policy-uses-plan", "io.omnisql.policy.RowFilter", "io.omnisql.plan.Predicate"),
+            // Issue #14 items 3 and 4: column-op-literal extraction moves to io.omnisql.sql, a decision asked per read.
             new KnownException("policy-uses-plan", "io.omnisql.policy.RowFilter", "io.omnisql.plan.Planner"),
             new KnownException("policy-uses-plan", "io.omnisql.policy.YamlPolicyDecider", "io.omnisql.plan.TableRef"),
             new KnownException("policy-uses-plan", "io.omnisql.policy.PolicyDecider", "io.omnisql.plan.TableRef"),

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.omnisql.config.Catalog.ColumnDef;
 import io.omnisql.config.Catalog.ColumnType;
-import io.omnisql.config.Catalog.Op;
 import io.omnisql.config.Catalog.PerRow;
-import io.omnisql.plan.Predicate;
+import io.omnisql.sql.Op;
+import io.omnisql.sql.Predicate;
 import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Map;
