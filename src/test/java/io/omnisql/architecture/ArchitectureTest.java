@@ -49,7 +49,6 @@ class ArchitectureTest {
 
     private static final List<KnownException> KNOWN_EXCEPTIONS = List.of(
             // Issue #14 items 3 and 4: column-op-literal extraction moves to io.omnisql.sql, a decision asked per read.
-            new KnownException("policy-uses-plan", "io.omnisql.policy.RowFilter", "io.omnisql.plan.Planner"),
             new KnownException("policy-uses-plan", "io.omnisql.policy.YamlPolicyDecider", "io.omnisql.plan.TableRef"),
             new KnownException("policy-uses-plan", "io.omnisql.policy.PolicyDecider", "io.omnisql.plan.TableRef"),
             new KnownException("policy-uses-plan", "io.omnisql.policy.CatalogView", "io.omnisql.plan.TableRef"));
