@@ -27,6 +27,7 @@ import io.omnisql.plan.QueryPlan;
 import io.omnisql.plan.TableRef;
 import io.omnisql.policy.Governance;
 import io.omnisql.policy.PolicyDecider;
+import io.omnisql.policy.TableRead;
 import io.omnisql.ratelimit.RateLimitSettings;
 import io.omnisql.ratelimit.RateLimiter;
 import io.omnisql.ratelimit.RunningQueries;
@@ -420,7 +421,7 @@ public final class QueryService {
     private List<Bound> bind(Principal principal, QueryPlan plan, String sql, Snapshot snapshot) {
         List<Governance> governance = new ArrayList<>(plan.refs().size());
         for (TableRef ref : plan.refs()) {
-            governance.add(policy.govern(principal, ref, snapshot));
+            governance.add(policy.govern(principal, new TableRead(ref.table(), ref.columns(), ref.mentioned()), snapshot));
         }
         List<Prepared> built = requests.get(new RequestsKey(new PlanKey(snapshot.version(), sql), governance),
                 k -> sourceRequests(plan, k.governance(), snapshot));

@@ -7,7 +7,6 @@ import io.omnisql.config.Snapshot;
 import io.omnisql.error.ErrorCode;
 import io.omnisql.error.QueryException;
 import io.omnisql.identity.Principal;
-import io.omnisql.plan.TableRef;
 import io.omnisql.sql.Op;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +41,7 @@ public final class CatalogView {
             Set<String> all = table.columns().stream().map(ColumnDef::name).collect(Collectors.toSet());
             Governance g;
             try {
-                g = policy.govern(principal, new TableRef("", table.name(), table, all, Set.of(), List.of(), List.of()), snapshot);
+                g = policy.govern(principal, new TableRead(table, all, Set.of()), snapshot);
             } catch (QueryException e) {
                 if (e.code() == ErrorCode.ENTITLEMENT_DENIED) {
                     continue;
