@@ -614,16 +614,10 @@ public final class QueryService {
                 d.pushedFilters(), d.residualFilters(), d.columns(), d.requests());
     }
 
-    /** Everything DuckDB must decide: conjuncts not pushed, and pushed ones the source applies only as a superset. */
+    /** Everything DuckDB must decide: the conjuncts no source could take, then the connector's residual ones. */
     private static List<String> residual(TableRef ref, SourceRequest request) {
         List<String> out = new ArrayList<>(ref.residual());
-        request.notPushed().forEach(p -> out.add(p.sql()));
-        for (Predicate p : request.pushed()) {
-            Catalog.PushRule rule = ref.table().column(p.column()).orElseThrow().pushdown().get(p.op());
-            if (rule != null && !rule.exact()) {
-                out.add(p.sql());
-            }
-        }
+        request.pushdown().residual().forEach(p -> out.add(p.sql()));
         return out;
     }
 }
