@@ -3,7 +3,10 @@ package io.omnisql;
 import io.omnisql.config.ConfigException;
 import java.nio.file.Path;
 
-/** {@code java -jar omnisql.jar}: PORT (8080), HOST (127.0.0.1), OMNISQL_CONFIG_DIR (working directory). */
+/**
+ * {@code java -jar omnisql.jar}: PORT (8080), HOST (127.0.0.1), OMNISQL_CONFIG_DIR (working directory); PG_PORT (5433, or
+ * {@code off}) for the Postgres wire protocol listener (docs/postgres.md).
+ */
 public final class Main {
     private Main() {
     }

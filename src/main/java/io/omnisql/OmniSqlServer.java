@@ -2,6 +2,8 @@ package io.omnisql;
 
 import io.helidon.webserver.WebServer;
 import io.omnisql.cache.SourceCache;
+import io.omnisql.cluster.Cluster;
+import io.omnisql.cluster.ClusterSettings;
 import io.omnisql.config.Catalog;
 import io.omnisql.config.ConfigException;
 import io.omnisql.config.ConfigStore;
@@ -17,6 +19,8 @@ import io.omnisql.identity.IdentitySettings;
 import io.omnisql.identity.OidcAuthenticator;
 import io.omnisql.observe.ObservabilitySettings;
 import io.omnisql.observe.Telemetry;
+import io.omnisql.pgwire.PgListenerSettings;
+import io.omnisql.pgwire.PgServer;
 import io.omnisql.policy.CatalogView;
 import io.omnisql.policy.YamlPolicyDecider;
 import io.omnisql.ratelimit.QueryLimits;
@@ -28,8 +32,10 @@ import io.omnisql.sim.Simulators;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.InstantSource;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.logging.Logger;
 
 /** Builds every component from the configuration directory, starts the HTTP server, and stops it all. */
@@ -41,7 +47,10 @@ public final class OmniSqlServer implements AutoCloseable {
     private final Engine engine;
     private final SourceCache cache;
     private final DemoIssuer demoIssuer;
+    private final Cluster cluster;
     private final WebServer server;
+    /** The Postgres wire listener; null when disabled ({@code PG_PORT=off}). */
+    private final PgServer pgServer;
 
     private OmniSqlServer(Options options) throws ConfigException {
         config = ConfigStore.open(options.configDir());
@@ -71,9 +80,31 @@ public final class OmniSqlServer implements AutoCloseable {
         // Entitlements from policies.yaml, recompiled (and validated) on every reload.
         YamlPolicyDecider policy = new YamlPolicyDecider();
         config.register(policy);
+        // Several replicas behind a load balancer: buckets, running caps and upstream pages shared through Redis.
+        ClusterSettings fleet = section(first.catalog().cluster(), m -> ClusterSettings.fromMap(m, options.env()),
+                "cluster");
+        cluster = Cluster.join(fleet).orElse(null);
         QueryService queries = new QueryService(config, connector, engine, cache, policy, telemetry.metrics(), 64L << 20,
-                limiter, RunningQueries.local());
-        QueryRoutes routes = new QueryRoutes(authenticator, queries, telemetry, limiter, new CatalogView(config, policy));
+                limiter, cluster != null ? cluster.runningQueries() : RunningQueries.local());
+        CatalogView catalogView = new CatalogView(config, policy);
+        QueryRoutes routes = new QueryRoutes(authenticator, queries, telemetry, limiter, catalogView);
+        pgServer = startPgServer(first, options, authenticator, queries, limiter, catalogView);
+        if (cluster != null) {
+            limiter.share(cluster.buckets());
+            connector.sharePages(cluster.pages());
+            queries.replicaWarnings(cluster::warnings);
+            Map<String, LongSupplier> pageCounts = new LinkedHashMap<>();
+            cluster.pageCounts().keySet().forEach(k -> pageCounts.put(k, () -> cluster.pageCounts().get(k)));
+            telemetry.metrics().cluster(cluster::redisUp, () -> limiter.stats().fallbackDecisions(), pageCounts);
+        }
+        routes.healthDetails(() -> {
+            Snapshot now = config.current();
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("config_version", now.version());
+            details.put("config_digest", now.digest());
+            details.put("cluster", cluster != null ? cluster.health() : Map.of("mode", "single"));
+            return details;
+        });
 
         config.register(next -> {
             RateLimitSettings nextLimits = rateLimits(next);
@@ -81,6 +112,11 @@ public final class OmniSqlServer implements AutoCloseable {
             SimulatorSettings nextSims = simulators == null ? null
                     : section(next.catalog().simulators(), SimulatorSettings::fromMap, "simulators");
             boolean dataShapeChanged = !shapesSameData(next.catalog(), config.current().catalog());
+            ClusterSettings nextFleet = section(next.catalog().cluster(), m -> ClusterSettings.fromMap(m, options.env()),
+                    "cluster");
+            if (!nextFleet.equals(fleet)) {
+                LOG.warning(() -> "cluster: the changed cluster section takes effect at the next restart");
+            }
             return () -> {
                 limiter.update(nextLimits);
                 engine.update(lanes(nextLimits));
@@ -130,12 +166,38 @@ public final class OmniSqlServer implements AutoCloseable {
     public record Options(Path configDir, String host, int port, long reloadIntervalMs, Function<String, String> env) {
     }
 
+    private PgServer startPgServer(Snapshot first, Options options, OidcAuthenticator authenticator, QueryService queries,
+                                   RateLimiter limiter, CatalogView catalogView) throws ConfigException {
+        PgServer.Settings settings;
+        try {
+            settings = PgListenerSettings.resolve(first.catalog().pgwire(), options.env(), options.host());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(ConfigStore.CATALOG, 0, e.getMessage());
+        }
+        if (settings == null) {
+            return null;
+        }
+        try {
+            PgServer pg = PgServer.start(settings, authenticator, queries, telemetry, limiter, catalogView);
+            LOG.info(() -> "OmniSQL Postgres wire protocol on " + options.host() + ":" + pg.port());
+            return pg;
+        } catch (java.io.IOException e) {
+            throw new ConfigException(ConfigStore.CATALOG, 0, "pgwire.port: cannot listen on " + options.host() + ":"
+                    + settings.port() + ": " + e.getMessage() + " (set PG_PORT to another port, or off)");
+        }
+    }
+
     public static OmniSqlServer start(Options options) throws ConfigException {
         return new OmniSqlServer(options);
     }
 
     public int port() {
         return server.port();
+    }
+
+    /** The Postgres wire listener's port, or -1 when it is disabled. */
+    public int pgPort() {
+        return pgServer == null ? -1 : pgServer.port();
     }
 
     public ConfigStore config() {
@@ -243,9 +305,15 @@ public final class OmniSqlServer implements AutoCloseable {
     @Override
     public void close() {
         config.close();
+        if (pgServer != null) {
+            pgServer.close();
+        }
         server.stop();
         cache.invalidateAll();
         engine.close();
+        if (cluster != null) {
+            cluster.close();
+        }
         telemetry.close();
         if (simulators != null) {
             simulators.close();

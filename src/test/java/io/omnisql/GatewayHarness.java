@@ -28,7 +28,9 @@ public final class GatewayHarness implements AutoCloseable {
 
     private GatewayHarness(Path dir, Map<String, String> env) throws Exception {
         this.dir = dir;
-        this.gateway = OmniSqlServer.start(new OmniSqlServer.Options(dir, "127.0.0.1", 0, 100, env::get));
+        // The wire listener takes a free port too unless a test names one (PG_PORT=off disables it).
+        this.gateway = OmniSqlServer.start(new OmniSqlServer.Options(dir, "127.0.0.1", 0, 100,
+                name -> name.equals("PG_PORT") && !env.containsKey(name) ? "0" : env.get(name)));
     }
 
     /** Starts on the shipped configuration, each file first passed through {@code edit(fileName, text)}. */

@@ -11,7 +11,9 @@ public record Catalog(Defaults defaults,
                       Map<String, TableDef> tables,
                       Map<String, Map<String, String>> mappings,
                       Map<String, Object> simulators,
-                      Map<String, Object> observability) {
+                      Map<String, Object> observability,
+                      Map<String, Object> pgwire,
+                      Map<String, Object> cluster) {
 
     public Optional<TableDef> table(String qualifiedName) {
         return Optional.ofNullable(tables.get(qualifiedName.toLowerCase(java.util.Locale.ROOT)));

@@ -34,7 +34,8 @@ final class CatalogParser {
 
     static Catalog parse(YamlTree tree) throws ConfigException {
         Fields root = new Fields(tree, "", tree.root());
-        root.allowOnly(Set.of("defaults", "sources", "tables", "mappings", "simulators", "observability"));
+        root.allowOnly(Set.of("defaults", "sources", "tables", "mappings", "simulators", "observability", "pgwire",
+                "cluster"));
         Defaults defaults = defaults(root.section("defaults", false));
         Map<String, SourceDef> sources = new LinkedHashMap<>();
         for (Map.Entry<String, Fields> e : root.sections("sources").entrySet()) {
@@ -58,7 +59,8 @@ final class CatalogParser {
             throw root.error("tables", "at least one table is required");
         }
         return new Catalog(defaults, Map.copyOf(sources), java.util.Collections.unmodifiableMap(tables),
-                Map.copyOf(mappings), root.rawSection("simulators"), root.rawSection("observability"));
+                Map.copyOf(mappings), root.rawSection("simulators"), root.rawSection("observability"),
+                root.rawSection("pgwire"), root.rawSection("cluster"));
     }
 
     private static Defaults defaults(Fields f) throws ConfigException {

@@ -1,12 +1,16 @@
 package io.omnisql.config;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -163,7 +167,21 @@ public final class ConfigStore implements AutoCloseable {
         YamlTree catalogTree = YamlTree.parse(CATALOG, new String(content[0], StandardCharsets.UTF_8));
         YamlTree policies = YamlTree.parse(POLICIES, new String(content[1], StandardCharsets.UTF_8));
         YamlTree limits = YamlTree.parse(RATE_LIMITS, new String(content[2], StandardCharsets.UTF_8));
-        return new Snapshot(version, CatalogParser.parse(catalogTree), policies, limits);
+        return new Snapshot(version, digest(content), CatalogParser.parse(catalogTree), policies, limits);
+    }
+
+    /** The first 16 hex digits of SHA-256 over the files in order, each preceded by its length. */
+    private static String digest(byte[][] content) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (byte[] file : content) {
+                sha.update(ByteBuffer.allocate(Long.BYTES).putLong(file.length).array());
+                sha.update(file);
+            }
+            return HexFormat.of().formatHex(sha.digest(), 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JDK", e);
+        }
     }
 
     @Override

@@ -10,4 +10,14 @@ public interface Connector {
      * @throws io.omnisql.error.QueryException SOURCE_TIMEOUT, SOURCE_ERROR, or RATE_LIMIT_EXHAUSTED
      */
     FetchResult fetch(SourceRequest request, long deadlineNanos, PageListener pages, RowSink rows);
+
+    /**
+     * As {@link #fetch(SourceRequest, long, PageListener, RowSink)}; a connector shared by several replicas may
+     * use pages another replica fetched at or after {@code sharedSinceMillis} (wall clock: the query's freshness
+     * window). Others ignore it.
+     */
+    default FetchResult fetch(SourceRequest request, long deadlineNanos, long sharedSinceMillis, PageListener pages,
+                              RowSink rows) {
+        return fetch(request, deadlineNanos, pages, rows);
+    }
 }

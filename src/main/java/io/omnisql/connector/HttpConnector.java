@@ -110,6 +110,14 @@ public final class HttpConnector implements Connector {
         upstream.listener(listener);
     }
 
+    /**
+     * Shares list pages with the other replicas of a fleet through {@code pages}: a page another replica fetched
+     * within the query's freshness window, or is fetching now, is not requested again. Per-row calls are not shared.
+     */
+    public void sharePages(FleetPages pages) {
+        upstream.fleet(pages);
+    }
+
     /** Receives (source, remaining) whenever an answer carries {@code x-ratelimit-remaining}. */
     public void onRateLimit(BiConsumer<String, Long> listener) {
         upstream.rateLimitListener(listener);
@@ -125,6 +133,12 @@ public final class HttpConnector implements Connector {
 
     @Override
     public FetchResult fetch(SourceRequest request, long deadlineNanos, PageListener perFetch, RowSink sink) {
+        return fetch(request, deadlineNanos, System.currentTimeMillis(), perFetch, sink);
+    }
+
+    @Override
+    public FetchResult fetch(SourceRequest request, long deadlineNanos, long sharedSinceMillis, PageListener perFetch,
+                             RowSink sink) {
         long start = System.nanoTime();
         PageListener global = upstream.listener();
         PageListener listener = perFetch == PageListener.NONE ? global : (src, table, uri, status, n, nanos) -> {
@@ -136,7 +150,8 @@ public final class HttpConnector implements Connector {
         List<Object[]> held = perRowColumns ? new ArrayList<>() : null;
         Capped capped = new Capped(perRowColumns ? held::addAll : sink, request.table().maxRows());
         ColumnTally tally = new ColumnTally(request.columns().size());
-        Extraction extractor = new Extraction(new JsonRows(request.columns(), mappings), listener, capped, tally);
+        Extraction extractor = new Extraction(new JsonRows(request.columns(), mappings), listener, capped, tally,
+                sharedSinceMillis);
         List<String> warnings = new ArrayList<>();
         int pages;
         try {
@@ -221,7 +236,8 @@ public final class HttpConnector implements Connector {
     }
 
     /** What every page of one fetch is read with, who is told about each exchange, and where its rows go. */
-    private record Extraction(JsonRows rows, PageListener listener, Capped out, ColumnTally tally) {
+    /** What one fetch's page tasks share; {@code sharedSince}: pages other replicas fetched since then will do. */
+    private record Extraction(JsonRows rows, PageListener listener, Capped out, ColumnTally tally, long sharedSince) {
     }
 
     /** The page counts of concurrent page-fetching tasks, summed (see {@link #all}). */
@@ -263,7 +279,7 @@ public final class HttpConnector implements Connector {
     private Fetched page(SourceRequest request, URI uri, Extraction extractor, long deadlineNanos) {
         SourceDef source = request.source();
         Upstream.Page page = upstream.get(source, request.table().name(), uri, deadlineNanos, false,
-                request.table().method().equals("POST") ? request.table().body() : null);
+                request.table().method().equals("POST") ? request.table().body() : null, extractor.sharedSince());
         JsonRows.Page rows;
         try {
             rows = extractor.rows().page(page.body(), request.table().rowsPath(), pageFields(source));

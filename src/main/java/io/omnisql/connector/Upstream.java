@@ -52,6 +52,8 @@ final class Upstream {
     private record Stored(String etag, byte[] body, List<String> links) {
     }
 
+    /** {@link #get}'s {@code sharedSinceMillis} for a request that is never shared with other replicas. */
+    static final long NOT_SHARED = Long.MAX_VALUE;
     private static final long BACKOFF_BASE_MS = 200;
     private static final long BACKOFF_CAP_MS = 5_000;
     /** GitHub: a secondary limit without retry-after means waiting at least a minute. */
@@ -70,6 +72,7 @@ final class Upstream {
     private final InstantSource clock;
     private final Cache<String, Stored> stored;
     private volatile PageListener listener = PageListener.NONE;
+    private volatile FleetPages fleet = FleetPages.NONE;
     private volatile BiConsumer<String, Long> rateLimitListener = (source, remaining) -> {
     };
 
@@ -91,6 +94,11 @@ final class Upstream {
         return listener;
     }
 
+    /** Where pages are shared with other replicas (none by default). */
+    void fleet(FleetPages fleet) {
+        this.fleet = fleet;
+    }
+
     void rateLimitListener(BiConsumer<String, Long> listener) {
         this.rateLimitListener = listener;
     }
@@ -103,15 +111,41 @@ final class Upstream {
      *                        RATE_LIMIT_EXHAUSTED (with {@code retry_after_ms})
      */
     Page get(SourceDef source, String table, URI uri, long deadlineNanos, boolean notFoundAllowed) {
-        return get(source, table, uri, deadlineNanos, notFoundAllowed, null);
+        return get(source, table, uri, deadlineNanos, notFoundAllowed, null, NOT_SHARED);
     }
 
     /**
      * As {@link #get(SourceDef, String, URI, long, boolean)}; with {@code postBody} not null, a POST (a search
-     * API) of that JSON object with the URI's query parameters as its fields (see {@link PostBody}).
+     * API) of that JSON object with the URI's query parameters as its fields (see {@link PostBody}). The page may
+     * come from another replica that fetched it at or after {@code sharedSinceMillis} (wall clock), or that is
+     * fetching it now, and this replica's own fetch is offered to the others ({@link #NOT_SHARED}: never). A shared
+     * page costs no token of the source's bucket. POST pages are never shared (their request is not their URI).
      */
     Page get(SourceDef source, String table, URI uri, long deadlineNanos, boolean notFoundAllowed,
-             Map<String, Object> postBody) {
+             Map<String, Object> postBody, long sharedSinceMillis) {
+        FleetPages pages = fleet;
+        if (sharedSinceMillis == NOT_SHARED || pages == FleetPages.NONE || postBody != null) {
+            return fetch(source, table, uri, deadlineNanos, notFoundAllowed, postBody, null);
+        }
+        long start = System.nanoTime();
+        String key = source.name() + " " + uri;
+        FleetPages.Page page = pages.fetchOnce(key, sharedSinceMillis, deadlineNanos, source.timeoutMs(), older -> {
+            // The fleet's older copy revalidates like this replica's own: a 304 costs no upstream quota.
+            Stored fleetCopy = older == null || older.etag() == null ? null
+                    : new Stored(older.etag(), older.body(), older.links());
+            Page own = fetch(source, table, uri, deadlineNanos, notFoundAllowed, null, fleetCopy);
+            boolean whole = own.status() / 100 == 2 || own.status() == 304;
+            Stored validator = stored.getIfPresent(key);
+            return new FleetPages.Page(own.status(), own.body() == null ? new byte[0] : own.body(), own.links(),
+                    validator == null ? null : validator.etag(), clock.millis(), whole);
+        });
+        return new Page(uri, page.status(), page.status() == 404 ? null : page.body(), page.links(),
+                System.nanoTime() - start);
+    }
+
+    /** {@code fleetCopy}: the fleet's older copy, used for {@code If-None-Match} when this replica has none. */
+    private Page fetch(SourceDef source, String table, URI uri, long deadlineNanos, boolean notFoundAllowed,
+                       Map<String, Object> postBody, Stored fleetCopy) {
         String key = source.name() + " " + uri;
         boolean reauthenticated = false;
         String sentAuthorization = null;
@@ -121,7 +155,8 @@ final class Upstream {
                 throw timeout(source, "query deadline reached before the request");
             }
             long timeoutMs = Math.min(remainingMs, source.timeoutMs());
-            Stored previous = postBody == null ? stored.getIfPresent(key) : null;
+            Stored own = postBody == null ? stored.getIfPresent(key) : null;
+            Stored previous = own != null || postBody != null ? own : fleetCopy;
             long start = System.nanoTime();
             HttpResponse<byte[]> response;
             try (SourcePermit permit = limiter.acquireSource(source.name(), deadlineNanos)) {
@@ -145,9 +180,21 @@ final class Upstream {
             }
             long nanos = System.nanoTime() - start;
             int status = response.statusCode();
-            headerLong(response.headers(), "x-ratelimit-remaining")
-                    .ifPresent(remaining -> rateLimitListener.accept(source.name(), remaining));
+            OptionalLong remaining = headerLong(response.headers(), "x-ratelimit-remaining");
+            if (remaining.isPresent()) {
+                rateLimitListener.accept(source.name(), remaining.getAsLong());
+                if (remaining.getAsLong() == 0) {
+                    // The quota is spent until its reset: every replica holds back, not only this one.
+                    Long reset = response.headers().firstValue("x-ratelimit-reset").map(this::untilReset).orElse(null);
+                    if (reset != null) {
+                        limiter.pauseSource(source.name(), reset);
+                    }
+                }
+            }
             if (status == 304 && previous != null) {
+                if (previous == fleetCopy && previous.body().length <= MAX_STORED_BODY) {
+                    stored.put(key, previous);
+                }
                 return new Page(uri, 304, previous.body(), previous.links(), nanos);
             }
             if (status >= 200 && status < 300) {
@@ -166,6 +213,7 @@ final class Upstream {
             }
             long waitMs = rateLimitWaitMs(response, attempt);
             if (waitMs >= 0) {
+                limiter.pauseSource(source.name(), waitMs);
                 if (attempt >= source.retries() || System.nanoTime() + waitMs * 1_000_000 >= deadlineNanos) {
                     throw new QueryException(ErrorCode.RATE_LIMIT_EXHAUSTED, "source " + source.name()
                             + " is rate limited (HTTP " + status + "): next attempt allowed in " + waitMs + " ms"

@@ -43,6 +43,7 @@ import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Supplier;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
@@ -64,6 +65,8 @@ public final class QueryService {
     private final Cache<String, QueryResult> results;
     private final GovernedViews views = new GovernedViews();
     private final QuerySlots slots;
+    /** Warnings about this replica's state that every answer carries (e.g. the shared store is unreachable). */
+    private volatile Supplier<List<String>> replicaWarnings = List::of;
     private final RateLimiter limiter;
     private final PrincipalAdmission admission;
     private final QueryRegistry registry;
@@ -85,6 +88,11 @@ public final class QueryService {
 
     /** One table reference made concrete for this principal: its governance and its source request. */
     private record Bound(TableRef ref, Governance governance, SourceRequest request, SourceReport described) {
+    }
+
+    /** Adds {@code warnings}' current lines to every answer (the cluster's degraded mode). */
+    public void replicaWarnings(Supplier<List<String>> warnings) {
+        this.replicaWarnings = warnings;
     }
 
     /**
@@ -293,6 +301,7 @@ public final class QueryService {
             policies.addAll(b.governance().applied());
             reports.add(report(b, lease));
         }
+        warnings.addAll(replicaWarnings.get());
         switch (result.cut()) {
             case ROWS -> warnings.add("result cut at max_result_rows " + maxRows);
             case BYTES -> warnings.add("result cut at max_result_bytes " + maxBytes + " (estimated JSON size of the rows)");
@@ -528,8 +537,11 @@ public final class QueryService {
                         limiter.chargeBudget(source, handle.subject()); // refuses, saying when a request is allowed again
                     }
                     // Pages are appended while later ones are still being fetched; the load span is the tail.
+                    // Pages another replica fetched within the freshness window are as good as this replica's own.
+                    long now = System.currentTimeMillis();
+                    long sharedSince = now - Math.min(now, freshness.maxStalenessMs());
                     try (TableWriter writer = engine.create(request.columns())) {
-                        FetchResult fetched = connector.fetch(request, deadline, (src, tbl, uri, status, rows, nanos) -> {
+                        FetchResult fetched = connector.fetch(request, deadline, sharedSince, (src, tbl, uri, status, rows, nanos) -> {
                             // Told after the exchange: the page span carries its duration as an attribute.
                             metrics.sourcePage(src);
                             handle.page(tbl, src, rows, nanos);

@@ -28,6 +28,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -46,6 +47,8 @@ public final class QueryRoutes {
     private final Telemetry telemetry;
     private final RateLimiter limiter;
     private final CatalogView catalog;
+    /** More of /health: the configuration version and digest, the cluster's state. */
+    private volatile Supplier<Map<String, Object>> healthDetails = Map::of;
     /** Serialised rows of cached results (the result cache holds up to 64 MB of results). */
     private final ResultJson results = new ResultJson(64L << 20);
 
@@ -62,10 +65,19 @@ public final class QueryRoutes {
         this.catalog = catalog;
     }
 
+    /** Adds {@code details}' current fields to every /health answer (after {@code status}). */
+    public void healthDetails(Supplier<Map<String, Object>> details) {
+        this.healthDetails = details;
+    }
+
     public void register(HttpRouting.Builder routing) {
         routing.get("/health", (req, res) -> send(res, 200, Json.write(g -> {
                     g.writeStartObject();
                     g.writeStringField("status", "UP");
+                    for (Map.Entry<String, Object> e : healthDetails.get().entrySet()) {
+                        g.writeFieldName(e.getKey());
+                        Json.value(g, e.getValue());
+                    }
                     g.writeEndObject();
                 })))
                 .post("/v1/query", (req, res) -> handle(req, res, false))

@@ -2,7 +2,10 @@ package io.omnisql.observe;
 
 import io.omnisql.error.ErrorCode;
 
-/** The server span of a request; ending it also counts the request in {@code http_requests_total}. */
+/**
+ * The server span of a request; ending it also counts the request in {@code http_requests_total} (not for wire
+ * protocol statements, which have no metrics here).
+ */
 final class HttpRequestTrace extends TracedSpan implements RequestTrace {
     private final Metrics metrics;
     private final String method;
@@ -43,7 +46,9 @@ final class HttpRequestTrace extends TracedSpan implements RequestTrace {
             span.status(io.helidon.tracing.Span.Status.ERROR);
         }
         span.end();
-        metrics.httpRequest(method, route, status);
+        if (metrics != null) {
+            metrics.httpRequest(method, route, status);
+        }
     }
 
     @Override

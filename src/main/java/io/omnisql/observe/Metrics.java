@@ -3,18 +3,23 @@ package io.omnisql.observe;
 import io.omnisql.cache.CacheOutcome;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.omnisql.error.ErrorCode;
 
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.IntSupplier;
 
 /**
@@ -63,6 +68,8 @@ public final class Metrics {
     private final ConcurrentMap<Refusal, Counter> refusals = new ConcurrentHashMap<>();
     // Micrometer holds gauge state weakly; this map keeps it reachable.
     private final ConcurrentMap<String, AtomicLong> upstreamRemaining = new ConcurrentHashMap<>();
+    /** Micrometer holds function counters' state weakly; these keep the cluster's suppliers reachable. */
+    private final List<Object> clusterSuppliers = new CopyOnWriteArrayList<>();
     private final ConcurrentMap<String, DistributionSummary> laneWaits = new ConcurrentHashMap<>();
     private final DistributionSummary queryQueue;
     private final Counter cancellations;
@@ -153,6 +160,25 @@ public final class Metrics {
                     .register(registry);
             return value;
         }).set(remaining);
+    }
+
+    /**
+     * A replica's shared-state meters (see io.omnisql.cluster): whether Redis answers, how many rate-limit
+     * decisions it took alone, and how its upstream pages were served (outcome -> running count).
+     */
+    public void cluster(BooleanSupplier redisUp, LongSupplier localDecisions, Map<String, LongSupplier> pages) {
+        clusterSuppliers.add(redisUp);
+        clusterSuppliers.add(localDecisions);
+        clusterSuppliers.addAll(pages.values());
+        Gauge.builder("cluster_redis_up", redisUp, s -> s.getAsBoolean() ? 1 : 0)
+                .description("1 while the fleet's Redis answers, 0 while this replica decides alone")
+                .strongReference(true).register(registry);
+        FunctionCounter.builder("cluster_local_decisions", localDecisions, LongSupplier::getAsLong)
+                .description("Rate-limit decisions taken by this replica alone (Redis unreachable)")
+                .register(registry);
+        pages.forEach((outcome, count) -> FunctionCounter.builder("cluster_pages", count, LongSupplier::getAsLong)
+                .description("Upstream pages by how the fleet served them (shared, waited, fetched, local)")
+                .tag("outcome", outcome).register(registry));
     }
 
     /** A DuckDB statement left its lane's queue after {@code queuedNanos} and started. */

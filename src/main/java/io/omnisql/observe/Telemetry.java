@@ -65,6 +65,20 @@ public final class Telemetry implements AutoCloseable {
         return new HttpRequestTrace(tracing, builder.start(), metrics, method, routeTemplate);
     }
 
+    /**
+     * Opens the server span of one statement received over the Postgres wire protocol ({@code PG query}); it is
+     * not an HTTP request, so ending it counts nothing in {@code http_requests_total} (query metrics are counted
+     * by the caller as for HTTP).
+     */
+    public RequestTrace startWireQuery(String statementKind) {
+        io.helidon.tracing.Span span = tracing.spanBuilder("PG " + statementKind)
+                .kind(io.helidon.tracing.Span.Kind.SERVER)
+                .tag("db.system", "postgresql")
+                .tag("network.protocol.name", "postgresql")
+                .start();
+        return new HttpRequestTrace(tracing, span, null, "PG", null);
+    }
+
     public Metrics metrics() {
         return metrics;
     }

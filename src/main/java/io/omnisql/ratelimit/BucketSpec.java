@@ -28,6 +28,17 @@ public record BucketSpec(long burst, double refillPerSecond) {
         }
     }
 
+    /**
+     * This bucket's share on one of {@code replicas} replicas deciding alone: burst and refill divided, the burst
+     * rounded down (never below one token), so the replicas together never exceed this bucket.
+     */
+    public BucketSpec perReplica(int replicas) {
+        if (replicas <= 1) {
+            return this;
+        }
+        return new BucketSpec(Math.max(1, burst / replicas), refillPerSecond / replicas);
+    }
+
     /** Nanoseconds between two tokens, rounded to a whole nanosecond (never below 1). */
     long intervalNanos() {
         return Math.max(1, Math.round(NANOS_PER_SECOND / refillPerSecond));

@@ -25,7 +25,14 @@ public final class RateLimiter {
     private final Cache<String, TokenBucket> budgets;
     private final ConcurrentHashMap<String, SourceGate> sources = new ConcurrentHashMap<>();
     private final LongAdder gatewayRefusals = new LongAdder();
+    /** Per-replica buckets used while the shared store is unreachable (keys as in the shared store). */
+    private final Cache<String, TokenBucket> fallback;
+    private final LongAdder fallbackDecisions = new LongAdder();
     private volatile RateLimitSettings settings;
+    private volatile SharedBuckets shared;
+    /** Whether the last shared decision fell back, and since when (on the limiter's clock). */
+    private volatile boolean fallingBack;
+    private volatile long fallingBackSince;
 
     private RateLimiter(RateLimitSettings settings, NanoClock clock) {
         this.settings = settings;
@@ -34,6 +41,7 @@ public final class RateLimiter {
         // cap bounds memory when more principals are active than that window can hold.
         this.principals = buckets(clock, settings.maxTrackedPrincipals());
         this.budgets = buckets(clock, settings.maxTrackedPrincipals());
+        this.fallback = buckets(clock, settings.maxTrackedPrincipals());
     }
 
     private static Cache<String, TokenBucket> buckets(NanoClock clock, long maxSize) {
@@ -68,6 +76,29 @@ public final class RateLimiter {
         return new RateLimiter(settings, NanoClock.SYSTEM);
     }
 
+    /**
+     * Keeps the gateway and source buckets in {@code buckets} (several replicas, one limit) from now on; while it is
+     * unreachable, decisions are local at the limit divided by its replica count.
+     */
+    public void share(SharedBuckets buckets) {
+        this.shared = buckets;
+    }
+
+    /**
+     * Tells every replica that {@code source}'s upstream asked for a pause of {@code millis} (quota spent,
+     * Retry-After): their next requests wait for it or fail honestly. Without a shared store, nothing to tell.
+     */
+    public void pauseSource(String source, long millis) {
+        SharedBuckets buckets = shared;
+        if (buckets != null && millis > 0) {
+            try {
+                buckets.pause(source, millis);
+            } catch (SharedStateUnavailable e) {
+                // Best effort: the other replicas learn of the quota from their own next answer.
+            }
+        }
+    }
+
     /** The clock that deadlines passed to {@link #acquireSource} are measured on. */
     public NanoClock clock() {
         return clock;
@@ -87,7 +118,9 @@ public final class RateLimiter {
     public void acquireGateway(Principal principal) {
         BucketSpec spec = settings.gatewaySpecFor(principal);
         long now = clock.nanoTime();
-        TokenBucket.Reservation reservation = bucket(principals, principal.subject(), spec, now).reserve(now, now);
+        TokenBucket.Reservation reservation = shared != null
+                ? reserveShared("gw:" + principal.subject(), spec, now, now)
+                : bucket(principals, principal.subject(), spec, now).reserve(now, now);
         if (!reservation.granted()) {
             gatewayRefusals.increment();
             long retryAfterMs = ceilMillis(reservation.waitNanos());
@@ -95,6 +128,36 @@ public final class RateLimiter {
                     "rate limit exceeded for '" + principal.subject() + "' (" + spec.burst() + " burst, "
                             + spec.refillPerSecond() + "/s); retry after " + retryAfterMs + " ms",
                     Map.of("retry_after_ms", retryAfterMs));
+        }
+    }
+
+    /**
+     * One token of the shared bucket {@code key}, available by {@code latest}; when the store cannot answer, one of
+     * this replica's fallback bucket at the limit divided by the replica count. A fallback bucket is taken as
+     * empty when the store stopped answering (the replica cannot know what the fleet had spent) and fills from
+     * then on: that never lets more through than the fleet's bucket would have. Idle for its fill time, it is full
+     * and forgotten, as it would be if created then.
+     */
+    private TokenBucket.Reservation reserveShared(String key, BucketSpec spec, long now, long latest) {
+        SharedBuckets buckets = shared;
+        try {
+            SharedBuckets.Decision d = buckets.take(key, spec, Math.max(0, latest - now));
+            if (fallingBack) {
+                fallingBack = false;
+                fallback.invalidateAll();
+            }
+            return new TokenBucket.Reservation(d.granted(), d.waitNanos());
+        } catch (SharedStateUnavailable e) {
+            if (!fallingBack) {
+                fallingBackSince = now;
+                fallingBack = true;
+            }
+            fallbackDecisions.increment();
+            BucketSpec local = spec.perReplica(buckets.replicas());
+            long since = fallingBackSince;
+            TokenBucket bucket = fallback.asMap().compute(key, (k, old) -> old == null ? TokenBucket.emptyAt(local, since)
+                    : old.spec().equals(local) ? old : old.reshaped(local, now));
+            return bucket.reserve(now, latest);
         }
     }
 
@@ -129,7 +192,10 @@ public final class RateLimiter {
             return;
         }
         long now = clock.nanoTime();
-        TokenBucket.Reservation reservation = bucket(budgets, budgetKey(source, subject), spec, now).reserve(now, now);
+        // A principal's share of an upstream is the fleet's too: in the shared store when there is one.
+        TokenBucket.Reservation reservation = shared != null
+                ? reserveShared("budget:" + source + ":" + subject, spec, now, now)
+                : bucket(budgets, budgetKey(source, subject), spec, now).reserve(now, now);
         if (!reservation.granted()) {
             long retryAfterMs = ceilMillis(reservation.waitNanos());
             throw new QueryException(ErrorCode.RATE_LIMIT_EXHAUSTED, "'" + subject + "' has spent its share of source '"
@@ -144,6 +210,9 @@ public final class RateLimiter {
         if (spec == null) {
             return -1;
         }
+        if (shared != null) {
+            return sharedAvailable("budget:" + source + ":" + subject, spec);
+        }
         TokenBucket bucket = budgets.policy().getIfPresentQuietly(budgetKey(source, subject));
         return bucket == null || !bucket.spec().equals(spec) ? Math.min(spec.burst(),
                 bucket == null ? spec.burst() : bucket.available(clock.nanoTime())) : bucket.available(clock.nanoTime());
@@ -151,7 +220,20 @@ public final class RateLimiter {
 
     /** Whole tokens in {@code source}'s shared bucket now (the budget every principal draws from). */
     public long sourceTokensLeft(String source) {
+        if (shared != null) {
+            return sharedAvailable("src:" + source, settings.sourceLimit(source).bucket());
+        }
         return gate(source).bucket().available(clock.nanoTime());
+    }
+
+    /** Tokens of a shared bucket; while the store cannot answer, this replica's fallback bucket's (or none). */
+    private long sharedAvailable(String key, BucketSpec spec) {
+        try {
+            return shared.available(key, spec);
+        } catch (SharedStateUnavailable e) {
+            TokenBucket bucket = fallback.policy().getIfPresentQuietly(key);
+            return bucket == null ? 0 : bucket.available(clock.nanoTime());
+        }
     }
 
     /**
@@ -180,7 +262,10 @@ public final class RateLimiter {
         }
         boolean admitted = false;
         try {
-            TokenBucket.Reservation reservation = gate.bucket().reserve(clock.nanoTime(), deadlineNanos);
+            long now = clock.nanoTime();
+            TokenBucket.Reservation reservation = shared != null
+                    ? reserveShared("src:" + source, gate.limit().bucket(), now, deadlineNanos)
+                    : gate.bucket().reserve(now, deadlineNanos);
             if (!reservation.granted()) {
                 gate.refusals.increment();
                 long retryAfterMs = ceilMillis(reservation.waitNanos());
@@ -222,7 +307,8 @@ public final class RateLimiter {
             refusals.put(name, gate.refusals.sum());
             waits.put(name, gate.waits.sum());
         });
-        return new RateLimitStats(gatewayRefusals.sum(), refusals, waits, principals.estimatedSize());
+        return new RateLimitStats(gatewayRefusals.sum(), refusals, waits, principals.estimatedSize(),
+                fallbackDecisions.sum());
     }
 
     /** The {@code Retry-After} header value (whole seconds, rounded up) for a {@code retry_after_ms} detail. */

@@ -28,6 +28,11 @@ final class TokenBucket {
         return new TokenBucket(spec, now - spec.fillNanos());
     }
 
+    /** A bucket that held no token at {@code at} and has been filling at the spec's rate since. */
+    static TokenBucket emptyAt(BucketSpec spec, long at) {
+        return new TokenBucket(spec, at);
+    }
+
     /**
      * A bucket of a changed spec that keeps this bucket's current level, capped at the new burst.
      * Reserved (future) tokens carry over as a debt.

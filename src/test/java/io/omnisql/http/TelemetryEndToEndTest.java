@@ -110,6 +110,34 @@ class TelemetryEndToEndTest {
         assertThat(pages).as("one source.page span per upstream page, under its fetch").isGreaterThanOrEqualTo(2);
     }
 
+    @Test
+    void aPostgresWireQueryIsTracedAndCountedLikeAnHttpOne() throws Exception {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("user", "alice");
+        p.setProperty("password", token);
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(
+                "jdbc:postgresql://127.0.0.1:" + gw.gateway().pgPort() + "/omnisql", p);
+             java.sql.Statement st = c.createStatement()) {
+            st.execute("SET omnisql.max_staleness_ms = 0");
+            try (java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM jira.issues WHERE project = 'WEB'")) {
+                assertThat(rs.next()).isTrue();
+            }
+        }
+        gw.gateway().telemetry().flushTraces();
+        List<io.opentelemetry.proto.trace.v1.Span> all = received.stream()
+                .flatMap(req -> req.getResourceSpansList().stream())
+                .flatMap(rs -> rs.getScopeSpansList().stream())
+                .flatMap(ss -> ss.getSpansList().stream()).toList();
+        var root = all.stream().filter(s -> s.getName().equals("PG query")).findFirst().orElseThrow();
+        Map<String, io.opentelemetry.proto.trace.v1.Span> spans = all.stream()
+                .filter(s -> s.getTraceId().equals(root.getTraceId()))
+                .collect(Collectors.toMap(io.opentelemetry.proto.trace.v1.Span::getName, s -> s, (a, b) -> a));
+        assertThat(spans).containsKeys("plan", "policy.rewrite", "source.fetch", "duckdb.execute");
+        assertThat(spans.get("source.fetch").getParentSpanId()).isEqualTo(root.getSpanId());
+        assertThat(root.getAttributesList().toString()).contains("postgresql");
+        assertThat(scrape()).as("a wire statement is no HTTP request").doesNotContain("method=\"PG\"");
+    }
+
     private static String scrape() throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(gw.uri("/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
