@@ -142,7 +142,7 @@ public final class OmniSqlServer implements AutoCloseable {
                 .routing(r -> {
                     r.addFilter((chain, req, res) -> {
                         chain.proceed();
-                        String route = routeOf(req.path().path());
+                        String route = QueryRoutes.routeLabel(req);
                         // /v1 routes are counted by their request trace, with their error code.
                         if (route != null) {
                             telemetry.metrics().httpRequest(req.prologue().method().text(), route, res.status().code());
@@ -218,15 +218,6 @@ public final class OmniSqlServer implements AutoCloseable {
 
     public DemoIssuer demoIssuer() {
         return demoIssuer;
-    }
-
-    /** A bounded route label for http_requests_total; null for routes counted elsewhere. */
-    private static String routeOf(String path) {
-        return switch (path) {
-            case "/v1/query", "/v1/explain", "/v1/catalog", "/v1/queries" -> null;
-            case "/health", "/metrics", "/dev/token", "/dev/jwks", "/dev/.well-known/openid-configuration" -> path;
-            default -> path.startsWith("/v1/queries/") ? null : "unmatched";
-        };
     }
 
     public Telemetry telemetry() {
