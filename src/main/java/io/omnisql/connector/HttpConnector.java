@@ -37,7 +37,8 @@ import java.util.regex.Pattern;
 public final class HttpConnector implements Connector {
     private static final Pattern NEXT = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"?next\"?");
     private static final Pattern LAST = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"?last\"?");
-    private static final long ETAG_STORE_BYTES = 64L << 20;
+    /** Until {@link #validatorStoreBytes} is called: the catalog's default. */
+    private static final long VALIDATOR_STORE_BYTES = 64L << 20;
     private final Function<SourceDef, URI> baseUrls;
     private final Upstream upstream;
     private final PerRowCalls perRow;
@@ -53,9 +54,14 @@ public final class HttpConnector implements Connector {
     public HttpConnector(Function<SourceDef, URI> baseUrls, Function<String, String> env, RateLimiter limiter) {
         this.baseUrls = baseUrls;
         this.credentials = new Credentials(env, baseUrls, InstantSource.system());
-        this.upstream = new Upstream(credentials, limiter, InstantSource.system(), ETAG_STORE_BYTES);
+        this.upstream = new Upstream(credentials, limiter, InstantSource.system(), VALIDATOR_STORE_BYTES);
         this.perRow = new PerRowCalls(upstream);
         this.fieldNames = new FieldNames(upstream);
+    }
+
+    /** Bounds the pages kept for revalidation by their stored (compressed) bytes: catalog.yaml's validator_store_bytes. */
+    public void validatorStoreBytes(long maxBytes) {
+        upstream.validators().resize(maxBytes);
     }
 
     public URI baseUrl(SourceDef source) {
@@ -141,10 +147,11 @@ public final class HttpConnector implements Connector {
                              RowSink sink) {
         long start = System.nanoTime();
         PageListener global = upstream.listener();
-        PageListener listener = perFetch == PageListener.NONE ? global : (src, table, uri, status, n, nanos) -> {
-            global.page(src, table, uri, status, n, nanos);
-            perFetch.page(src, table, uri, status, n, nanos);
-        };
+        PageListener listener = perFetch == PageListener.NONE ? global
+                : PageListener.traced(perFetch.traceparent(), (src, table, uri, status, n, nanos) -> {
+                    global.page(src, table, uri, status, n, nanos);
+                    perFetch.page(src, table, uri, status, n, nanos);
+                });
         boolean perRowColumns = request.columns().stream().anyMatch(c -> c.isPerRow());
         // Per-row columns are filled once all rows are in; otherwise each page goes on as soon as it is read.
         List<Object[]> held = perRowColumns ? new ArrayList<>() : null;
@@ -279,7 +286,8 @@ public final class HttpConnector implements Connector {
     private Fetched page(SourceRequest request, URI uri, Extraction extractor, long deadlineNanos) {
         SourceDef source = request.source();
         Upstream.Page page = upstream.get(source, request.table().name(), uri, deadlineNanos, false,
-                request.table().method().equals("POST") ? request.table().body() : null, extractor.sharedSince());
+                request.table().method().equals("POST") ? request.table().body() : null, extractor.sharedSince(),
+                extractor.listener().traceparent());
         JsonRows.Page rows;
         try {
             rows = extractor.rows().page(page.body(), request.table().rowsPath(), pageFields(source));

@@ -2,8 +2,6 @@ package io.omnisql.connector;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.omnisql.config.Catalog.SourceDef;
 import io.omnisql.error.ErrorCode;
 import io.omnisql.error.QueryException;
@@ -39,7 +37,8 @@ import java.util.function.BiConsumer;
 
 /**
  * One upstream GET, made safe: credentials from the environment, the source's token bucket, conditional
- * requests (a stored page is revalidated with {@code If-None-Match}; a 304 reuses it and costs no quota), the
+ * requests (a stored page is revalidated with {@code If-None-Match}; a 304 reuses it, and costs no token when
+ * the source declares {@code conditional_requests: free}), the
  * providers' rate-limit answers honoured within the query's deadline, bounded jittered retries of 5xx and
  * connection failures, and bodies checked against their {@code Content-Length}.
  */
@@ -49,7 +48,7 @@ final class Upstream {
     }
 
     /** A page kept for revalidation: its validator, body and Link header (a 304 carries neither). */
-    private record Stored(String etag, byte[] body, List<String> links) {
+    private record Stored(String etag, byte[] body, List<String> links) implements ValidatorStore.Validator {
     }
 
     /** {@link #get}'s {@code sharedSinceMillis} for a request that is never shared with other replicas. */
@@ -70,7 +69,7 @@ final class Upstream {
     private final Credentials credentials;
     private final RateLimiter limiter;
     private final InstantSource clock;
-    private final Cache<String, Stored> stored;
+    private final ValidatorStore stored;
     private volatile PageListener listener = PageListener.NONE;
     private volatile FleetPages fleet = FleetPages.NONE;
     private volatile BiConsumer<String, Long> rateLimitListener = (source, remaining) -> {
@@ -80,10 +79,7 @@ final class Upstream {
         this.credentials = credentials;
         this.limiter = limiter;
         this.clock = clock;
-        this.stored = Caffeine.newBuilder()
-                .maximumWeight(etagCacheBytes)
-                .weigher((String k, Stored s) -> k.length() + s.body().length + 64)
-                .build();
+        this.stored = new ValidatorStore(etagCacheBytes);
     }
 
     void listener(PageListener listener) {
@@ -99,6 +95,10 @@ final class Upstream {
         this.fleet = fleet;
     }
 
+    ValidatorStore validators() {
+        return stored;
+    }
+
     void rateLimitListener(BiConsumer<String, Long> listener) {
         this.rateLimitListener = listener;
     }
@@ -107,11 +107,12 @@ final class Upstream {
      * GETs {@code uri}, retrying as the source allows, until it has a whole answer or must give up.
      *
      * @param notFoundAllowed a 404 is returned as a page with no body instead of failing
+     * @param traceparent     W3C trace context sent as the {@code traceparent} header, or null
      * @throws QueryException SOURCE_TIMEOUT, SOURCE_ERROR (with {@code upstream_status} when there was one) or
      *                        RATE_LIMIT_EXHAUSTED (with {@code retry_after_ms})
      */
     Page get(SourceDef source, String table, URI uri, long deadlineNanos, boolean notFoundAllowed) {
-        return get(source, table, uri, deadlineNanos, notFoundAllowed, null, NOT_SHARED);
+        return get(source, table, uri, deadlineNanos, notFoundAllowed, null, NOT_SHARED, null);
     }
 
     /**
@@ -120,12 +121,15 @@ final class Upstream {
      * come from another replica that fetched it at or after {@code sharedSinceMillis} (wall clock), or that is
      * fetching it now, and this replica's own fetch is offered to the others ({@link #NOT_SHARED}: never). A shared
      * page costs no token of the source's bucket. POST pages are never shared (their request is not their URI).
+     *
+     * @param traceparent W3C trace context sent as the {@code traceparent} header of this replica's own requests,
+     *                    or null
      */
     Page get(SourceDef source, String table, URI uri, long deadlineNanos, boolean notFoundAllowed,
-             Map<String, Object> postBody, long sharedSinceMillis) {
+             Map<String, Object> postBody, long sharedSinceMillis, String traceparent) {
         FleetPages pages = fleet;
         if (sharedSinceMillis == NOT_SHARED || pages == FleetPages.NONE || postBody != null) {
-            return fetch(source, table, uri, deadlineNanos, notFoundAllowed, postBody, null);
+            return fetch(source, table, uri, deadlineNanos, notFoundAllowed, postBody, null, traceparent);
         }
         long start = System.nanoTime();
         String key = source.name() + " " + uri;
@@ -133,9 +137,9 @@ final class Upstream {
             // The fleet's older copy revalidates like this replica's own: a 304 costs no upstream quota.
             Stored fleetCopy = older == null || older.etag() == null ? null
                     : new Stored(older.etag(), older.body(), older.links());
-            Page own = fetch(source, table, uri, deadlineNanos, notFoundAllowed, null, fleetCopy);
+            Page own = fetch(source, table, uri, deadlineNanos, notFoundAllowed, null, fleetCopy, traceparent);
             boolean whole = own.status() / 100 == 2 || own.status() == 304;
-            Stored validator = stored.getIfPresent(key);
+            ValidatorStore.Validator validator = stored.get(key);
             return new FleetPages.Page(own.status(), own.body() == null ? new byte[0] : own.body(), own.links(),
                     validator == null ? null : validator.etag(), clock.millis(), whole);
         });
@@ -145,7 +149,7 @@ final class Upstream {
 
     /** {@code fleetCopy}: the fleet's older copy, used for {@code If-None-Match} when this replica has none. */
     private Page fetch(SourceDef source, String table, URI uri, long deadlineNanos, boolean notFoundAllowed,
-                       Map<String, Object> postBody, Stored fleetCopy) {
+                       Map<String, Object> postBody, ValidatorStore.Validator fleetCopy, String traceparent) {
         String key = source.name() + " " + uri;
         boolean reauthenticated = false;
         String sentAuthorization = null;
@@ -155,12 +159,18 @@ final class Upstream {
                 throw timeout(source, "query deadline reached before the request");
             }
             long timeoutMs = Math.min(remainingMs, source.timeoutMs());
-            Stored own = postBody == null ? stored.getIfPresent(key) : null;
-            Stored previous = own != null || postBody != null ? own : fleetCopy;
+            ValidatorStore.Validator own = postBody == null ? stored.get(key) : null;
+            ValidatorStore.Validator previous = own != null || postBody != null ? own : fleetCopy;
+            // A revalidation the upstream does not charge when answered 304 waits for no token; any other
+            // outcome of it (a 200, an error, no answer at all) is charged afterwards, as the upstream may count it.
+            boolean free = previous != null && source.freeRevalidation();
+            boolean uncharged = false;
             long start = System.nanoTime();
-            HttpResponse<byte[]> response;
-            try (SourcePermit permit = limiter.acquireSource(source.name(), deadlineNanos)) {
-                HttpRequest request = request(source, uri, timeoutMs, previous, deadlineNanos, postBody);
+            HttpResponse<byte[]> response = null;
+            try (SourcePermit permit = free ? limiter.acquireRevalidation(source.name(), deadlineNanos)
+                    : limiter.acquireSource(source.name(), deadlineNanos)) {
+                uncharged = !permit.tokenTaken();
+                HttpRequest request = request(source, uri, timeoutMs, previous, deadlineNanos, postBody, traceparent);
                 sentAuthorization = request.headers().firstValue("Authorization").orElse(null);
                 response = send(request, timeoutMs);
             } catch (TimeoutException | HttpTimeoutException e) {
@@ -177,6 +187,10 @@ final class Upstream {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw timeout(source, "request cancelled");
+            } finally {
+                if (uncharged && (response == null || response.statusCode() != 304)) {
+                    limiter.chargeSource(source.name());
+                }
             }
             long nanos = System.nanoTime() - start;
             int status = response.statusCode();
@@ -193,7 +207,7 @@ final class Upstream {
             }
             if (status == 304 && previous != null) {
                 if (previous == fleetCopy && previous.body().length <= MAX_STORED_BODY) {
-                    stored.put(key, previous);
+                    stored.put(key, previous.etag(), previous.body(), previous.links());
                 }
                 return new Page(uri, 304, previous.body(), previous.links(), nanos);
             }
@@ -239,8 +253,8 @@ final class Upstream {
      * Authorization. Secret query parameters are added here only, so the URIs that explain, traces and errors
      * show never carry them.
      */
-    private HttpRequest request(SourceDef source, URI uri, long timeoutMs, Stored previous, long deadlineNanos,
-                                Map<String, Object> postBody) {
+    private HttpRequest request(SourceDef source, URI uri, long timeoutMs, ValidatorStore.Validator previous, long deadlineNanos,
+                                Map<String, Object> postBody, String traceparent) {
         try {
             URI sent = uri;
             HttpRequest.BodyPublisher body = null;
@@ -264,6 +278,9 @@ final class Upstream {
                 b.POST(body).header("Content-Type", "application/json");
             }
             source.headers().forEach((name, template) -> b.header(name, credentials.secrets().expand(template)));
+            if (traceparent != null) {
+                b.header("traceparent", traceparent);
+            }
             String authorization = credentials.authorization(source, deadlineNanos);
             if (authorization != null) {
                 b.header("Authorization", authorization);
@@ -310,9 +327,9 @@ final class Upstream {
         List<String> links = response.headers().allValues("link");
         String etag = response.headers().firstValue("etag").orElse(null);
         if (etag != null && body.length <= MAX_STORED_BODY) {
-            stored.put(key, new Stored(etag, body, links));
+            stored.put(key, etag, body, links);
         } else {
-            stored.invalidate(key);
+            stored.remove(key);
         }
         return new Page(uri, response.statusCode(), body, links, nanos);
     }

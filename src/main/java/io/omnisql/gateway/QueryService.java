@@ -18,6 +18,7 @@ import io.omnisql.gateway.FetchCoordinator.Freshness;
 import io.omnisql.gateway.FetchCoordinator.Served;
 import io.omnisql.gateway.RequestBinding.Bound;
 import io.omnisql.identity.Principal;
+import io.omnisql.observe.LogContext;
 import io.omnisql.observe.Metrics;
 import io.omnisql.observe.RequestTrace;
 import io.omnisql.observe.Span;
@@ -77,13 +78,14 @@ public final class QueryService {
         this.connector = connector;
         this.engine = engine;
         this.cache = cache;
-        this.binding = new RequestBinding(connector, policy);
+        this.binding = new RequestBinding(connector, policy,
+                config.current().catalog().defaults().sql().planCacheMaxBytes());
         this.fetches = new FetchCoordinator(connector, engine, cache, metrics, limiter);
         this.metrics = metrics;
         this.slots = new QuerySlots(config.current().catalog().defaults().maxConcurrentQueries());
         this.results = Caffeine.newBuilder()
                 .maximumWeight(resultCacheBytes)
-                .weigher((String k, QueryResult r) -> k.length() + 64 * (r.rows().size() + 1) * Math.max(1, r.columns().size()))
+                .weigher((String k, QueryResult r) -> RequestBinding.saturated(2L * k.length() + r.estimatedBytes()))
                 .build();
     }
 
@@ -166,7 +168,7 @@ public final class QueryService {
         }
         QueryPlan plan;
         try (Span span = trace.child("plan", Map.of())) {
-            plan = binding.plan(request.sql(), snapshot);
+            plan = binding.plan(request.sql(), snapshot, deadline);
             span.attribute("tables", plan.refs().stream().map(r -> r.table().name()).distinct().toList().toString());
         }
         List<Bound> bound;
@@ -248,7 +250,8 @@ public final class QueryService {
         long maxBytes = defaults.maxResultBytes();
         String resultKey = maxRows + "/" + maxBytes + "\n" + plan.template() + "\n" + views;
         QueryResult result = results.getIfPresent(resultKey);
-        try (Span span = trace.child("duckdb.execute", Map.of("result_cache", result != null))) {
+        try (Span span = trace.child("duckdb.execute", Map.of("db.system", "duckdb", "db.operation.name", "SELECT",
+                "db.query.text", QueryText.sanitized(plan.template()), "result_cache", result != null))) {
             if (result == null) {
                 result = engine.query(plan.template(), views, deadline, maxRows, maxBytes, job);
                 results.put(resultKey, result);
@@ -301,7 +304,7 @@ public final class QueryService {
     /** The plan without fetching: what each table reference would push, keep and request. */
     public List<SourceReport> explain(Principal principal, QueryRequest request) {
         Snapshot snapshot = config.current();
-        QueryPlan plan = binding.plan(request.sql(), snapshot);
+        QueryPlan plan = binding.plan(request.sql(), snapshot, explainDeadline(request, snapshot));
         List<SourceReport> out = new ArrayList<>();
         for (Bound b : binding.bind(principal, plan, request.sql(), snapshot)) {
             // The per-row plan depends on what is cached now, so it is asked each time.
@@ -342,7 +345,7 @@ public final class QueryService {
         List<TableSpend> tables = new ArrayList<>();
         Map<String, Long> perSource = new java.util.TreeMap<>();
         Set<String> seen = new java.util.HashSet<>();
-        for (Bound b : binding.bind(principal, binding.plan(request.sql(), snapshot), request.sql(), snapshot)) {
+        for (Bound b : binding.bind(principal, binding.plan(request.sql(), snapshot, explainDeadline(request, snapshot)), request.sql(), snapshot)) {
             SourceRequest r = b.request();
             long requests;
             String basis;
@@ -370,7 +373,12 @@ public final class QueryService {
     }
 
     public List<String> planWarnings(QueryRequest request) {
-        return binding.plan(request.sql(), config.current()).warnings();
+        Snapshot snapshot = config.current();
+        return binding.plan(request.sql(), snapshot, explainDeadline(request, snapshot)).warnings();
+    }
+
+    private static long explainDeadline(QueryRequest request, Snapshot snapshot) {
+        return System.nanoTime() + deadlineMs(request, snapshot.catalog().defaults()) * 1_000_000;
     }
 
     private static long deadlineMs(QueryRequest request, Catalog.Defaults defaults) {

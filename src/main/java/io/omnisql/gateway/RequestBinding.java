@@ -29,21 +29,39 @@ import java.util.Set;
  */
 final class RequestBinding {
     private final Planner planner = new Planner();
-    private final Cache<PlanKey, QueryPlan> plans = Caffeine.newBuilder().maximumSize(10_000).build();
+    /** Plans and the source requests built from them share one byte budget ({@code plan_cache_max_bytes}). */
+    private final Cache<PlanKey, QueryPlan> plans;
     private final HttpConnector connector;
     private final PolicyDecider policy;
     /**
      * Source requests per plan and per the governance of its references: identical for every principal
      * that policy treats alike, so a cached query does not rebuild URIs and cache keys on each request.
      */
-    private final Cache<RequestsKey, List<Prepared>> requests = Caffeine.newBuilder().maximumSize(10_000).build();
+    private final Cache<RequestsKey, List<Prepared>> requests;
 
-    RequestBinding(HttpConnector connector, PolicyDecider policy) {
+    /** @param planCacheMaxBytes the budget plans and source requests share ({@code plan_cache_max_bytes}) */
+    RequestBinding(HttpConnector connector, PolicyDecider policy, long planCacheMaxBytes) {
         this.connector = connector;
         this.policy = policy;
+        // Half the budget each: a flood of distinct statements evicts plans, never grows the heap past it.
+        this.plans = Caffeine.newBuilder().maximumWeight(planCacheMaxBytes / 2)
+                .weigher((PlanKey k, QueryPlan p) -> saturated(k.weight() + p.estimatedBytes()))
+                .build();
+        this.requests = Caffeine.newBuilder().maximumWeight(planCacheMaxBytes / 2)
+                .weigher((RequestsKey k, List<Prepared> v) -> saturated(k.plan().weight() + 64L * k.governance().size()
+                        + v.stream().mapToLong(Prepared::weight).sum()))
+                .build();
     }
 
     private record PlanKey(long version, String sql) {
+        long weight() {
+            return 64 + 2L * sql.length();
+        }
+    }
+
+    /** A cache weight: estimated bytes, capped where Caffeine's int weights end. */
+    static int saturated(long bytes) {
+        return (int) Math.min(Integer.MAX_VALUE, bytes);
     }
 
     private record RequestsKey(PlanKey plan, List<Governance> governance) {
@@ -51,20 +69,38 @@ final class RequestBinding {
 
     /** A reference's source request and its description (the explain entry: filters, columns, requests). */
     private record Prepared(SourceRequest request, SourceReport described) {
+        /** The strings it holds, at two bytes a character, plus a fixed allowance per object. */
+        long weight() {
+            long chars = request.key().length();
+            for (java.net.URI u : request.streams()) {
+                chars += u.toString().length();
+            }
+            for (String s : described.requests()) {
+                chars += s.length();
+            }
+            for (String s : described.pushedFilters()) {
+                chars += s.length();
+            }
+            for (String s : described.residualFilters()) {
+                chars += s.length();
+            }
+            return 512 + 2 * chars;
+        }
     }
 
     /** One table reference made concrete for this principal: its governance and its source request. */
     record Bound(TableRef ref, Governance governance, SourceRequest request, SourceReport described) {
     }
 
-    QueryPlan plan(String sql, Snapshot snapshot) {
+    /** @param deadlineNanos when planning gives up (bounded parsing of hostile statements) */
+    QueryPlan plan(String sql, Snapshot snapshot, long deadlineNanos) {
         if (sql == null) {
             throw new QueryException(ErrorCode.BAD_REQUEST, "\"sql\" is required");
         }
         PlanKey key = new PlanKey(snapshot.version(), sql);
         QueryPlan plan = plans.getIfPresent(key);
         if (plan == null) {
-            plan = planner.plan(sql, snapshot.catalog());
+            plan = planner.plan(sql, snapshot.catalog(), deadlineNanos);
             plans.put(key, plan);
         }
         return plan;

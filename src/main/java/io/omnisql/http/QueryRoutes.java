@@ -3,6 +3,7 @@ package io.omnisql.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.RequestException;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.HttpRules;
@@ -11,6 +12,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.omnisql.error.ErrorCode;
 import io.omnisql.error.QueryException;
+import io.omnisql.error.TraceIds;
 import io.omnisql.exec.QueryResult;
 import io.omnisql.gateway.QueryAnswer;
 import io.omnisql.gateway.QueryHandle;
@@ -31,8 +33,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The API, mounted under {@value #API} ({@link #routing(HttpRules)} is its map: query, explain, catalog, queries),
@@ -43,9 +43,9 @@ public final class QueryRoutes implements HttpService {
     public static final String API = "/v1";
     /** Marks, in a request's context, a request no route matched (the fallback answered it). */
     private static final String UNMATCHED = "omnisql.unmatched";
+    /** The console's own paths share one label, except its config document. */
+    private static final String CONSOLE = "/console";
 
-    private static final Logger LOG = Logger.getLogger("omnisql.http");
-    private static final int MAX_BODY_BYTES = 1 << 20;
     private static final Set<String> FIELDS = Set.of("sql", "max_staleness_ms", "timeout_ms", "allow_stale", "async");
     private static final io.helidon.http.HeaderName PREFER = HeaderNames.create("Prefer");
     private final Authenticator authenticator;
@@ -56,6 +56,7 @@ public final class QueryRoutes implements HttpService {
     private final CatalogView catalog;
     /** More of /health: the configuration version and digest, the cluster's state. */
     private volatile Supplier<Map<String, Object>> healthDetails = Map::of;
+    private final FailureLog failures;
     /** Serialised rows of cached results (the result cache holds up to 64 MB of results). */
     private final ResultJson results = new ResultJson(64L << 20);
 
@@ -64,7 +65,8 @@ public final class QueryRoutes implements HttpService {
      * @param catalog what {@code GET /v1/catalog} shows each principal
      */
     public QueryRoutes(Authenticator authenticator, QueryService queries, Telemetry telemetry, RateLimiter limiter,
-                       CatalogView catalog) {
+                       CatalogView catalog, ProtocolErrors protocol) {
+        this.failures = protocol.failures();
         this.authenticator = authenticator;
         this.queries = queries;
         this.telemetry = telemetry;
@@ -112,25 +114,38 @@ public final class QueryRoutes implements HttpService {
         routing.any((req, res) -> {
             req.context().register(UNMATCHED, Boolean.TRUE);
             fail(res, new QueryException(ErrorCode.NOT_FOUND,
-                    "no route for " + req.prologue().method().text() + " " + req.path().path()), null);
+                    "no route for " + req.prologue().method().text() + " " + printable(req.path().path())), TraceIds.random());
         });
     }
 
     /**
      * The bounded route label of an answered request for http_requests_total: "unmatched" when no route took it,
-     * null under {@value #API} (counted by its request trace, with its error code), else its path (a fixed route).
+     * null under {@value #API} (counted by its request trace, with its error code), {@value #CONSOLE} for the
+     * console's pages and assets (bar /console/config.json), else its path (a fixed route).
      */
     public static String routeLabel(ServerRequest req) {
         if (req.context().get(UNMATCHED, Boolean.class).orElse(false)) {
             return "unmatched";
         }
         String path = req.path().path();
-        return path.startsWith(API + "/") ? null : path;
+        if (path.startsWith(API + "/")) {
+            return null;
+        }
+        if (path.startsWith(CONSOLE) && !path.equals(CONSOLE + "/config.json")) {
+            return CONSOLE;
+        }
+        return path;
     }
 
-    private static void methodNotAllowed(ServerResponse res, String method) {
+    /** At most 200 characters of a path, without control characters: it is echoed in an error message. */
+    private static String printable(String path) {
+        String clean = path.replaceAll("[\\p{Cntrl}]", "?");
+        return clean.length() <= 200 ? clean : clean.substring(0, 200) + "...";
+    }
+
+    static void methodNotAllowed(ServerResponse res, String method) {
         res.header(HeaderNames.ALLOW, method);
-        fail(res, new QueryException(ErrorCode.METHOD_NOT_ALLOWED, "use " + method), null);
+        fail(res, new QueryException(ErrorCode.METHOD_NOT_ALLOWED, "use " + method), TraceIds.random());
     }
 
     /** The tables and columns the caller may read, with types, masking and the operators sources accept. */
@@ -146,11 +161,11 @@ public final class QueryRoutes implements HttpService {
             try (Span span = trace.child("authenticate", Map.of())) {
                 principal = authenticate(req, span);
             }
-            List<CatalogView.VisibleTable> tables = catalog.tables(principal);
+            CatalogView.View view = catalog.view(principal);
             body = Json.write(g -> {
                 g.writeStartObject();
                 g.writeArrayFieldStart("tables");
-                for (CatalogView.VisibleTable t : tables) {
+                for (CatalogView.VisibleTable t : view.tables()) {
                     g.writeStartObject();
                     g.writeStringField("name", t.name());
                     g.writeStringField("description", t.description());
@@ -167,6 +182,20 @@ public final class QueryRoutes implements HttpService {
                         g.writeEndObject();
                     }
                     g.writeEndArray();
+                    CatalogView.TableRules rules = view.rules().get(t.name());
+                    g.writeFieldName("denied_columns");
+                    Json.value(g, rules.deniedColumns());
+                    g.writeFieldName("policies");
+                    Json.value(g, rules.policies());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeArrayFieldStart("denied_tables");
+                for (CatalogView.DeniedTable d : view.denied()) {
+                    g.writeStartObject();
+                    g.writeStringField("name", d.name());
+                    g.writeStringField("rule", d.rule());
+                    g.writeStringField("message", d.message());
                     g.writeEndObject();
                 }
                 g.writeEndArray();
@@ -391,10 +420,10 @@ public final class QueryRoutes implements HttpService {
         g.writeEndObject();
     }
 
-    /** A bug: logged in full under the trace id, answered without internals. */
-    private static QueryException internal(String traceId, RuntimeException e) {
-        LOG.log(Level.SEVERE, "trace " + traceId + ": unexpected failure", e);
-        return new QueryException(ErrorCode.INTERNAL, "internal error; see the gateway log for trace " + traceId);
+    /** A bug: logged under the trace id (the stack once per distinct failure), answered without internals. */
+    private QueryException internal(String traceId, RuntimeException e) {
+        failures.failure(traceId, "unexpected failure", e);
+        return ProtocolErrors.internal(traceId);
     }
 
     private Principal authenticate(ServerRequest req, Span span) {
@@ -460,9 +489,28 @@ public final class QueryRoutes implements HttpService {
     }
 
     private static Parsed parse(ServerRequest req) {
-        byte[] body = req.content().as(byte[].class);
-        if (body.length > MAX_BODY_BYTES) {
-            throw new QueryException(ErrorCode.PAYLOAD_TOO_LARGE, "request body larger than " + MAX_BODY_BYTES + " bytes");
+        long declared = req.headers().contentLength().orElse(-1L);
+        if (declared > ProtocolErrors.MAX_BODY_BYTES) {
+            // Helidon refuses these before routing (max-payload-size); kept for servers built without it.
+            throw new QueryException(ErrorCode.PAYLOAD_TOO_LARGE, "request body larger than " + ProtocolErrors.MAX_BODY_BYTES + " bytes");
+        }
+        if (!req.content().hasEntity() || declared == 0) {
+            throw new QueryException(ErrorCode.BAD_REQUEST, "empty body: send a JSON object like {\"sql\": \"SELECT ...\"}");
+        }
+        byte[] body;
+        try {
+            body = req.content().as(byte[].class);
+        } catch (RequestException e) {
+            throw ProtocolErrors.of(e);
+        } catch (IllegalArgumentException e) {
+            // Helidon 4.1.2 reads chunk sizes with Integer.parseUnsignedInt: "5;name=value" lands here.
+            throw ProtocolErrors.badChunk();
+        }
+        if (body.length == 0) {
+            throw new QueryException(ErrorCode.BAD_REQUEST, "empty body: send a JSON object like {\"sql\": \"SELECT ...\"}");
+        }
+        if (body.length > ProtocolErrors.MAX_BODY_BYTES) {
+            throw new QueryException(ErrorCode.PAYLOAD_TOO_LARGE, "request body larger than " + ProtocolErrors.MAX_BODY_BYTES + " bytes");
         }
         JsonNode node;
         try {

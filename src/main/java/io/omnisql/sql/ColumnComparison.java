@@ -97,12 +97,18 @@ public record ColumnComparison<C, V>(C column, Op op, List<V> values) {
     }
 
     /**
-     * The text of a literal as a source compares it: a plain literal, a negative number, a date or timestamp
-     * literal, or a cast of a literal to a plain type; null for anything else.
+     * The text of a literal whose value DuckDB and a source read alike: a plain literal, a negative number, a
+     * DATE or TIMESTAMP literal, or a cast of a literal to a plain type; null for anything else. Escape strings
+     * ({@code E'ma\\x69n'}) and other prefixed strings, and typed literals other than DATE and TIMESTAMP (a
+     * TIMESTAMPTZ literal makes DuckDB compare in its time zone) stay with DuckDB.
      */
     public static String literal(Expression e) {
         if (e instanceof CastExpression cast) {
             return castLiteral(cast);
+        }
+        if (e instanceof StringValue s) {
+            String prefix = s.getPrefix();
+            return prefix == null || prefix.equalsIgnoreCase("N") ? plainLiteral(s) : null;
         }
         String plain = plainLiteral(e);
         if (plain != null) {
@@ -113,7 +119,10 @@ public record ColumnComparison<C, V>(C column, Op op, List<V> values) {
             return "-" + s.getExpression();
         }
         if (e instanceof DateTimeLiteralExpression d) {
-            return stripQuotes(d.getValue());
+            DateTimeLiteralExpression.DateTime type = d.getType();
+            String value = stripQuotes(d.getValue());
+            return (type == DateTimeLiteralExpression.DateTime.DATE || type == DateTimeLiteralExpression.DateTime.TIMESTAMP)
+                    && !value.contains("'") ? value : null;
         }
         if (e instanceof TimestampValue t) {
             return t.getValue().toString();

@@ -52,6 +52,19 @@ class ApiRoutesTest {
         assertThat(gw.get("/metrics", null).text()).contains("route=\"/health\"");
     }
 
+    @Test
+    void consoleFilesShareOneRouteLabelWhileFixedRoutesAreLabelledByTheirPath() {
+        for (String path : new String[] {"/", "/console/", "/console/no-such-file.js", "/console/config.json",
+                "/health/live", "/health/ready", "/openapi.yaml"}) {
+            gw.get(path, null);
+        }
+        String metrics = gw.get("/metrics", null).text();
+        assertThat(metrics).contains("route=\"/console\"").contains("route=\"/console/config.json\"")
+                .contains("route=\"/\"").contains("route=\"/health/live\"").contains("route=\"/health/ready\"")
+                .contains("route=\"/openapi.yaml\"")
+                .doesNotContain("route=\"/console/no-such-file.js\"").doesNotContain("route=\"/console/\"");
+    }
+
     private static double unmatched() {
         Matcher m = Pattern.compile("(?m)^http_requests_total\\{[^}]*route=\"unmatched\"[^}]*} ([0-9.eE+-]+)$")
                 .matcher(gw.get("/metrics", null).text());
