@@ -18,7 +18,6 @@ import io.omnisql.gateway.FetchCoordinator.Freshness;
 import io.omnisql.gateway.FetchCoordinator.Served;
 import io.omnisql.gateway.RequestBinding.Bound;
 import io.omnisql.identity.Principal;
-import io.omnisql.observe.LogContext;
 import io.omnisql.observe.Metrics;
 import io.omnisql.observe.RequestTrace;
 import io.omnisql.observe.Span;
