@@ -38,12 +38,13 @@ public final class Main {
         String host = System.getenv().getOrDefault("HOST", "127.0.0.1");
         int port = Integer.parseInt(System.getenv().getOrDefault("PORT", "8080"));
         try {
-            Gateway gateway = Gateway.start(new Gateway.Options(Path.of(dir), host, port, 1000, System::getenv));
-            Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "omnisql-shutdown"));
+            OmniSqlServer server = OmniSqlServer.start(
+                    new OmniSqlServer.Options(Path.of(dir), host, port, 1000, System::getenv));
+            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "omnisql-shutdown"));
         } catch (ConfigException e) {
             System.err.println("omnisql: configuration rejected, not starting: " + e.getMessage());
             System.exit(2);
-        } catch (Gateway.StartException e) {
+        } catch (OmniSqlServer.StartException e) {
             System.err.println("omnisql: cannot start: " + e.getMessage());
             System.exit(1);
         }

@@ -49,7 +49,7 @@ public final class PolicyTestRunner {
      *
      * @throws ConfigException when the test file or the configuration directory itself cannot be read
      */
-    public List<Result> run(Path testsFile) throws ConfigException, Gateway.StartException {
+    public List<Result> run(Path testsFile) throws ConfigException, OmniSqlServer.StartException {
         String text;
         try {
             text = Files.readString(testsFile, StandardCharsets.UTF_8);
@@ -58,7 +58,7 @@ public final class PolicyTestRunner {
         }
         List<PolicyTestCase> cases = PolicyTestFile.parse(testsFile.getFileName().toString(), text);
         List<Result> results = new ArrayList<>();
-        Gateway shared = null;
+        OmniSqlServer shared = null;
         try {
             for (PolicyTestCase c : cases) {
                 if (c.editsConfig()) {
@@ -78,13 +78,13 @@ public final class PolicyTestRunner {
         return results;
     }
 
-    private Gateway start(Path dir) throws ConfigException, Gateway.StartException {
+    private OmniSqlServer start(Path dir) throws ConfigException, OmniSqlServer.StartException {
         // Cases are run over HTTP only: no Postgres listener, so a gateway already on 5433 cannot stop the run.
-        return Gateway.start(new Gateway.Options(dir, "127.0.0.1", 0, 3_600_000,
+        return OmniSqlServer.start(new OmniSqlServer.Options(dir, "127.0.0.1", 0, 3_600_000,
                 name -> name.equals("PG_PORT") ? "off" : env.apply(name)));
     }
 
-    private Result runEdited(PolicyTestCase c) throws Gateway.StartException {
+    private Result runEdited(PolicyTestCase c) throws OmniSqlServer.StartException {
         Path dir = null;
         try {
             dir = Files.createTempDirectory("omnisql-policy-test");
@@ -92,7 +92,7 @@ public final class PolicyTestRunner {
                 String content = c.replaceFiles().containsKey(f) ? c.replaceFiles().get(f) : Files.readString(configDir.resolve(f));
                 Files.writeString(dir.resolve(f), content + c.appendFiles().getOrDefault(f, ""));
             }
-            Gateway gateway;
+            OmniSqlServer gateway;
             try {
                 gateway = start(dir);
             } catch (ConfigException e) {
@@ -121,7 +121,7 @@ public final class PolicyTestRunner {
     private record Outcome(QueryAnswer answer, QueryException error) {
     }
 
-    private static Outcome evaluate(Gateway gateway, PolicyTestCase c) {
+    private static Outcome evaluate(OmniSqlServer gateway, PolicyTestCase c) {
         try {
             return new Outcome(gateway.queryAs(c.principal(), new QueryRequest(c.sql(), 0L, null, false)), null);
         } catch (QueryException e) {
@@ -252,7 +252,7 @@ public final class PolicyTestRunner {
         } catch (ConfigException e) {
             out.println("omnisql policy-test: " + e.getMessage());
             return 2;
-        } catch (Gateway.StartException e) {
+        } catch (OmniSqlServer.StartException e) {
             out.println("omnisql policy-test: cannot start: " + e.getMessage());
             return 2;
         }

@@ -23,13 +23,13 @@ import java.util.function.UnaryOperator;
 public final class GatewayHarness implements AutoCloseable {
     public static final ObjectMapper JSON = new ObjectMapper();
     private final Path dir;
-    private final Gateway gateway;
+    private final OmniSqlServer gateway;
     private final HttpClient http = HttpClient.newHttpClient();
 
     private GatewayHarness(Path dir, Map<String, String> env) throws Exception {
         this.dir = dir;
         // The wire listener takes a free port too unless a test names one (PG_PORT=off disables it).
-        this.gateway = Gateway.start(new Gateway.Options(dir, "127.0.0.1", 0, 100,
+        this.gateway = OmniSqlServer.start(new OmniSqlServer.Options(dir, "127.0.0.1", 0, 100,
                 name -> name.equals("PG_PORT") && !env.containsKey(name) ? "0" : env.get(name)));
     }
 
@@ -96,7 +96,7 @@ public final class GatewayHarness implements AutoCloseable {
         String apply(String file, String text);
     }
 
-    public Gateway gateway() {
+    public OmniSqlServer gateway() {
         return gateway;
     }
 

@@ -1,5 +1,6 @@
 package io.omnisql.config;
 
+import io.omnisql.sql.Op;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -209,42 +210,6 @@ public record Catalog(Defaults defaults,
                 out.add(m.group(1));
             }
             return out;
-        }
-    }
-
-    /** SQL comparison operators a column may accept for pushdown. */
-    public enum Op {
-        EQ("="), NE("!="), IN("IN"), NOT_IN("NOT IN"), GT(">"), GE(">="), LT("<"), LE("<=");
-
-        private final String sql;
-
-        Op(String sql) {
-            this.sql = sql;
-        }
-
-        public String sql() {
-            return sql;
-        }
-
-        /** The operator with its operands swapped: {@code 5 < x} is {@code x > 5}. */
-        public Op flipped() {
-            return switch (this) {
-                case GT -> LT;
-                case GE -> LE;
-                case LT -> GT;
-                case LE -> GE;
-                default -> this;
-            };
-        }
-
-        public static Optional<Op> parse(String s) {
-            String t = s.trim().toUpperCase(java.util.Locale.ROOT).replace("<>", "!=");
-            for (Op op : values()) {
-                if (op.sql.equals(t)) {
-                    return Optional.of(op);
-                }
-            }
-            return Optional.empty();
         }
     }
 

@@ -1,7 +1,7 @@
 package io.omnisql.connector;
 
 import io.omnisql.config.Catalog.ColumnDef;
-import io.omnisql.plan.Predicate;
+import io.omnisql.sql.Predicate;
 import java.util.ArrayList;
 import java.util.List;
 

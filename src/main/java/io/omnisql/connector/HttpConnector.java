@@ -180,9 +180,7 @@ public final class HttpConnector implements Connector {
         if (perRowColumns) {
             // Only rows the statement can return are worth a call each: drop those failing the table's own
             // WHERE conjuncts (the planner gives candidates only for tables that are not on a join's null side).
-            List<io.omnisql.plan.Predicate> candidates = new ArrayList<>(request.pushed());
-            candidates.addAll(request.notPushed());
-            RowFilter filter = RowFilter.of(request.columns(), candidates);
+            RowPrefilter filter = RowPrefilter.of(request.columns(), request.pushdown().candidates());
             if (!filter.isEmpty()) {
                 held.removeIf(row -> !filter.keeps(row));
             }

@@ -3,7 +3,7 @@ package io.omnisql.connector;
 import io.omnisql.config.Catalog.ColumnDef;
 import io.omnisql.config.Catalog.PushRule;
 import io.omnisql.error.QueryException;
-import io.omnisql.plan.Predicate;
+import io.omnisql.sql.Predicate;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,12 +32,15 @@ final class MissingKeys {
         }
         List<Predicate> kept = new ArrayList<>(request.notPushed());
         boolean dropped = false;
-        for (Predicate p : request.pushed()) {
-            PushRule rule = request.table().column(p.column()).map(c -> c.pushdown().get(p.op())).orElse(null);
-            if (rule != null && rule.kind() == PushRule.Kind.JQL && KEY_FIELDS.contains(rule.target().toLowerCase(Locale.ROOT))) {
+        for (Pushdown.Decision d : request.pushdown().decisions()) {
+            PushRule rule = d.rule();
+            if (!d.pushed()) {
+                continue;
+            }
+            if (rule.kind() == PushRule.Kind.JQL && KEY_FIELDS.contains(rule.target().toLowerCase(Locale.ROOT))) {
                 dropped = true;
             } else {
-                kept.add(p);
+                kept.add(d.predicate());
             }
         }
         if (!dropped) {
@@ -45,7 +48,7 @@ final class MissingKeys {
         }
         SourceRequest rebuilt = RequestBuilder.build(request.table(), request.source(), base,
                 request.columns().stream().map(ColumnDef::name).collect(java.util.stream.Collectors.toSet()), kept);
-        return new SourceRequest(rebuilt.table(), rebuilt.source(), rebuilt.columns(), rebuilt.pushed(), rebuilt.notPushed(),
+        return new SourceRequest(rebuilt.table(), rebuilt.source(), rebuilt.columns(), rebuilt.pushdown(),
                 rebuilt.streams(), request.key());
     }
 }

@@ -2,11 +2,11 @@ package io.omnisql.connector;
 
 import io.omnisql.config.Catalog.ColumnDef;
 import io.omnisql.config.Catalog.FanOut;
-import io.omnisql.config.Catalog.Op;
 import io.omnisql.config.Catalog.PushRule;
 import io.omnisql.config.Catalog.SourceDef;
 import io.omnisql.config.Catalog.TableDef;
-import io.omnisql.plan.Predicate;
+import io.omnisql.sql.Op;
+import io.omnisql.sql.Predicate;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -33,8 +33,7 @@ public final class RequestBuilder {
         table.columns().stream().filter(c -> c.isPerRow() && columnNames.contains(c.name()))
                 .forEach(c -> wanted.addAll(c.perRow().slots()));
         List<ColumnDef> columns = table.columns().stream().filter(c -> wanted.contains(c.name())).toList();
-        List<Predicate> pushed = new ArrayList<>();
-        List<Predicate> notPushed = new ArrayList<>();
+        List<Pushdown.Decision> decisions = new ArrayList<>();
         Map<String, String> params = new LinkedHashMap<>(table.params());
         Set<String> pushedParams = new java.util.HashSet<>();
         List<String> jqlClauses = new ArrayList<>();
@@ -46,7 +45,7 @@ public final class RequestBuilder {
             ColumnDef column = table.column(p.column()).orElseThrow();
             PushRule rule = column.pushdown().get(p.op());
             if (rule == null || !rule.accepts(p.values())) {
-                notPushed.add(p);
+                decisions.add(new Pushdown.Decision(p, Pushdown.Kind.NOT_PUSHED, null));
                 continue;
             }
             boolean applied = switch (rule.kind()) {
@@ -55,7 +54,7 @@ public final class RequestBuilder {
                     yield true;
                 }
                 case JQL -> {
-                    String clause = table.jql() == null ? null : Jql.clause(rule.target(), p.op(), p.values(), column.type(),
+                    String clause = table.jql() == null ? null : JqlClauses.clause(rule.target(), p.op(), p.values(), column.type(),
                             table.jql().timeZone());
                     if (clause != null) {
                         jqlClauses.add(clause);
@@ -71,7 +70,8 @@ public final class RequestBuilder {
                     yield true;
                 }
             };
-            (applied ? pushed : notPushed).add(p);
+            decisions.add(!applied ? new Pushdown.Decision(p, Pushdown.Kind.NOT_PUSHED, null)
+                    : new Pushdown.Decision(p, rule.exact() ? Pushdown.Kind.EXACT : Pushdown.Kind.APPROXIMATE, rule));
         }
         if (table.jql() != null) {
             params.put(table.jql().param(), ""); // its place among the parameters; each stream writes its JQL
@@ -93,24 +93,24 @@ public final class RequestBuilder {
         if (source.pagination().style() != io.omnisql.config.Catalog.PaginationStyle.NONE) {
             params.put(source.pagination().pageSizeParam(), String.valueOf(source.pagination().pageSize()));
         }
+        Pushdown pushdown = new Pushdown(decisions);
         List<URI> streams = new ArrayList<>();
-        expand(new Shape(table, baseUrl, params, pushedValues(pushed, table), List.copyOf(jqlClauses)),
+        expand(new Shape(table, baseUrl, params, pushedValues(pushdown), List.copyOf(jqlClauses)),
                 new ArrayList<>(table.fanOut()), fanOutValues, new LinkedHashMap<>(), streams);
         String key = table.name() + "|" + columns.stream().map(ColumnDef::name).toList() + "|" + streams;
         if (columns.stream().anyMatch(ColumnDef::isPerRow)) {
             // Rows failing a residual candidate are dropped before per-row calls, so those filters shape the rows.
-            key += "|" + notPushed.stream().map(Predicate::sql).sorted().toList();
+            key += "|" + pushdown.notPushed().stream().map(Predicate::sql).sorted().toList();
         }
-        return new SourceRequest(table, source, columns, List.copyOf(pushed), List.copyOf(notPushed), List.copyOf(streams), key);
+        return new SourceRequest(table, source, columns, pushdown, List.copyOf(streams), key);
     }
 
     /** The literal of each pushed param predicate, by parameter, for {@code {value}} in its format. */
-    private static Map<String, String> pushedValues(List<Predicate> pushed, TableDef table) {
+    private static Map<String, String> pushedValues(Pushdown pushdown) {
         Map<String, String> out = new LinkedHashMap<>();
-        for (Predicate p : pushed) {
-            PushRule rule = table.column(p.column()).orElseThrow().pushdown().get(p.op());
-            if (rule.kind() == PushRule.Kind.PARAM) {
-                out.put(rule.target(), p.values().get(0));
+        for (Pushdown.Decision d : pushdown.decisions()) {
+            if (d.pushed() && d.rule().kind() == PushRule.Kind.PARAM) {
+                out.put(d.rule().target(), d.predicate().values().get(0));
             }
         }
         return out;
@@ -149,7 +149,7 @@ public final class RequestBuilder {
             } else if (!fo.param().isEmpty()) {
                 query.put(fo.param(), value);
             } else {
-                jqlClauses.add(fo.jql() + " = " + Jql.quote(value));
+                jqlClauses.add(fo.jql() + " = " + JqlClauses.quote(value));
             }
         }
         if (table.jql() != null) {

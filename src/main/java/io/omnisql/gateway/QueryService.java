@@ -7,28 +7,21 @@ import io.omnisql.cache.SourceCache;
 import io.omnisql.config.Catalog;
 import io.omnisql.config.ConfigStore;
 import io.omnisql.config.Snapshot;
-import io.omnisql.connector.FetchResult;
-import io.omnisql.connector.PageListener;
 import io.omnisql.connector.HttpConnector;
-import io.omnisql.connector.RequestBuilder;
 import io.omnisql.connector.SourceRequest;
 import io.omnisql.error.ErrorCode;
 import io.omnisql.error.QueryException;
 import io.omnisql.exec.Engine;
 import io.omnisql.exec.Job;
-import io.omnisql.exec.MaterializedTable;
 import io.omnisql.exec.QueryResult;
-import io.omnisql.exec.TableWriter;
+import io.omnisql.gateway.FetchCoordinator.Freshness;
+import io.omnisql.gateway.FetchCoordinator.Served;
+import io.omnisql.gateway.RequestBinding.Bound;
 import io.omnisql.identity.Principal;
-import io.omnisql.observe.LogContext;
 import io.omnisql.observe.Metrics;
 import io.omnisql.observe.RequestTrace;
 import io.omnisql.observe.Span;
-import io.omnisql.plan.Planner;
-import io.omnisql.plan.Predicate;
 import io.omnisql.plan.QueryPlan;
-import io.omnisql.plan.TableRef;
-import io.omnisql.policy.Governance;
 import io.omnisql.policy.PolicyDecider;
 import io.omnisql.ratelimit.RateLimitSettings;
 import io.omnisql.ratelimit.RateLimiter;
@@ -38,15 +31,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletionService;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorCompletionService;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.function.Supplier;
 import java.util.function.Consumer;
-import java.util.logging.Level;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
@@ -57,14 +43,12 @@ import java.util.stream.Collectors;
 public final class QueryService {
     private static final Logger LOG = Logger.getLogger("omnisql.query");
     private final ConfigStore config;
-    private final Planner planner = new Planner();
     private final HttpConnector connector;
     private final Engine engine;
     private final SourceCache cache;
-    private final PolicyDecider policy;
+    private final RequestBinding binding;
+    private final FetchCoordinator fetches;
     private final Metrics metrics;
-    /** Plans and the source requests built from them share one byte budget ({@code plan_cache_max_bytes}). */
-    private final Cache<PlanKey, QueryPlan> plans;
     private final Cache<String, QueryResult> results;
     private final GovernedViews views = new GovernedViews();
     private final QuerySlots slots;
@@ -73,50 +57,6 @@ public final class QueryService {
     private final RateLimiter limiter;
     private final PrincipalAdmission admission;
     private final QueryRegistry registry;
-    /**
-     * Source requests per plan and per the governance of its references: identical for every principal
-     * that policy treats alike, so a cached query does not rebuild URIs and cache keys on each request.
-     */
-    private final Cache<RequestsKey, List<Prepared>> requests;
-
-    private record PlanKey(long version, String sql) {
-        long weight() {
-            return 64 + 2L * sql.length();
-        }
-    }
-
-    /** A cache weight: estimated bytes, capped where Caffeine's int weights end. */
-    private static int saturated(long bytes) {
-        return (int) Math.min(Integer.MAX_VALUE, bytes);
-    }
-
-    private record RequestsKey(PlanKey plan, List<Governance> governance) {
-    }
-
-    /** A reference's source request and its description (the explain entry: filters, columns, requests). */
-    private record Prepared(SourceRequest request, SourceReport described) {
-        /** The strings it holds, at two bytes a character, plus a fixed allowance per object. */
-        long weight() {
-            long chars = request.key().length();
-            for (java.net.URI u : request.streams()) {
-                chars += u.toString().length();
-            }
-            for (String s : described.requests()) {
-                chars += s.length();
-            }
-            for (String s : described.pushedFilters()) {
-                chars += s.length();
-            }
-            for (String s : described.residualFilters()) {
-                chars += s.length();
-            }
-            return 512 + 2 * chars;
-        }
-    }
-
-    /** One table reference made concrete for this principal: its governance and its source request. */
-    private record Bound(TableRef ref, Governance governance, SourceRequest request, SourceReport described) {
-    }
 
     /** Adds {@code warnings}' current lines to every answer (the cluster's degraded mode). */
     public void replicaWarnings(Supplier<List<String>> warnings) {
@@ -137,21 +77,14 @@ public final class QueryService {
         this.connector = connector;
         this.engine = engine;
         this.cache = cache;
-        this.policy = policy;
+        this.binding = new RequestBinding(connector, policy,
+                config.current().catalog().defaults().sql().planCacheMaxBytes());
+        this.fetches = new FetchCoordinator(connector, engine, cache, metrics, limiter);
         this.metrics = metrics;
         this.slots = new QuerySlots(config.current().catalog().defaults().maxConcurrentQueries());
         this.results = Caffeine.newBuilder()
                 .maximumWeight(resultCacheBytes)
-                .weigher((String k, QueryResult r) -> saturated(2L * k.length() + r.estimatedBytes()))
-                .build();
-        // Half the budget each: a flood of distinct statements evicts plans, never grows the heap past it.
-        long planBytes = config.current().catalog().defaults().sql().planCacheMaxBytes();
-        this.plans = Caffeine.newBuilder().maximumWeight(planBytes / 2)
-                .weigher((PlanKey k, QueryPlan p) -> saturated(k.weight() + p.estimatedBytes()))
-                .build();
-        this.requests = Caffeine.newBuilder().maximumWeight(planBytes / 2)
-                .weigher((RequestsKey k, List<Prepared> v) -> saturated(k.plan().weight() + 64L * k.governance().size()
-                        + v.stream().mapToLong(Prepared::weight).sum()))
+                .weigher((String k, QueryResult r) -> RequestBinding.saturated(2L * k.length() + r.estimatedBytes()))
                 .build();
     }
 
@@ -234,12 +167,12 @@ public final class QueryService {
         }
         QueryPlan plan;
         try (Span span = trace.child("plan", Map.of())) {
-            plan = plan(request.sql(), snapshot, deadline);
+            plan = binding.plan(request.sql(), snapshot, deadline);
             span.attribute("tables", plan.refs().stream().map(r -> r.table().name()).distinct().toList().toString());
         }
         List<Bound> bound;
         try (Span span = trace.child("policy.rewrite", Map.of())) {
-            bound = bind(principal, plan, request.sql(), snapshot);
+            bound = binding.bind(principal, plan, request.sql(), snapshot);
         }
         Freshness freshness = new Freshness(maxStaleness, request.allowStale(), trace.traceId());
         RateLimitSettings limits = limiter.settings();
@@ -263,7 +196,7 @@ public final class QueryService {
             handle.queued(System.nanoTime() - queuedAt);
             try {
                 handle.moveTo(QueryState.FETCHING);
-                List<Served> served = fetchAll(q.bound(), q.freshness(), q.deadline(), trace, handle);
+                List<Served> served = fetches.fetchAll(q.bound(), q.freshness(), q.deadline(), trace, handle);
                 try {
                     handle.moveTo(QueryState.QUEUED);
                     Job job = new Job(q.subject(), q.plan().template(),
@@ -370,9 +303,9 @@ public final class QueryService {
     /** The plan without fetching: what each table reference would push, keep and request. */
     public List<SourceReport> explain(Principal principal, QueryRequest request) {
         Snapshot snapshot = config.current();
-        QueryPlan plan = plan(request.sql(), snapshot, explainDeadline(request, snapshot));
+        QueryPlan plan = binding.plan(request.sql(), snapshot, explainDeadline(request, snapshot));
         List<SourceReport> out = new ArrayList<>();
-        for (Bound b : bind(principal, plan, request.sql(), snapshot)) {
+        for (Bound b : binding.bind(principal, plan, request.sql(), snapshot)) {
             // The per-row plan depends on what is cached now, so it is asked each time.
             SourceReport d = b.described();
             out.add(new SourceReport(d.table(), d.source(), d.alias(), d.cache(), 0, 0, 0, 0, d.pushedFilters(),
@@ -411,7 +344,7 @@ public final class QueryService {
         List<TableSpend> tables = new ArrayList<>();
         Map<String, Long> perSource = new java.util.TreeMap<>();
         Set<String> seen = new java.util.HashSet<>();
-        for (Bound b : bind(principal, plan(request.sql(), snapshot, explainDeadline(request, snapshot)), request.sql(), snapshot)) {
+        for (Bound b : binding.bind(principal, binding.plan(request.sql(), snapshot, explainDeadline(request, snapshot)), request.sql(), snapshot)) {
             SourceRequest r = b.request();
             long requests;
             String basis;
@@ -440,24 +373,11 @@ public final class QueryService {
 
     public List<String> planWarnings(QueryRequest request) {
         Snapshot snapshot = config.current();
-        return plan(request.sql(), snapshot, explainDeadline(request, snapshot)).warnings();
+        return binding.plan(request.sql(), snapshot, explainDeadline(request, snapshot)).warnings();
     }
 
     private static long explainDeadline(QueryRequest request, Snapshot snapshot) {
         return System.nanoTime() + deadlineMs(request, snapshot.catalog().defaults()) * 1_000_000;
-    }
-
-    private QueryPlan plan(String sql, Snapshot snapshot, long deadlineNanos) {
-        if (sql == null) {
-            throw new QueryException(ErrorCode.BAD_REQUEST, "\"sql\" is required");
-        }
-        PlanKey key = new PlanKey(snapshot.version(), sql);
-        QueryPlan plan = plans.getIfPresent(key);
-        if (plan == null) {
-            plan = planner.plan(sql, snapshot.catalog(), deadlineNanos);
-            plans.put(key, plan);
-        }
-        return plan;
     }
 
     private static long deadlineMs(QueryRequest request, Catalog.Defaults defaults) {
@@ -470,221 +390,6 @@ public final class QueryService {
         return Math.min(request.timeoutMs(), defaults.maxTimeoutMs());
     }
 
-    private List<Bound> bind(Principal principal, QueryPlan plan, String sql, Snapshot snapshot) {
-        List<Governance> governance = new ArrayList<>(plan.refs().size());
-        for (TableRef ref : plan.refs()) {
-            governance.add(policy.govern(principal, ref, snapshot));
-        }
-        List<Prepared> built = requests.get(new RequestsKey(new PlanKey(snapshot.version(), sql), governance),
-                k -> sourceRequests(plan, k.governance(), snapshot));
-        List<Bound> out = new ArrayList<>(built.size());
-        for (int i = 0; i < built.size(); i++) {
-            out.add(new Bound(plan.refs().get(i), governance.get(i), built.get(i).request(), built.get(i).described()));
-        }
-        return out;
-    }
-
-    private List<Prepared> sourceRequests(QueryPlan plan, List<Governance> governance, Snapshot snapshot) {
-        List<Prepared> out = new ArrayList<>();
-        for (int r = 0; r < plan.refs().size(); r++) {
-            TableRef ref = plan.refs().get(r);
-            Governance g = governance.get(r);
-            Catalog.SourceDef source = snapshot.catalog().sources().get(ref.table().source());
-            Set<String> fetched = new LinkedHashSet<>(ref.columns());
-            fetched.removeAll(g.hiddenColumns());
-            // Row filters and masks read columns the statement may not mention.
-            fetched.addAll(g.columnsRead());
-            // A per-row column costs a call per row: only a statement naming it pays that (never SELECT * or count(*)).
-            fetched.removeIf(c -> ref.table().column(c).map(Catalog.ColumnDef::isPerRow).orElse(false)
-                    && !ref.mentioned().contains(c));
-            if (fetched.isEmpty()) {
-                fetched.add(ref.table().columns().get(0).name());
-            }
-            List<Predicate> candidates = new ArrayList<>();
-            for (Predicate p : ref.candidates()) {
-                if (!g.protects(p.column())) {
-                    candidates.add(p);
-                }
-            }
-            candidates.addAll(g.pushable());
-            // Columns declared by Jira field name get this site's ids (its field list is read once per reload).
-            Set<String> used = new java.util.HashSet<>(fetched);
-            candidates.forEach(p -> used.add(p.column()));
-            Catalog.TableDef table = connector.resolveFields(ref.table(), source, used,
-                    System.nanoTime() + source.timeoutMs() * 1_000_000L);
-            SourceRequest request = RequestBuilder.build(table, source, connector.baseUrl(source), fetched, candidates);
-            out.add(new Prepared(request, new SourceReport(ref.table().name(), ref.table().source(), ref.alias(), null, 0, 0, 0, 0,
-                    request.pushed().stream().map(Predicate::sql).toList(), residual(ref, request),
-                    request.columns().stream().map(Catalog.ColumnDef::name).toList(),
-                    request.streams().stream().map(java.net.URI::toString).toList())));
-        }
-        return List.copyOf(out);
-    }
-
-    /**
-     * Fetches every reference's data concurrently. The first failure cancels the other fetches at once (a
-     * half-loaded table is dropped by its own fetch) and is rethrown once they have all wound down; data that
-     * was served meanwhile is released, whether its fetch finished before or despite the cancel.
-     */
-    private List<Served> fetchAll(List<Bound> bound, Freshness freshness, long deadline, Span trace, QueryHandle handle) {
-        if (bound.size() == 1) {
-            return List.of(fetch(bound.get(0), freshness, deadline, trace, handle));
-        }
-        Served[] served = new Served[bound.size()];
-        QueryException failure = null;
-        try (ExecutorService exec = Executors.newVirtualThreadPerTaskExecutor()) {
-            CompletionService<Integer> done = new ExecutorCompletionService<>(exec);
-            List<Future<Integer>> futures = new ArrayList<>();
-            for (int i = 0; i < bound.size(); i++) {
-                int slot = i;
-                futures.add(done.submit(() -> {
-                    served[slot] = fetch(bound.get(slot), freshness, deadline, trace, handle);
-                    return slot;
-                }));
-            }
-            for (int pending = futures.size(); pending > 0 && failure == null; pending--) {
-                try {
-                    done.take().get();
-                } catch (ExecutionException e) {
-                    failure = e.getCause() instanceof QueryException q ? q
-                            : new QueryException(ErrorCode.INTERNAL, "fetch failed: " + e.getCause(), Map.of(), e.getCause());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    failure = new QueryException(ErrorCode.QUERY_CANCELLED, "query cancelled");
-                }
-            }
-            if (failure != null) {
-                futures.forEach(f -> f.cancel(true));
-            }
-        } // waits for every fetch, cancelled ones included, to end
-        if (failure != null) {
-            for (Served s : served) {
-                if (s != null) {
-                    s.close();
-                }
-            }
-            throw failure;
-        }
-        return List.of(served);
-    }
-
-    private Served fetch(Bound b, Freshness freshness, long deadline, Span trace, QueryHandle handle) {
-        SourceRequest request = b.request();
-        String table = request.table().name();
-        String source = request.source().name();
-        try (Span span = trace.child("source.fetch", Map.of("table", table, "source", source,
-                "pushed_filters", request.pushed().stream().map(Predicate::sql).toList().toString()))) {
-            try {
-                Lease lease = cache.acquire(request.key(), freshness.maxStalenessMs(), () -> {
-                    if (limiter.budgetLeft(source, handle.subject()) == 0) {
-                        limiter.chargeBudget(source, handle.subject()); // refuses, saying when a request is allowed again
-                    }
-                    // Pages are appended while later ones are still being fetched; the load span is the tail.
-                    // Pages another replica fetched within the freshness window are as good as this replica's own.
-                    long now = System.currentTimeMillis();
-                    long sharedSince = now - Math.min(now, freshness.maxStalenessMs());
-                    try (TableWriter writer = engine.create(request.columns())) {
-                        // Every upstream request carries the fetch span's traceparent: a traced upstream joins the trace.
-                        FetchResult fetched = connector.fetch(request, deadline, sharedSince, PageListener.traced(span.traceparent(),
-                                (src, tbl, uri, status, rows, nanos) -> {
-                                    metrics.sourcePage(src);
-                                    handle.page(tbl, src, rows, nanos);
-                                    // The principal's share of the source: a fetch stops at the first page past it. A
-                                    // 304 the upstream does not count (conditional_requests: free) is not counted either.
-                                    if (status != 304 || !request.source().freeRevalidation()) {
-                                        limiter.chargeBudget(src, handle.subject());
-                                    }
-                                    // Told after the exchange: a CLIENT span back-dated by its duration.
-                                    span.exchange("source.page", pageAttributes(uri, status, rows), nanos);
-                                }), writer::append);
-                        metrics.sourceFetch(source, table, fetched.fetchMs() * 1_000_000, fetched.rows());
-                        try (Span load = span.child("duckdb.load", Map.of("db.system", "duckdb",
-                                "db.operation.name", "INSERT", "table", table, "rows", fetched.rows()))) {
-                            MaterializedTable loaded = writer.finish();
-                            return new SourceCache.Loaded(loaded, fetched.pages(), fetched.fetchMs(), fetched.warnings());
-                        }
-                    }
-                });
-                metrics.cache(table, lease.outcome());
-                span.attribute("cache", lease.outcome().label()).attribute("rows", lease.cached().table().rows());
-                return new Served(lease, null);
-            } catch (QueryException e) {
-                span.fail(e.code().name());
-                if (e.details().get("source") != null) {
-                    metrics.sourceError(source, e.code().name());
-                }
-                Lease older = UNAVAILABLE.contains(e.code()) ? cache.stale(request.key()) : null;
-                if (older == null) {
-                    throw e;
-                }
-                Served served = fallBack(b, older, freshness, e);
-                metrics.cache(table, older.outcome());
-                span.attribute("cache", older.outcome().label()).attribute("rows", older.cached().table().rows());
-                return served;
-            }
-        }
-    }
-
-    /** HTTP client semantic conventions for one upstream exchange (status 0: no answer came). */
-    private static Map<String, Object> pageAttributes(java.net.URI uri, int status, int rows) {
-        Map<String, Object> a = new java.util.HashMap<>();
-        a.put("http.request.method", "GET");
-        a.put("server.address", uri.getHost());
-        a.put("server.port", uri.getPort() > 0 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80);
-        a.put("url.path", uri.getPath());
-        a.put("rows", rows);
-        if (status > 0) {
-            a.put("http.response.status_code", status);
-        }
-        if (status == 0 || status >= 400) {
-            a.put("error.type", status == 0 ? "timeout_or_io" : Integer.toString(status));
-        }
-        return a;
-    }
-
-    // --- freshness: what older cached data may do when live data cannot be had ---
-
-    private static final Set<ErrorCode> UNAVAILABLE =
-            Set.of(ErrorCode.SOURCE_ERROR, ErrorCode.SOURCE_TIMEOUT, ErrorCode.RATE_LIMIT_EXHAUSTED);
-
-    /** A query's staleness constraint, whether it accepts older data when live data cannot be had, its trace. */
-    private record Freshness(long maxStalenessMs, boolean allowStale, String traceId) {
-    }
-
-    /** A table reference's data for this query, with the warning that serving it raised (or null). */
-    private record Served(Lease lease, String warning) implements AutoCloseable {
-        @Override
-        public void close() {
-            lease.close();
-        }
-    }
-
-    /**
-     * The live fetch failed but older data is cached: serve it when the request allows stale data, else
-     * answer STALE_DATA stating its age. Either way the unmet constraint is logged with the trace id.
-     */
-    private static Served fallBack(Bound b, Lease older, Freshness freshness, QueryException failure) {
-        if (older.ageMs() <= freshness.maxStalenessMs()) {
-            return new Served(older, null); // another query refreshed it meanwhile
-        }
-        String table = b.ref().table().name();
-        String situation = table + ": live data was needed (max_staleness_ms " + freshness.maxStalenessMs()
-                + ") but the fetch failed (" + failure.code() + ": " + failure.getMessage() + "); cached data is "
-                + older.ageMs() + " ms old";
-        if (freshness.allowStale()) {
-            LogContext.of(freshness.traceId(), null).log(LOG, Level.WARNING,
-                    "trace " + freshness.traceId() + ": " + situation + "; served it (allow_stale)", null);
-            return new Served(older, situation + "; served it because allow_stale is set");
-        }
-        long age = older.ageMs();
-        older.close();
-        LogContext.of(freshness.traceId(), null).log(LOG, Level.WARNING,
-                "trace " + freshness.traceId() + ": " + situation + "; refused with STALE_DATA", null);
-        throw new QueryException(ErrorCode.STALE_DATA, situation + "; send \"allow_stale\": true to accept it",
-                Map.of("table", table, "source", b.ref().table().source(), "available_age_ms", age,
-                        "max_staleness_ms", freshness.maxStalenessMs(), "cause", failure.code().name()), failure);
-    }
-
     private static SourceReport report(Bound b, Lease lease) {
         boolean fetchedNow = lease.outcome() == io.omnisql.cache.CacheOutcome.MISS;
         SourceReport d = b.described();
@@ -693,16 +398,4 @@ public final class QueryService {
                 d.pushedFilters(), d.residualFilters(), d.columns(), d.requests());
     }
 
-    /** Everything DuckDB must decide: conjuncts not pushed, and pushed ones the source applies only as a superset. */
-    private static List<String> residual(TableRef ref, SourceRequest request) {
-        List<String> out = new ArrayList<>(ref.residual());
-        request.notPushed().forEach(p -> out.add(p.sql()));
-        for (Predicate p : request.pushed()) {
-            Catalog.PushRule rule = ref.table().column(p.column()).orElseThrow().pushdown().get(p.op());
-            if (rule != null && !rule.exact()) {
-                out.add(p.sql());
-            }
-        }
-        return out;
-    }
 }

@@ -6,6 +6,8 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.RequestException;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.omnisql.error.ErrorCode;
@@ -33,10 +35,17 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * The routing table: {@code /v1/query}, {@code /v1/explain}, {@code /v1/catalog}, and JSON
- * errors for the rest.
+ * The API, mounted under {@value #API} ({@link #routing(HttpRules)} is its map: query, explain, catalog, queries),
+ * beside {@code /health}, and JSON errors for the rest.
  */
-public final class QueryRoutes {
+public final class QueryRoutes implements HttpService {
+    /** Where the API is mounted; its routes are relative to it. */
+    public static final String API = "/v1";
+    /** Marks, in a request's context, a request no route matched (the fallback answered it). */
+    private static final String UNMATCHED = "omnisql.unmatched";
+    /** The console's own paths share one label, except its config document. */
+    private static final String CONSOLE = "/console";
+
     private static final Set<String> FIELDS = Set.of("sql", "max_staleness_ms", "timeout_ms", "allow_stale", "async");
     private static final io.helidon.http.HeaderName PREFER = HeaderNames.create("Prefer");
     private final Authenticator authenticator;
@@ -70,7 +79,9 @@ public final class QueryRoutes {
         this.healthDetails = details;
     }
 
+    /** {@code /health} and the API under {@value #API}. */
     public void register(HttpRouting.Builder routing) {
+        routing.register(API, this);
         routing.get("/health", (req, res) -> send(res, 200, Json.write(g -> {
                     g.writeStartObject();
                     g.writeStringField("status", "UP");
@@ -79,24 +90,51 @@ public final class QueryRoutes {
                         Json.value(g, e.getValue());
                     }
                     g.writeEndObject();
-                })))
-                .post("/v1/query", (req, res) -> handle(req, res, false))
-                .post("/v1/explain", (req, res) -> handle(req, res, true))
-                .get("/v1/catalog", this::catalog)
-                .get("/v1/queries", this::listQueries)
-                .get("/v1/queries/{id}", this::showQuery)
-                .delete("/v1/queries/{id}", this::cancelQuery)
-                .any("/v1/queries", (req, res) -> methodNotAllowed(res, "GET"))
-                .any("/v1/queries/{id}", (req, res) -> methodNotAllowed(res, "GET, DELETE"))
-                .any("/v1/query", (req, res) -> methodNotAllowed(res, "POST"))
-                .any("/v1/explain", (req, res) -> methodNotAllowed(res, "POST"))
-                .any("/v1/catalog", (req, res) -> methodNotAllowed(res, "GET"));
+                })));
+    }
+
+    /** The API's map, relative to {@value #API}; each of these requests is counted by its request trace. */
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/query", (req, res) -> handle(req, res, false))
+                .post("/explain", (req, res) -> handle(req, res, true))
+                .get("/catalog", this::catalog)
+                .get("/queries", this::listQueries)
+                .get("/queries/{id}", this::showQuery)
+                .delete("/queries/{id}", this::cancelQuery)
+                .any("/queries", (req, res) -> methodNotAllowed(res, "GET"))
+                .any("/queries/{id}", (req, res) -> methodNotAllowed(res, "GET, DELETE"))
+                .any("/query", (req, res) -> methodNotAllowed(res, "POST"))
+                .any("/explain", (req, res) -> methodNotAllowed(res, "POST"))
+                .any("/catalog", (req, res) -> methodNotAllowed(res, "GET"));
     }
 
     /** Registered last: unknown paths answer in the error vocabulary, not Helidon's plain text. */
     public void registerFallback(HttpRouting.Builder routing) {
-        routing.any((req, res) -> fail(res, new QueryException(ErrorCode.NOT_FOUND,
-                "no route for " + req.prologue().method().text() + " " + printable(req.path().path())), TraceIds.random()));
+        routing.any((req, res) -> {
+            req.context().register(UNMATCHED, Boolean.TRUE);
+            fail(res, new QueryException(ErrorCode.NOT_FOUND,
+                    "no route for " + req.prologue().method().text() + " " + printable(req.path().path())), TraceIds.random());
+        });
+    }
+
+    /**
+     * The bounded route label of an answered request for http_requests_total: "unmatched" when no route took it,
+     * null under {@value #API} (counted by its request trace, with its error code), {@value #CONSOLE} for the
+     * console's pages and assets (bar /console/config.json), else its path (a fixed route).
+     */
+    public static String routeLabel(ServerRequest req) {
+        if (req.context().get(UNMATCHED, Boolean.class).orElse(false)) {
+            return "unmatched";
+        }
+        String path = req.path().path();
+        if (path.startsWith(API + "/")) {
+            return null;
+        }
+        if (path.startsWith(CONSOLE) && !path.equals(CONSOLE + "/config.json")) {
+            return CONSOLE;
+        }
+        return path;
     }
 
     /** At most 200 characters of a path, without control characters: it is echoed in an error message. */

@@ -2,10 +2,11 @@ package io.omnisql.plan;
 
 import io.omnisql.config.Catalog;
 import io.omnisql.config.Catalog.ColumnDef;
-import io.omnisql.config.Catalog.Op;
 import io.omnisql.config.Catalog.TableDef;
 import io.omnisql.error.ErrorCode;
 import io.omnisql.error.QueryException;
+import io.omnisql.sql.ColumnComparison;
+import io.omnisql.sql.Predicate;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -23,25 +24,14 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import net.sf.jsqlparser.expression.AnalyticExpression;
 import net.sf.jsqlparser.expression.BinaryExpression;
-import net.sf.jsqlparser.expression.DateTimeLiteralExpression;
-import net.sf.jsqlparser.expression.DoubleValue;
 import net.sf.jsqlparser.expression.Expression;
-import net.sf.jsqlparser.expression.LongValue;
-import net.sf.jsqlparser.expression.SignedExpression;
 import net.sf.jsqlparser.expression.StringValue;
-import net.sf.jsqlparser.expression.TimestampValue;
 import net.sf.jsqlparser.expression.WindowElement;
 import net.sf.jsqlparser.expression.WindowOffset;
 import net.sf.jsqlparser.expression.operators.conditional.AndExpression;
 import net.sf.jsqlparser.expression.operators.relational.ComparisonOperator;
-import net.sf.jsqlparser.expression.operators.relational.EqualsTo;
 import net.sf.jsqlparser.expression.operators.relational.ExpressionList;
-import net.sf.jsqlparser.expression.operators.relational.GreaterThan;
-import net.sf.jsqlparser.expression.operators.relational.GreaterThanEquals;
 import net.sf.jsqlparser.expression.operators.relational.InExpression;
-import net.sf.jsqlparser.expression.operators.relational.MinorThan;
-import net.sf.jsqlparser.expression.operators.relational.MinorThanEquals;
-import net.sf.jsqlparser.expression.operators.relational.NotEqualsTo;
 import net.sf.jsqlparser.parser.CCJSqlParser;
 import net.sf.jsqlparser.parser.CCJSqlParserUtil;
 import net.sf.jsqlparser.parser.ParseException;
@@ -325,94 +315,8 @@ public final class Planner implements AutoCloseable {
 
     /** The conjunct as a pushable predicate on {@code r}, or null when it is anything else. */
     private static Predicate predicateOn(Expression e, Resolved r, Block block) {
-        if (e instanceof InExpression in) {
-            ColumnDef c = columnOf(in.getLeftExpression(), r, block);
-            if (c == null || !(in.getRightExpression() instanceof ExpressionList<?> list) || list.isEmpty()) {
-                return null;
-            }
-            List<String> values = new ArrayList<>();
-            for (Object item : list) {
-                String v = literal((Expression) item);
-                if (v == null) {
-                    return null;
-                }
-                values.add(v);
-            }
-            return new Predicate(c.name(), in.isNot() ? Op.NOT_IN : Op.IN, values, e.toString());
-        }
-        if (!(e instanceof ComparisonOperator cmp)) {
-            return null;
-        }
-        Op op = opOf(cmp);
-        if (op == null) {
-            return null;
-        }
-        ColumnDef c = columnOf(cmp.getLeftExpression(), r, block);
-        String v = literal(cmp.getRightExpression());
-        if (c == null) {
-            c = columnOf(cmp.getRightExpression(), r, block);
-            v = literal(cmp.getLeftExpression());
-            op = op.flipped();
-        }
-        if (c == null || v == null) {
-            return null;
-        }
-        return new Predicate(c.name(), op, List.of(v), e.toString());
-    }
-
-    /** The catalog operator of a SQL comparison, or null for one no source could apply. */
-    public static Op opOf(ComparisonOperator cmp) {
-        return cmp instanceof EqualsTo ? Op.EQ : cmp instanceof NotEqualsTo ? Op.NE : cmp instanceof GreaterThan ? Op.GT
-                : cmp instanceof GreaterThanEquals ? Op.GE : cmp instanceof MinorThan ? Op.LT
-                : cmp instanceof MinorThanEquals ? Op.LE : null;
-    }
-
-    /**
-     * The text of a literal whose value DuckDB and a source read alike, or null: escape strings ({@code E'ma\\x69n'})
-     * and other prefixed strings, and typed literals other than DATE and TIMESTAMP (a TIMESTAMPTZ literal makes
-     * DuckDB compare in its time zone) stay with DuckDB.
-     */
-    private static String literal(Expression e) {
-        if (e instanceof net.sf.jsqlparser.expression.CastExpression cast) {
-            return castLiteral(cast);
-        }
-        if (e instanceof StringValue s) {
-            String prefix = s.getPrefix();
-            return prefix == null || prefix.equalsIgnoreCase("N") ? s.getValue().replace("''", "'") : null;
-        }
-        if (e instanceof LongValue || e instanceof DoubleValue) {
-            return e.toString();
-        }
-        if (e instanceof SignedExpression s && s.getSign() == '-'
-                && (s.getExpression() instanceof LongValue || s.getExpression() instanceof DoubleValue)) {
-            return "-" + s.getExpression();
-        }
-        if (e instanceof DateTimeLiteralExpression d) {
-            DateTimeLiteralExpression.DateTime type = d.getType();
-            String value = stripQuotes(d.getValue());
-            return (type == DateTimeLiteralExpression.DateTime.DATE || type == DateTimeLiteralExpression.DateTime.TIMESTAMP)
-                    && !value.contains("'") ? value : null;
-        }
-        if (e instanceof TimestampValue t) {
-            return t.getValue().toString();
-        }
-        return null;
-    }
-
-    /**
-     * A cast of a literal ({@code TIMESTAMP '...'}, which JSqlParser reads as a cast, {@code CAST('...' AS DATE)},
-     * {@code '...'::TIMESTAMP}) pushes as the literal's text: the source compares it as the column's type, and
-     * DuckDB re-applies the cast. Casts to zoned types stay with DuckDB (it would compare in its own time zone).
-     */
-    private static String castLiteral(net.sf.jsqlparser.expression.CastExpression cast) {
-        String type = cast.getColDataType() == null ? "" : cast.getColDataType().toString().toUpperCase(Locale.ROOT).trim();
-        boolean plain = type.matches("(DATE|TIMESTAMP|DATETIME|VARCHAR|TEXT|STRING|INTEGER|INT|BIGINT|DOUBLE)(\\s*\\(\\s*\\d+\\s*\\))?");
-        return plain && !(cast.getLeftExpression() instanceof net.sf.jsqlparser.expression.CastExpression)
-                ? literal(cast.getLeftExpression()) : null;
-    }
-
-    private static String stripQuotes(String s) {
-        return s.length() >= 2 && s.startsWith("'") && s.endsWith("'") ? s.substring(1, s.length() - 1) : s;
+        ColumnComparison<ColumnDef, String> c = ColumnComparison.of(e, x -> columnOf(x, r, block), ColumnComparison::literal);
+        return c == null ? null : new Predicate(c.column().name(), c.op(), c.values(), e.toString());
     }
 
     /** The column of {@code r} that {@code e} names, or null; unqualified names must be unambiguous in the block. */

@@ -1,5 +1,6 @@
 package io.omnisql.plan;
 
+import io.omnisql.sql.Predicate;
 import java.util.List;
 
 /**

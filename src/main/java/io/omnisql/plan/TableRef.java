@@ -1,6 +1,7 @@
 package io.omnisql.plan;
 
 import io.omnisql.config.Catalog.TableDef;
+import io.omnisql.sql.Predicate;
 import java.util.List;
 import java.util.Set;
 

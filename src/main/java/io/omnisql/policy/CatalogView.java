@@ -1,14 +1,13 @@
 package io.omnisql.policy;
 
 import io.omnisql.config.Catalog.ColumnDef;
-import io.omnisql.config.Catalog.Op;
 import io.omnisql.config.Catalog.TableDef;
 import io.omnisql.config.ConfigStore;
 import io.omnisql.config.Snapshot;
 import io.omnisql.error.ErrorCode;
 import io.omnisql.error.QueryException;
 import io.omnisql.identity.Principal;
-import io.omnisql.plan.TableRef;
+import io.omnisql.sql.Op;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -67,7 +66,7 @@ public final class CatalogView {
             Set<String> all = table.columns().stream().map(ColumnDef::name).collect(Collectors.toSet());
             Governance g;
             try {
-                g = policy.govern(principal, new TableRef("", table.name(), table, all, Set.of(), List.of(), List.of()), snapshot);
+                g = policy.govern(principal, new TableRead(table, all, Set.of()), snapshot);
             } catch (QueryException e) {
                 if (e.code() == ErrorCode.ENTITLEMENT_DENIED) {
                     // A table no rule opens is not even named to the caller (deny by default); one that an explicit

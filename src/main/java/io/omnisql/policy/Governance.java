@@ -2,7 +2,7 @@ package io.omnisql.policy;
 
 import io.omnisql.config.Catalog.ColumnDef;
 import io.omnisql.config.Catalog.TableDef;
-import io.omnisql.plan.Predicate;
+import io.omnisql.sql.Predicate;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;

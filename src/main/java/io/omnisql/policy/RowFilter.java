@@ -2,11 +2,11 @@ package io.omnisql.policy;
 
 import io.omnisql.config.Catalog.ColumnDef;
 import io.omnisql.config.Catalog.ColumnType;
-import io.omnisql.config.Catalog.Op;
 import io.omnisql.config.Catalog.TableDef;
 import io.omnisql.identity.Principal;
-import io.omnisql.plan.Planner;
-import io.omnisql.plan.Predicate;
+import io.omnisql.sql.ColumnComparison;
+import io.omnisql.sql.Op;
+import io.omnisql.sql.Predicate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -292,51 +292,20 @@ final class RowFilter {
 
         /** The conjunct as {@code column op values} when a source could apply it, judged by the catalog's rules. */
         Optional<Shape> shape(Expression e) {
-            String column;
-            Op op;
-            List<Operand> values = new ArrayList<>();
-            if (e instanceof InExpression in && in.getLeftExpression() instanceof Column c && tableColumns.containsKey(c)
-                    && in.getRightExpression() instanceof ExpressionList<?> list) {
-                column = tableColumns.get(c);
-                op = in.isNot() ? Op.NOT_IN : Op.IN;
-                for (Object item : list) {
-                    Operand o = value((Expression) item);
-                    if (o == null) {
-                        return Optional.empty();
-                    }
-                    values.add(o);
-                }
-            } else if (e instanceof ComparisonOperator cmp && Planner.opOf(cmp) != null) {
-                boolean left = cmp.getLeftExpression() instanceof Column c && tableColumns.containsKey(c);
-                Expression colSide = left ? cmp.getLeftExpression() : cmp.getRightExpression();
-                if (!(colSide instanceof Column c) || !tableColumns.containsKey(c)) {
-                    return Optional.empty();
-                }
-                Operand o = value(left ? cmp.getRightExpression() : cmp.getLeftExpression());
-                if (o == null) {
-                    return Optional.empty();
-                }
-                column = tableColumns.get(c);
-                op = left ? Planner.opOf(cmp) : Planner.opOf(cmp).flipped();
-                values.add(o);
-            } else {
+            ColumnComparison<String, Operand> c = ColumnComparison.of(e,
+                    x -> x instanceof Column col ? tableColumns.get(col) : null, this::value);
+            if (c == null || !table.column(c.column()).orElseThrow().pushdown().containsKey(c.op())) {
                 return Optional.empty();
             }
-            ColumnDef def = table.column(column).orElseThrow();
-            return def.pushdown().containsKey(op) ? Optional.of(new Shape(column, op, values)) : Optional.empty();
+            return Optional.of(new Shape(c.column(), c.op(), c.values()));
         }
 
         private Operand value(Expression e) {
             if (e instanceof Column c) {
                 return operands.get(c);
             }
-            if (e instanceof StringValue s) {
-                return new Operand(s.getValue().replace("''", "'"), null);
-            }
-            if (e instanceof LongValue || e instanceof DoubleValue) {
-                return new Operand(e.toString(), null);
-            }
-            return null;
+            String literal = ColumnComparison.plainLiteral(e);
+            return literal == null ? null : new Operand(literal, null);
         }
 
         private static String columnName(Column col) {

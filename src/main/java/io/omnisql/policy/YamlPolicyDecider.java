@@ -9,8 +9,7 @@ import io.omnisql.config.Snapshot;
 import io.omnisql.error.ErrorCode;
 import io.omnisql.error.QueryException;
 import io.omnisql.identity.Principal;
-import io.omnisql.plan.Predicate;
-import io.omnisql.plan.TableRef;
+import io.omnisql.sql.Predicate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,15 +58,15 @@ public final class YamlPolicyDecider implements PolicyDecider, ConfigParticipant
     }
 
     @Override
-    public Governance govern(Principal principal, TableRef ref, Snapshot snapshot) {
-        TableDef table = ref.table();
+    public Governance govern(Principal principal, TableRead read, Snapshot snapshot) {
+        TableDef table = read.table();
         Decision d = decisions.get(new Key(snapshot.version(), table.name(), principal),
                 k -> decide(policies(snapshot), principal, table));
         if (d.denial() != null) {
             throw new QueryException(ErrorCode.ENTITLEMENT_DENIED, d.denial().message(),
                     Map.of("table", table.name(), "rule", d.denial().rule()));
         }
-        for (String column : ref.mentioned()) {
+        for (String column : read.mentioned()) {
             ColumnRule rule = d.denied().get(column);
             if (rule != null) {
                 throw new QueryException(ErrorCode.ENTITLEMENT_DENIED, "column " + column + " of " + table.name()
@@ -77,7 +76,7 @@ public final class YamlPolicyDecider implements PolicyDecider, ConfigParticipant
                         Map.of("table", table.name(), "column", column, "rule", rule.rule()));
             }
         }
-        return forColumns(d, ref.columns(), table.name());
+        return forColumns(d, read.columns(), table.name());
     }
 
     /** The decision narrowed to the columns the statement reads, so metadata lists only what shaped this answer. */

@@ -65,7 +65,7 @@ final class GithubApi implements Api {
         Map<String, List<Integer>> byRepo = new HashMap<>();
         for (int i = 0; i < prs.size(); i++) {
             DemoData.PullRequest pr = prs.get(i);
-            items[i] = Json.render(g -> writePull(g, pr));
+            items[i] = JsonBytes.render(g -> writePull(g, pr));
             itemHashes[i] = fnv(items[i]);
             byRepo.computeIfAbsent(pr.repo().name(), k -> new ArrayList<>()).add(i);
         }
@@ -122,7 +122,7 @@ final class GithubApi implements Api {
 
     private Reply repoRoute(ServerRequest req, DemoData.Repo repo, String[] seg, int at) {
         if (seg.length == at) {
-            return ok(Json.render(g -> writeRepo(g, repo)));
+            return ok(JsonBytes.render(g -> writeRepo(g, repo)));
         }
         if (seg[at].equals("issues") && seg.length == at + 1) {
             return listIssues(req, repo);
@@ -138,7 +138,7 @@ final class GithubApi implements Api {
             return notFound();
         }
         return seg.length == at + 2 ? withEtag(req, items[index], itemHashes[index])
-                : ok(Json.render(g -> writeCommits(g, data.pullRequests().get(index))));
+                : ok(JsonBytes.render(g -> writeCommits(g, data.pullRequests().get(index))));
     }
 
     // ---- pull request lists --------------------------------------------------------------------------------
@@ -213,7 +213,7 @@ final class GithubApi implements Api {
         int pageNo = Math.max(1, page);
         int from = (int) Math.min(selected.length, (long) (pageNo - 1) * size);
         int to = Math.min(selected.length, from + size);
-        byte[] body = Json.render(g -> {
+        byte[] body = JsonBytes.render(g -> {
             g.writeStartArray();
             for (int i = from; i < to; i++) {
                 writeIssue(g, prs.get(selected[i]));
@@ -351,14 +351,14 @@ final class GithubApi implements Api {
     // ---- other endpoints -----------------------------------------------------------------------------------
 
     private Reply user(DemoData.Person p) {
-        return ok(Json.render(g -> {
+        return ok(JsonBytes.render(g -> {
             g.writeStartObject();
             writeUserFields(g, p.login(), p.githubId(), "User");
             g.writeStringField("name", p.name());
             g.writeStringField("company", "@" + org);
             g.writeStringField("blog", "");
             g.writeNullField("location");
-            Json.field(g, "email", p.publicEmail() ? p.email() : null);
+            JsonBytes.field(g, "email", p.publicEmail() ? p.email() : null);
             g.writeNullField("hireable");
             g.writeNullField("bio");
             g.writeNumberField("public_repos", (int) (p.githubId() % 40));
@@ -366,7 +366,7 @@ final class GithubApi implements Api {
             g.writeNumberField("followers", (int) (p.githubId() % 90));
             g.writeNumberField("following", (int) (p.githubId() % 25));
             g.writeStringField("created_at", "2016-03-0" + (1 + p.githubId() % 9) + "T09:12:44Z");
-            g.writeStringField("updated_at", Json.github(DemoData.ANCHOR.minus(Duration.ofDays(3))));
+            g.writeStringField("updated_at", JsonBytes.github(DemoData.ANCHOR.minus(Duration.ofDays(3))));
             g.writeEndObject();
         }));
     }
@@ -386,7 +386,7 @@ final class GithubApi implements Api {
         int pageNo = Math.max(1, page);
         int from = (int) Math.min(members.size(), (long) (pageNo - 1) * size);
         List<DemoData.Person> slice = members.subList(from, Math.min(members.size(), from + size));
-        Reply reply = ok(Json.render(g -> {
+        Reply reply = ok(JsonBytes.render(g -> {
             g.writeStartArray();
             for (DemoData.Person p : slice) {
                 writeUser(g, p.login(), p.githubId(), "User");
@@ -434,11 +434,11 @@ final class GithubApi implements Api {
         g.writeEndArray();
         g.writeNullField("milestone");
         g.writeNullField("active_lock_reason");
-        g.writeStringField("created_at", Json.github(pr.createdAt()));
-        g.writeStringField("updated_at", Json.github(pr.updatedAt()));
-        Json.field(g, "closed_at", Json.github(pr.closedAt()));
-        Json.field(g, "merged_at", Json.github(pr.mergedAt()));
-        Json.field(g, "merge_commit_sha", pr.mergedAt() == null ? null : sha(pr.headSha(), 7));
+        g.writeStringField("created_at", JsonBytes.github(pr.createdAt()));
+        g.writeStringField("updated_at", JsonBytes.github(pr.updatedAt()));
+        JsonBytes.field(g, "closed_at", JsonBytes.github(pr.closedAt()));
+        JsonBytes.field(g, "merged_at", JsonBytes.github(pr.mergedAt()));
+        JsonBytes.field(g, "merge_commit_sha", pr.mergedAt() == null ? null : sha(pr.headSha(), 7));
         g.writeNullField("assignee");
         g.writeArrayFieldStart("assignees");
         g.writeEndArray();
@@ -494,9 +494,9 @@ final class GithubApi implements Api {
         g.writeEndArray();
         g.writeNullField("milestone");
         g.writeNumberField("comments", pr.comments());
-        g.writeStringField("created_at", Json.github(pr.createdAt()));
-        g.writeStringField("updated_at", Json.github(pr.updatedAt()));
-        Json.field(g, "closed_at", Json.github(pr.closedAt()));
+        g.writeStringField("created_at", JsonBytes.github(pr.createdAt()));
+        g.writeStringField("updated_at", JsonBytes.github(pr.updatedAt()));
+        JsonBytes.field(g, "closed_at", JsonBytes.github(pr.closedAt()));
         g.writeStringField("author_association", "MEMBER");
         g.writeNullField("active_lock_reason");
         g.writeBooleanField("draft", pr.draft());
@@ -505,10 +505,10 @@ final class GithubApi implements Api {
         g.writeStringField("html_url", html + "/pull/" + pr.number());
         g.writeStringField("diff_url", html + "/pull/" + pr.number() + ".diff");
         g.writeStringField("patch_url", html + "/pull/" + pr.number() + ".patch");
-        Json.field(g, "merged_at", Json.github(pr.mergedAt()));
+        JsonBytes.field(g, "merged_at", JsonBytes.github(pr.mergedAt()));
         g.writeEndObject();
         g.writeStringField("body", pr.body());
-        Json.field(g, "state_reason", pr.state().equals("closed") ? "completed" : null);
+        JsonBytes.field(g, "state_reason", pr.state().equals("closed") ? "completed" : null);
         g.writeEndObject();
     }
 
@@ -614,7 +614,7 @@ final class GithubApi implements Api {
                 g.writeObjectFieldStart(role);
                 g.writeStringField("name", author.name());
                 g.writeStringField("email", author.email());
-                g.writeStringField("date", Json.github(at));
+                g.writeStringField("date", JsonBytes.github(at));
                 g.writeEndObject();
             }
             g.writeStringField("message", message);
@@ -688,7 +688,7 @@ final class GithubApi implements Api {
     }
 
     private static Reply error(int status, String message, String docs) {
-        return Reply.json(status, Json.render(g -> {
+        return Reply.json(status, JsonBytes.render(g -> {
             g.writeStartObject();
             g.writeStringField("message", message);
             g.writeStringField("documentation_url", docs);
@@ -707,7 +707,7 @@ final class GithubApi implements Api {
     }
 
     private static Reply invalid(String field, String value, String resource, String docs) {
-        return Reply.json(422, Json.render(g -> {
+        return Reply.json(422, JsonBytes.render(g -> {
             g.writeStartObject();
             g.writeStringField("message", "Validation Failed");
             g.writeArrayFieldStart("errors");

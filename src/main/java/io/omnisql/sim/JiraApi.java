@@ -61,7 +61,7 @@ final class JiraApi implements Api {
     private final Map<String, Integer> byKey = new HashMap<>();
     private final Map<String, String> logins = new HashMap<>();
     private final Map<String, int[]> results = new ConcurrentHashMap<>();
-    private final Jql.Context context;
+    private final JqlInterpreter.Context context;
     private final List<String> projects;
 
     JiraApi(DemoData data, URI baseUrl, InstantSource clock) {
@@ -84,7 +84,7 @@ final class JiraApi implements Api {
                 logins.put(p.email().toLowerCase(Locale.ROOT), p.login());
             }
         }
-        context = new Jql.Context() {
+        context = new JqlInterpreter.Context() {
             @Override
             public boolean projectExists(String key) {
                 return projects.stream().anyMatch(key::equalsIgnoreCase);
@@ -147,7 +147,7 @@ final class JiraApi implements Api {
                 default -> get && path.matches("/rest/api/[23]/issue/[^/]+") ? issue(req, path) : error(404,
                         "No resource found for " + path + ".");
             };
-        } catch (Jql.JqlException e) {
+        } catch (JqlInterpreter.JqlException e) {
             return error(400, e.getMessage());
         }
     }
@@ -178,10 +178,10 @@ final class JiraApi implements Api {
         try {
             body = MAPPER.readTree(req.content().as(String.class));
         } catch (IOException e) {
-            throw new Jql.JqlException("Invalid request payload. Refer to the REST API documentation and try again.");
+            throw new JqlInterpreter.JqlException("Invalid request payload. Refer to the REST API documentation and try again.");
         }
         if (body == null || !body.isObject()) {
-            throw new Jql.JqlException("Invalid request payload. Refer to the REST API documentation and try again.");
+            throw new JqlInterpreter.JqlException("Invalid request payload. Refer to the REST API documentation and try again.");
         }
         List<String> fields = new ArrayList<>();
         JsonNode f = body.get("fields");
@@ -201,9 +201,9 @@ final class JiraApi implements Api {
     // ---- search --------------------------------------------------------------------------------------------
 
     private Reply cloudSearch(Search s) {
-        Jql.Query query = Jql.parse(s.jql(), context);
+        JqlInterpreter.Query query = JqlInterpreter.parse(s.jql(), context);
         if (!query.bounded()) {
-            throw new Jql.JqlException("Unbounded JQL queries are not allowed here. Please add a search restriction"
+            throw new JqlInterpreter.JqlException("Unbounded JQL queries are not allowed here. Please add a search restriction"
                     + " to your query.");
         }
         int[] matches = matches(s.jql(), query);
@@ -222,11 +222,11 @@ final class JiraApi implements Api {
     }
 
     private Reply dcSearch(Search s) {
-        Jql.Query query = Jql.parse(s.jql(), context);
+        JqlInterpreter.Query query = JqlInterpreter.parse(s.jql(), context);
         int[] matches = matches(s.jql(), query);
         int startAt = s.startAt() == null ? 0 : s.startAt();
         if (startAt < 0) {
-            throw new Jql.JqlException("The value of startAt must be zero or greater.");
+            throw new JqlInterpreter.JqlException("The value of startAt must be zero or greater.");
         }
         int size = Math.clamp(s.maxResults() == null ? 50 : s.maxResults(), 0, DC_MAX_RESULTS);
         int from = Math.min(matches.length, startAt);
@@ -239,7 +239,7 @@ final class JiraApi implements Api {
         return ok(out.toByteArray());
     }
 
-    private int[] matches(String jql, Jql.Query query) {
+    private int[] matches(String jql, JqlInterpreter.Query query) {
         int[] hit = query.relative() ? null : results.get(jql);
         if (hit != null) {
             return hit;
@@ -275,7 +275,7 @@ final class JiraApi implements Api {
         } catch (IllegalArgumentException e) {
             // falls through to the error below
         }
-        throw new Jql.JqlException("The provided next page token is invalid or expired.");
+        throw new JqlInterpreter.JqlException("The provided next page token is invalid or expired.");
     }
 
     private static void writeIssues(ByteArrayOutputStream out, Rendered[] rendered, int[] matches, int from, int to,
@@ -342,7 +342,7 @@ final class JiraApi implements Api {
         try {
             return Integer.parseInt(raw.trim());
         } catch (NumberFormatException e) {
-            throw new Jql.JqlException("The value '" + raw + "' is invalid for the parameter '" + name + "'.");
+            throw new JqlInterpreter.JqlException("The value '" + raw + "' is invalid for the parameter '" + name + "'.");
         }
     }
 
@@ -350,7 +350,7 @@ final class JiraApi implements Api {
 
     private Rendered render(DemoData.Issue issue, String api) {
         byte[] idOnly = ascii("{\"id\":\"" + issue.id() + "\"}");
-        byte[] envelope = inner(Json.render(g -> {
+        byte[] envelope = inner(JsonBytes.render(g -> {
             g.writeStartObject();
             g.writeStringField("id", issue.id());
             g.writeStringField("self", api + "/issue/" + issue.id());
@@ -361,7 +361,7 @@ final class JiraApi implements Api {
         byte[][] fields = new byte[FIELDS.size()][];
         for (int f = 0; f < FIELDS.size(); f++) {
             String name = FIELDS.get(f);
-            fields[f] = inner(Json.render(g -> {
+            fields[f] = inner(JsonBytes.render(g -> {
                 g.writeStartObject();
                 g.writeFieldName(name);
                 writeField(g, name, issue, api);
@@ -387,8 +387,8 @@ final class JiraApi implements Api {
                 g.writeBooleanField("simplified", false);
                 g.writeEndObject();
             }
-            case "created" -> g.writeString(Json.jira(issue.created()));
-            case "updated" -> g.writeString(Json.jira(issue.updated()));
+            case "created" -> g.writeString(JsonBytes.jira(issue.created()));
+            case "updated" -> g.writeString(JsonBytes.jira(issue.updated()));
             case "customfield_10050" -> {
                 if (issue.branch() == null) {
                     g.writeNull();
@@ -442,7 +442,7 @@ final class JiraApi implements Api {
         g.writeStartObject();
         g.writeStringField("self", api + "/user?accountId=" + p.accountId());
         g.writeStringField("accountId", p.accountId());
-        Json.field(g, "emailAddress", p.jiraEmailVisible() ? p.email() : null);
+        JsonBytes.field(g, "emailAddress", p.jiraEmailVisible() ? p.email() : null);
         g.writeStringField("displayName", p.name());
         g.writeBooleanField("active", true);
         g.writeStringField("timeZone", "Etc/UTC");
@@ -491,7 +491,7 @@ final class JiraApi implements Api {
                 {"10060", "Team", "option", "com.atlassian.jira.plugin.system.customfieldtypes:select"},
                 {"10070", "Story Points", "number", "com.atlassian.jira.plugin.system.customfieldtypes:float"},
                 {"10071", "Story Points", "number", "com.pyxis.greenhopper.jira:jsw-story-points"}};
-        return Json.render(g -> {
+        return JsonBytes.render(g -> {
             g.writeStartArray();
             for (String[] f : system) {
                 g.writeStartObject();
@@ -536,7 +536,7 @@ final class JiraApi implements Api {
     }
 
     private static Reply error(int status, String message) {
-        return Reply.json(status, Json.render(g -> {
+        return Reply.json(status, JsonBytes.render(g -> {
             g.writeStartObject();
             g.writeArrayFieldStart("errorMessages");
             g.writeString(message);

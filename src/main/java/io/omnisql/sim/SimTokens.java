@@ -119,7 +119,7 @@ public final class SimTokens {
             return oauthError(401, "invalid_client", "Unauthorized");
         }
         String token = issue(OAUTH_PREFIX, client.ttlSeconds());
-        return Reply.json(200, Json.render(g -> {
+        return Reply.json(200, JsonBytes.render(g -> {
             g.writeStartObject();
             g.writeStringField("access_token", token);
             g.writeStringField("token_type", "Bearer");
@@ -170,7 +170,7 @@ public final class SimTokens {
         }
         String token = issue(INSTALLATION_PREFIX, app.ttlSeconds());
         Instant expires = issued.get(token);
-        return Reply.json(201, Json.render(g -> {
+        return Reply.json(201, JsonBytes.render(g -> {
             g.writeStartObject();
             g.writeStringField("token", token);
             g.writeStringField("expires_at", expires.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
@@ -203,7 +203,7 @@ public final class SimTokens {
     }
 
     private static Reply oauthError(int status, String error, String description) {
-        return Reply.json(status, Json.render(g -> {
+        return Reply.json(status, JsonBytes.render(g -> {
             g.writeStartObject();
             g.writeStringField("error", error);
             g.writeStringField("error_description", description);
@@ -212,7 +212,7 @@ public final class SimTokens {
     }
 
     private static Reply message(int status, String text) {
-        return Reply.json(status, Json.render(g -> {
+        return Reply.json(status, JsonBytes.render(g -> {
             g.writeStartObject();
             g.writeStringField("message", text);
             g.writeStringField("documentation_url", "https://docs.github.com/rest");

@@ -2,7 +2,7 @@ package io.omnisql.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.omnisql.Gateway;
+import io.omnisql.OmniSqlServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -25,7 +25,7 @@ class SectionReaderTest {
             Files.writeString(dir.resolve(f), text);
         }
         try {
-            Gateway g = Gateway.start(new Gateway.Options(dir, "127.0.0.1", 0, 100_000, Map.<String, String>of()::get));
+            OmniSqlServer g = OmniSqlServer.start(new OmniSqlServer.Options(dir, "127.0.0.1", 0, 100_000, Map.<String, String>of()::get));
             g.close();
         } catch (ConfigException e) {
             assertThat(e.file()).isEqualTo(file);

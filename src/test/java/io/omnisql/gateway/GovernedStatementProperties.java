@@ -18,6 +18,7 @@ import io.omnisql.plan.Planner;
 import io.omnisql.plan.QueryPlan;
 import io.omnisql.plan.TableRef;
 import io.omnisql.policy.Governance;
+import io.omnisql.policy.TableRead;
 import io.omnisql.policy.YamlPolicyDecider;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -35,18 +36,18 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
-import net.jqwik.api.constraints.IntRange;
 
 /**
  * Generated statements (1-50 table references, aliases, CTEs and subqueries that shadow each other) run the way
@@ -225,7 +226,7 @@ class GovernedStatementProperties {
         List<Governance> governance = new ArrayList<>();
         try {
             for (TableRef ref : plan.refs()) {
-                governance.add(decider.govern(principal, ref, snapshot));
+                governance.add(decider.govern(principal, new TableRead(ref.table(), ref.columns(), ref.mentioned()), snapshot));
             }
         } catch (QueryException e) {
             return new Outcome(plan, List.of(), Set.of(), e.code());

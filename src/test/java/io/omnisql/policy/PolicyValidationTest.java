@@ -2,12 +2,12 @@ package io.omnisql.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.omnisql.config.Catalog.Op;
 import io.omnisql.config.ConfigException;
 import io.omnisql.config.ConfigStore;
 import io.omnisql.config.Snapshot;
 import io.omnisql.identity.Principal;
-import io.omnisql.plan.Predicate;
+import io.omnisql.sql.Op;
+import io.omnisql.sql.Predicate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

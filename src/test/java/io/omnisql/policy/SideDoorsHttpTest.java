@@ -3,10 +3,10 @@ package io.omnisql.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.omnisql.Gateway;
 import io.omnisql.GatewayHarness;
-import io.omnisql.LogCapture;
 import io.omnisql.GatewayHarness.Response;
+import io.omnisql.LogCapture;
+import io.omnisql.OmniSqlServer;
 import io.omnisql.config.ConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -181,7 +181,7 @@ class SideDoorsHttpTest {
         copyShipped((f, t) -> t);
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             int port = taken.getLocalPort();
-            assertThatThrownBy(() -> start(dir, "127.0.0.1", port)).isInstanceOf(Gateway.StartException.class)
+            assertThatThrownBy(() -> start(dir, "127.0.0.1", port)).isInstanceOf(OmniSqlServer.StartException.class)
                     .hasMessageContaining("127.0.0.1:" + port);
             // The process entry point exits non-zero instead of running without a listener.
             String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -230,7 +230,7 @@ class SideDoorsHttpTest {
     }
 
     private static void start(Path dir, String host, int port) throws Exception {
-        Gateway g = Gateway.start(new Gateway.Options(dir, host, port, 100_000, Map.<String, String>of()::get));
+        OmniSqlServer g = OmniSqlServer.start(new OmniSqlServer.Options(dir, host, port, 100_000, Map.<String, String>of()::get));
         g.close();
         throw new AssertionError("started on " + host + ":" + port);
     }

@@ -4,15 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.omnisql.config.Catalog.ColumnDef;
 import io.omnisql.config.Catalog.ColumnType;
-import io.omnisql.config.Catalog.Op;
 import io.omnisql.config.Catalog.PerRow;
-import io.omnisql.plan.Predicate;
+import io.omnisql.sql.Op;
+import io.omnisql.sql.Predicate;
 import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class RowFilterTest {
+class RowPrefilterTest {
     private static final List<ColumnDef> COLUMNS = List.of(
             column("title", ColumnType.VARCHAR), column("number", ColumnType.INTEGER),
             column("created_at", ColumnType.TIMESTAMP), column("draft", ColumnType.BOOLEAN),
@@ -23,7 +23,7 @@ class RowFilterTest {
     }
 
     private static boolean keeps(Object[] row, Predicate... predicates) {
-        return RowFilter.of(COLUMNS, List.of(predicates)).keeps(row);
+        return RowPrefilter.of(COLUMNS, List.of(predicates)).keeps(row);
     }
 
     private static Predicate p(String column, Op op, String... values) {

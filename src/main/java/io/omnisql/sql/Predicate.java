@@ -1,6 +1,5 @@
-package io.omnisql.plan;
+package io.omnisql.sql;
 
-import io.omnisql.config.Catalog.Op;
 import java.util.List;
 
 /** A single-column comparison with literal values, as it may be pushed to a source ({@code sql} for display). */

@@ -1,7 +1,7 @@
 package io.omnisql.connector;
 
 import io.omnisql.config.Catalog.ColumnType;
-import io.omnisql.config.Catalog.Op;
+import io.omnisql.sql.Op;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -11,10 +11,10 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /** Builds JQL clauses from pushed predicates; every value is quoted so no value can change the query's shape. */
-final class Jql {
+final class JqlClauses {
     private static final DateTimeFormatter MINUTE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm");
 
-    private Jql() {
+    private JqlClauses() {
     }
 
     static String quote(String value) {
@@ -46,7 +46,7 @@ final class Jql {
         }
         return switch (op) {
             case EQ -> field + " = " + quote(values.get(0));
-            case IN -> field + " in (" + values.stream().map(Jql::quote).collect(Collectors.joining(", ")) + ")";
+            case IN -> field + " in (" + values.stream().map(JqlClauses::quote).collect(Collectors.joining(", ")) + ")";
             default -> null;
         };
     }

@@ -2,8 +2,8 @@ package io.omnisql.connector;
 
 import io.omnisql.config.Catalog.ColumnDef;
 import io.omnisql.config.Catalog.ColumnType;
-import io.omnisql.config.Catalog.Op;
-import io.omnisql.plan.Predicate;
+import io.omnisql.sql.Op;
+import io.omnisql.sql.Predicate;
 import java.math.BigDecimal;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * would certainly drop it (a comparison that is false or NULL); a predicate it cannot decide exactly as DuckDB
  * would (booleans, numeric-looking text, timestamps with offsets, per-row columns) keeps every row.
  */
-final class RowFilter {
+final class RowPrefilter {
     private static final Pattern NUMERIC = Pattern.compile("[-+]?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?");
     private static final Pattern INTEGRAL = Pattern.compile("[-+]?\\d+");
 
@@ -26,11 +26,11 @@ final class RowFilter {
 
     private final List<Check> checks;
 
-    private RowFilter(List<Check> checks) {
+    private RowPrefilter(List<Check> checks) {
         this.checks = checks;
     }
 
-    static RowFilter of(List<ColumnDef> columns, List<Predicate> predicates) {
+    static RowPrefilter of(List<ColumnDef> columns, List<Predicate> predicates) {
         List<Check> checks = new ArrayList<>();
         for (Predicate p : predicates) {
             for (int i = 0; i < columns.size(); i++) {
@@ -43,7 +43,7 @@ final class RowFilter {
                 }
             }
         }
-        return new RowFilter(List.copyOf(checks));
+        return new RowPrefilter(List.copyOf(checks));
     }
 
     boolean isEmpty() {

@@ -11,7 +11,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
 /** Small helpers for rendering JSON bytes once, at data generation or for small on-demand answers. */
-final class Json {
+final class JsonBytes {
 
     static final DateTimeFormatter JIRA_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ")
             .withZone(ZoneOffset.UTC);
@@ -21,7 +21,7 @@ final class Json {
         void write(JsonGenerator g) throws IOException;
     }
 
-    private Json() {
+    private JsonBytes() {
     }
 
     static byte[] render(Body body) {

@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  * {@code !=}/{@code NOT IN} never match an empty field, and unknown projects, statuses, users or team options
  * are errors rather than empty results.
  */
-final class Jql {
+final class JqlInterpreter {
 
     /** A JQL the simulator refuses; the message is Jira's wording where Jira has one. */
     static final class JqlException extends RuntimeException {
@@ -129,13 +129,13 @@ final class Jql {
     private int at;
     private boolean relative;
 
-    private Jql(List<Token> tokens, Context ctx) {
+    private JqlInterpreter(List<Token> tokens, Context ctx) {
         this.tokens = tokens;
         this.ctx = ctx;
     }
 
     static Query parse(String jql, Context ctx) {
-        return new Jql(tokenize(jql == null ? "" : jql), ctx).query();
+        return new JqlInterpreter(tokenize(jql == null ? "" : jql), ctx).query();
     }
 
     // ---- tokenizer -----------------------------------------------------------------------------------------

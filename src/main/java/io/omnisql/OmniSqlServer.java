@@ -51,7 +51,7 @@ import java.util.function.LongSupplier;
 import java.util.logging.Logger;
 
 /** Builds every component from the configuration directory, starts the HTTP server, and stops it all. */
-public final class Gateway implements AutoCloseable {
+public final class OmniSqlServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger("omnisql");
     private final ConfigStore config;
     private final Simulators simulators;
@@ -68,7 +68,7 @@ public final class Gateway implements AutoCloseable {
     private final PgServer pgServer;
 
     /** @param started collects what has started, so a failed start can stop it in reverse order */
-    private Gateway(Options options, java.util.Deque<AutoCloseable> started) throws ConfigException, StartException {
+    private OmniSqlServer(Options options, java.util.Deque<AutoCloseable> started) throws ConfigException, StartException {
         config = ConfigStore.open(options.configDir());
         started.push(config);
         Snapshot first = config.current();
@@ -193,7 +193,7 @@ public final class Gateway implements AutoCloseable {
                     r.addFilter((chain, req, res) -> {
                         long start = System.nanoTime();
                         chain.proceed();
-                        String route = routeOf(req.path().path());
+                        String route = QueryRoutes.routeLabel(req);
                         // /v1 routes are counted by their request trace, with their error code.
                         if (route != null) {
                             telemetry.metrics().httpRequest(req.prologue().method().text(), route, res.status().code(),
@@ -293,10 +293,10 @@ public final class Gateway implements AutoCloseable {
      * Starts the gateway; a configuration it cannot serve or a port it cannot listen on stops everything it had
      * started and throws, so the process can exit non-zero instead of running half-configured.
      */
-    public static Gateway start(Options options) throws ConfigException, StartException {
+    public static OmniSqlServer start(Options options) throws ConfigException, StartException {
         java.util.Deque<AutoCloseable> started = new java.util.ArrayDeque<>();
         try {
-            return new Gateway(options, started);
+            return new OmniSqlServer(options, started);
         } catch (ConfigException | StartException | RuntimeException | Error e) {
             while (!started.isEmpty()) {
                 try {
@@ -388,16 +388,6 @@ public final class Gateway implements AutoCloseable {
             trace.end(e.code().status(), e.code());
             throw e;
         }
-    }
-
-    /** A bounded route label for http_requests_total; null for routes counted elsewhere. */
-    private static String routeOf(String path) {
-        return switch (path) {
-            case "/v1/query", "/v1/explain", "/v1/catalog", "/v1/queries" -> null;
-            case "/health", "/health/live", "/health/ready", "/metrics", "/openapi.yaml", "/dev/token", "/dev/jwks",
-                 "/dev/.well-known/openid-configuration", "/", "/console/config.json" -> path;
-            default -> path.startsWith("/v1/queries/") ? null : path.startsWith("/console") ? "/console" : "unmatched";
-        };
     }
 
     public Telemetry telemetry() {
