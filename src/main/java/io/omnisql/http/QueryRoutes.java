@@ -51,6 +51,8 @@ public final class QueryRoutes {
     private volatile Supplier<Map<String, Object>> healthDetails = Map::of;
     /** Serialised rows of cached results (the result cache holds up to 64 MB of results). */
     private final ResultJson results = new ResultJson(64L << 20);
+    /** Cancels a synchronous query whose client has disconnected; checked every 250 ms while it runs. */
+    private final ClientConnections clients = new ClientConnections(250);
 
     /**
      * @param limiter every /v1/query and /v1/explain takes a token of its principal's gateway bucket
@@ -204,7 +206,14 @@ public final class QueryRoutes {
                 return;
             } else {
                 handle = queries.register(principal, request);
-                answer = queries.query(principal, request, trace, handle);
+                QueryHandle running = handle;
+                try (ClientConnections.Watch watch = clients.watch(req.localPeer().port(), req.remotePeer().port(), () -> {
+                    if (running.cancel()) {
+                        LOG.fine(() -> "client of query " + running.id() + " disconnected: cancelled (trace " + traceId + ")");
+                    }
+                })) {
+                    answer = queries.query(principal, request, trace, handle);
+                }
                 body = answerBody(answer, traceId, (System.nanoTime() - start) / 1_000_000);
             }
         } catch (QueryException e) {
