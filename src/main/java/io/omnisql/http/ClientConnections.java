@@ -3,7 +3,10 @@ package io.omnisql.http;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 
@@ -13,10 +16,10 @@ import java.util.stream.Stream;
  * <p>Helidon 4.1.2 gives a handler no signal of a closed connection: the request exposes neither its
  * connection context nor its socket, and nothing reads the socket while the handler runs (see docs/api.md).
  * The kernel does know: once the client closes, the server side of the connection leaves ESTABLISHED for
- * CLOSE_WAIT (after a FIN) or disappears (after a RST). A watcher per running query reads the kernel's TCP
- * tables ({@code /proc/net/tcp}, {@code /proc/net/tcp6}) a few times a second, matching the connection by its
- * two ports. It only ever reads, so it cannot disturb the HTTP exchange; where the tables are not readable
- * (not Linux) it never fires. It fails safe: a connection it has never seen open is never reported closed.
+ * CLOSE_WAIT (after a FIN) or disappears (after a RST). While synchronous queries run, one scanner reads the
+ * kernel's TCP tables ({@code /proc/net/tcp}, {@code /proc/net/tcp6}) once per period for all of them, matching
+ * each connection by its two ports. It only ever reads, so it cannot disturb the HTTP exchange; where the
+ * tables are not readable (not Linux) it never fires. It fails safe: a connection it has never seen open is never reported closed.
  */
 final class ClientConnections {
     private static final Logger LOG = Logger.getLogger("omnisql.http");
@@ -26,6 +29,9 @@ final class ClientConnections {
 
     private final long periodMs;
     private final boolean available;
+    /** The running synchronous queries' connections; one scanner thread serves them all while there are any. */
+    private final Map<Watched, Boolean> watched = new ConcurrentHashMap<>();
+    private Thread scanner;
 
     ClientConnections(long periodMs) {
         this.periodMs = periodMs;
@@ -38,6 +44,20 @@ final class ClientConnections {
     /** What the kernel says about one connection. */
     enum State { OPEN, GONE, UNKNOWN }
 
+    /** One watched connection; {@code seenOpen} guards against reporting one never found. */
+    private static final class Watched {
+        final int localPort;
+        final int remotePort;
+        final Runnable onClosed;
+        boolean seenOpen;
+
+        Watched(int localPort, int remotePort, Runnable onClosed) {
+            this.localPort = localPort;
+            this.remotePort = remotePort;
+            this.onClosed = onClosed;
+        }
+    }
+
     /**
      * Watches the connection between {@code localPort} (the listener) and {@code remotePort} (the client) until
      * the returned watch is closed; runs {@code onClosed} once if the client goes first.
@@ -46,56 +66,92 @@ final class ClientConnections {
         if (!available || localPort <= 0 || remotePort <= 0) {
             return () -> { };
         }
-        Thread watcher = Thread.ofVirtual().name("client-watch-" + remotePort).start(() -> {
-            boolean seenOpen = false;
-            try {
-                while (!Thread.currentThread().isInterrupted()) {
-                    Thread.sleep(periodMs);
-                    State s = state(localPort, remotePort);
-                    if (s == State.OPEN) {
-                        seenOpen = true;
-                    } else if (s == State.GONE && seenOpen) {
-                        onClosed.run();
+        Watched w = new Watched(localPort, remotePort, onClosed);
+        watched.put(w, Boolean.TRUE);
+        synchronized (this) {
+            if (scanner == null) {
+                scanner = Thread.ofVirtual().name("client-connections").start(this::scan);
+            }
+        }
+        return () -> watched.remove(w);
+    }
+
+    /** One pass over the kernel tables per period for every watched connection; ends when none is left. */
+    private void scan() {
+        try {
+            while (true) {
+                Thread.sleep(periodMs);
+                synchronized (this) {
+                    if (watched.isEmpty()) {
+                        scanner = null;
                         return;
                     }
                 }
-            } catch (InterruptedException e) {
-                // the query ended: nothing left to watch
+                Map<Long, Integer> states = new HashMap<>();
+                for (Watched w : watched.keySet()) {
+                    states.put(key(w.localPort, w.remotePort), -1);
+                }
+                if (!read(states)) {
+                    continue;
+                }
+                for (Watched w : watched.keySet()) {
+                    Integer st = states.get(key(w.localPort, w.remotePort));
+                    if (st == null) {
+                        continue; // registered after this pass began
+                    }
+                    if (st == ESTABLISHED) {
+                        w.seenOpen = true;
+                    } else if (w.seenOpen && watched.remove(w) != null) {
+                        w.onClosed.run();
+                    }
+                }
             }
-        });
-        return watcher::interrupt;
+        } catch (InterruptedException e) {
+            synchronized (this) {
+                scanner = null;
+            }
+        }
+    }
+
+    private static long key(int localPort, int remotePort) {
+        return ((long) localPort << 32) | remotePort;
     }
 
     /**
-     * The connection's state: OPEN when some matching entry is ESTABLISHED, GONE when the entries are all past
-     * it or there are none, UNKNOWN when the tables cannot be read.
+     * Fills in each asked connection's state: ESTABLISHED when some matching entry is, else the last other state
+     * seen, else -1 (no entry: the client reset it and it was removed). False when the tables cannot be read.
      */
-    static State state(int localPort, int remotePort) {
+    private static boolean read(Map<Long, Integer> states) {
         for (Path table : TABLES) {
             try (Stream<String> lines = Files.lines(table)) {
                 for (String line : (Iterable<String>) lines.skip(1)::iterator) {
-                    int st = match(line, localPort, remotePort);
-                    if (st == ESTABLISHED) {
-                        return State.OPEN;
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length < 4) {
+                        continue;
+                    }
+                    Long k = key(port(f[1]), port(f[2]));
+                    Integer known = states.get(k);
+                    if (known != null && known != ESTABLISHED) {
+                        states.put(k, Integer.parseInt(f[3], 16));
                     }
                 }
             } catch (IOException | RuntimeException e) {
                 if (table == TABLES.get(0)) {
-                    return State.UNKNOWN;
+                    return false;
                 }
             }
         }
-        // Only entries past ESTABLISHED (the client closed) or none at all (it reset and the entry was removed).
-        return State.GONE;
+        return true;
     }
 
-    /** The TCP state of one table line when it is the connection asked for, else -1. */
-    static int match(String line, int localPort, int remotePort) {
-        String[] f = line.trim().split("\\s+");
-        if (f.length < 4 || port(f[1]) != localPort || port(f[2]) != remotePort) {
-            return -1;
+    /** The connection's state now: OPEN, GONE (past ESTABLISHED or no entry), UNKNOWN (tables unreadable). */
+    static State state(int localPort, int remotePort) {
+        Map<Long, Integer> states = new HashMap<>();
+        states.put(key(localPort, remotePort), -1);
+        if (!read(states)) {
+            return State.UNKNOWN;
         }
-        return Integer.parseInt(f[3], 16);
+        return states.get(key(localPort, remotePort)) == ESTABLISHED ? State.OPEN : State.GONE;
     }
 
     private static int port(String address) {
