@@ -4,6 +4,7 @@ package io.omnisql.error;
 public enum ErrorCode {
     BAD_REQUEST(400),
     SQL_SYNTAX(400),
+    SQL_TOO_COMPLEX(400),
     UNSUPPORTED_STATEMENT(400),
     UNKNOWN_TABLE(400),
     UNKNOWN_COLUMN(400),
@@ -19,6 +20,8 @@ public enum ErrorCode {
     SOURCE_ERROR(502),
     STALE_DATA(503),
     OVERLOADED(503),
+    /** /health/ready: a readiness check (configuration, engine, Redis) is failing. */
+    NOT_READY(503),
     SOURCE_TIMEOUT(504),
     QUERY_TIMEOUT(504),
     /** The query was cancelled (DELETE /v1/queries/{id}, a Postgres cancel request, a client that went away). */

@@ -8,6 +8,7 @@ import io.omnisql.config.Catalog;
 import io.omnisql.config.ConfigStore;
 import io.omnisql.config.Snapshot;
 import io.omnisql.connector.FetchResult;
+import io.omnisql.connector.PageListener;
 import io.omnisql.connector.HttpConnector;
 import io.omnisql.connector.RequestBuilder;
 import io.omnisql.connector.SourceRequest;
@@ -19,6 +20,7 @@ import io.omnisql.exec.MaterializedTable;
 import io.omnisql.exec.QueryResult;
 import io.omnisql.exec.TableWriter;
 import io.omnisql.identity.Principal;
+import io.omnisql.observe.LogContext;
 import io.omnisql.observe.Metrics;
 import io.omnisql.observe.RequestTrace;
 import io.omnisql.observe.Span;
@@ -44,6 +46,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Supplier;
 import java.util.function.Consumer;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
@@ -60,7 +63,8 @@ public final class QueryService {
     private final SourceCache cache;
     private final PolicyDecider policy;
     private final Metrics metrics;
-    private final Cache<PlanKey, QueryPlan> plans = Caffeine.newBuilder().maximumSize(10_000).build();
+    /** Plans and the source requests built from them share one byte budget ({@code plan_cache_max_bytes}). */
+    private final Cache<PlanKey, QueryPlan> plans;
     private final Cache<String, QueryResult> results;
     private final GovernedViews views = new GovernedViews();
     private final QuerySlots slots;
@@ -73,9 +77,17 @@ public final class QueryService {
      * Source requests per plan and per the governance of its references: identical for every principal
      * that policy treats alike, so a cached query does not rebuild URIs and cache keys on each request.
      */
-    private final Cache<RequestsKey, List<Prepared>> requests = Caffeine.newBuilder().maximumSize(10_000).build();
+    private final Cache<RequestsKey, List<Prepared>> requests;
 
     private record PlanKey(long version, String sql) {
+        long weight() {
+            return 64 + 2L * sql.length();
+        }
+    }
+
+    /** A cache weight: estimated bytes, capped where Caffeine's int weights end. */
+    private static int saturated(long bytes) {
+        return (int) Math.min(Integer.MAX_VALUE, bytes);
     }
 
     private record RequestsKey(PlanKey plan, List<Governance> governance) {
@@ -83,6 +95,23 @@ public final class QueryService {
 
     /** A reference's source request and its description (the explain entry: filters, columns, requests). */
     private record Prepared(SourceRequest request, SourceReport described) {
+        /** The strings it holds, at two bytes a character, plus a fixed allowance per object. */
+        long weight() {
+            long chars = request.key().length();
+            for (java.net.URI u : request.streams()) {
+                chars += u.toString().length();
+            }
+            for (String s : described.requests()) {
+                chars += s.length();
+            }
+            for (String s : described.pushedFilters()) {
+                chars += s.length();
+            }
+            for (String s : described.residualFilters()) {
+                chars += s.length();
+            }
+            return 512 + 2 * chars;
+        }
     }
 
     /** One table reference made concrete for this principal: its governance and its source request. */
@@ -113,7 +142,16 @@ public final class QueryService {
         this.slots = new QuerySlots(config.current().catalog().defaults().maxConcurrentQueries());
         this.results = Caffeine.newBuilder()
                 .maximumWeight(resultCacheBytes)
-                .weigher((String k, QueryResult r) -> k.length() + 64 * (r.rows().size() + 1) * Math.max(1, r.columns().size()))
+                .weigher((String k, QueryResult r) -> saturated(2L * k.length() + r.estimatedBytes()))
+                .build();
+        // Half the budget each: a flood of distinct statements evicts plans, never grows the heap past it.
+        long planBytes = config.current().catalog().defaults().sql().planCacheMaxBytes();
+        this.plans = Caffeine.newBuilder().maximumWeight(planBytes / 2)
+                .weigher((PlanKey k, QueryPlan p) -> saturated(k.weight() + p.estimatedBytes()))
+                .build();
+        this.requests = Caffeine.newBuilder().maximumWeight(planBytes / 2)
+                .weigher((RequestsKey k, List<Prepared> v) -> saturated(k.plan().weight() + 64L * k.governance().size()
+                        + v.stream().mapToLong(Prepared::weight).sum()))
                 .build();
     }
 
@@ -196,7 +234,7 @@ public final class QueryService {
         }
         QueryPlan plan;
         try (Span span = trace.child("plan", Map.of())) {
-            plan = plan(request.sql(), snapshot);
+            plan = plan(request.sql(), snapshot, deadline);
             span.attribute("tables", plan.refs().stream().map(r -> r.table().name()).distinct().toList().toString());
         }
         List<Bound> bound;
@@ -278,7 +316,8 @@ public final class QueryService {
         long maxBytes = defaults.maxResultBytes();
         String resultKey = maxRows + "/" + maxBytes + "\n" + plan.template() + "\n" + views;
         QueryResult result = results.getIfPresent(resultKey);
-        try (Span span = trace.child("duckdb.execute", Map.of("result_cache", result != null))) {
+        try (Span span = trace.child("duckdb.execute", Map.of("db.system", "duckdb", "db.operation.name", "SELECT",
+                "db.query.text", QueryText.sanitized(plan.template()), "result_cache", result != null))) {
             if (result == null) {
                 result = engine.query(plan.template(), views, deadline, maxRows, maxBytes, job);
                 results.put(resultKey, result);
@@ -331,7 +370,7 @@ public final class QueryService {
     /** The plan without fetching: what each table reference would push, keep and request. */
     public List<SourceReport> explain(Principal principal, QueryRequest request) {
         Snapshot snapshot = config.current();
-        QueryPlan plan = plan(request.sql(), snapshot);
+        QueryPlan plan = plan(request.sql(), snapshot, explainDeadline(request, snapshot));
         List<SourceReport> out = new ArrayList<>();
         for (Bound b : bind(principal, plan, request.sql(), snapshot)) {
             // The per-row plan depends on what is cached now, so it is asked each time.
@@ -372,7 +411,7 @@ public final class QueryService {
         List<TableSpend> tables = new ArrayList<>();
         Map<String, Long> perSource = new java.util.TreeMap<>();
         Set<String> seen = new java.util.HashSet<>();
-        for (Bound b : bind(principal, plan(request.sql(), snapshot), request.sql(), snapshot)) {
+        for (Bound b : bind(principal, plan(request.sql(), snapshot, explainDeadline(request, snapshot)), request.sql(), snapshot)) {
             SourceRequest r = b.request();
             long requests;
             String basis;
@@ -400,17 +439,22 @@ public final class QueryService {
     }
 
     public List<String> planWarnings(QueryRequest request) {
-        return plan(request.sql(), config.current()).warnings();
+        Snapshot snapshot = config.current();
+        return plan(request.sql(), snapshot, explainDeadline(request, snapshot)).warnings();
     }
 
-    private QueryPlan plan(String sql, Snapshot snapshot) {
+    private static long explainDeadline(QueryRequest request, Snapshot snapshot) {
+        return System.nanoTime() + deadlineMs(request, snapshot.catalog().defaults()) * 1_000_000;
+    }
+
+    private QueryPlan plan(String sql, Snapshot snapshot, long deadlineNanos) {
         if (sql == null) {
             throw new QueryException(ErrorCode.BAD_REQUEST, "\"sql\" is required");
         }
         PlanKey key = new PlanKey(snapshot.version(), sql);
         QueryPlan plan = plans.getIfPresent(key);
         if (plan == null) {
-            plan = planner.plan(sql, snapshot.catalog());
+            plan = planner.plan(sql, snapshot.catalog(), deadlineNanos);
             plans.put(key, plan);
         }
         return plan;
@@ -540,17 +584,19 @@ public final class QueryService {
                     long now = System.currentTimeMillis();
                     long sharedSince = now - Math.min(now, freshness.maxStalenessMs());
                     try (TableWriter writer = engine.create(request.columns())) {
-                        FetchResult fetched = connector.fetch(request, deadline, sharedSince, (src, tbl, uri, status, rows, nanos) -> {
-                            // Told after the exchange: the page span carries its duration as an attribute.
-                            metrics.sourcePage(src);
-                            handle.page(tbl, src, rows, nanos);
-                            // The principal's share of the source: a fetch stops at the first page past it.
-                            limiter.chargeBudget(src, handle.subject());
-                            span.child("source.page", Map.of("http.status_code", status, "rows", rows,
-                                    "duration_ms", nanos / 1_000_000.0, "path", uri.getPath())).end();
-                        }, writer::append);
+                        // Every upstream request carries the fetch span's traceparent: a traced upstream joins the trace.
+                        FetchResult fetched = connector.fetch(request, deadline, sharedSince, PageListener.traced(span.traceparent(),
+                                (src, tbl, uri, status, rows, nanos) -> {
+                                    metrics.sourcePage(src);
+                                    handle.page(tbl, src, rows, nanos);
+                                    // The principal's share of the source: a fetch stops at the first page past it.
+                                    limiter.chargeBudget(src, handle.subject());
+                                    // Told after the exchange: a CLIENT span back-dated by its duration.
+                                    span.exchange("source.page", pageAttributes(uri, status, rows), nanos);
+                                }), writer::append);
                         metrics.sourceFetch(source, table, fetched.fetchMs() * 1_000_000, fetched.rows());
-                        try (Span load = span.child("duckdb.load", Map.of("table", table, "rows", fetched.rows()))) {
+                        try (Span load = span.child("duckdb.load", Map.of("db.system", "duckdb",
+                                "db.operation.name", "INSERT", "table", table, "rows", fetched.rows()))) {
                             MaterializedTable loaded = writer.finish();
                             return new SourceCache.Loaded(loaded, fetched.pages(), fetched.fetchMs(), fetched.warnings());
                         }
@@ -574,6 +620,23 @@ public final class QueryService {
                 return served;
             }
         }
+    }
+
+    /** HTTP client semantic conventions for one upstream exchange (status 0: no answer came). */
+    private static Map<String, Object> pageAttributes(java.net.URI uri, int status, int rows) {
+        Map<String, Object> a = new java.util.HashMap<>();
+        a.put("http.request.method", "GET");
+        a.put("server.address", uri.getHost());
+        a.put("server.port", uri.getPort() > 0 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80);
+        a.put("url.path", uri.getPath());
+        a.put("rows", rows);
+        if (status > 0) {
+            a.put("http.response.status_code", status);
+        }
+        if (status == 0 || status >= 400) {
+            a.put("error.type", status == 0 ? "timeout_or_io" : Integer.toString(status));
+        }
+        return a;
     }
 
     // --- freshness: what older cached data may do when live data cannot be had ---
@@ -606,12 +669,14 @@ public final class QueryService {
                 + ") but the fetch failed (" + failure.code() + ": " + failure.getMessage() + "); cached data is "
                 + older.ageMs() + " ms old";
         if (freshness.allowStale()) {
-            LOG.warning(() -> "trace " + freshness.traceId() + ": " + situation + "; served it (allow_stale)");
+            LogContext.of(freshness.traceId(), null).log(LOG, Level.WARNING,
+                    "trace " + freshness.traceId() + ": " + situation + "; served it (allow_stale)", null);
             return new Served(older, situation + "; served it because allow_stale is set");
         }
         long age = older.ageMs();
         older.close();
-        LOG.warning(() -> "trace " + freshness.traceId() + ": " + situation + "; refused with STALE_DATA");
+        LogContext.of(freshness.traceId(), null).log(LOG, Level.WARNING,
+                "trace " + freshness.traceId() + ": " + situation + "; refused with STALE_DATA", null);
         throw new QueryException(ErrorCode.STALE_DATA, situation + "; send \"allow_stale\": true to accept it",
                 Map.of("table", table, "source", b.ref().table().source(), "available_age_ms", age,
                         "max_staleness_ms", freshness.maxStalenessMs(), "cause", failure.code().name()), failure);
