@@ -213,11 +213,9 @@ public final class QueryRoutes {
             } else {
                 handle = queries.register(principal, request);
                 QueryHandle running = handle;
-                try (ClientConnections.Watch watch = clients.watch(req.localPeer().port(), req.remotePeer().port(), () -> {
-                    if (running.cancel()) {
-                        LOG.fine(() -> "client of query " + running.id() + " disconnected: cancelled (trace " + traceId + ")");
-                    }
-                })) {
+                // A client that disconnects cancels its query (counted and logged as any cancellation).
+                try (ClientConnections.Watch watch = clients.watch(req.localPeer().port(), req.remotePeer().port(),
+                        running::cancel)) {
                     answer = queries.query(principal, request, trace, handle);
                 }
                 body = answerBody(answer, traceId, (System.nanoTime() - start) / 1_000_000);
