@@ -2,6 +2,8 @@ package io.omnisql.cache;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.omnisql.error.ErrorCode;
+import io.omnisql.error.QueryException;
 import io.omnisql.exec.MaterializedTable;
 import java.time.InstantSource;
 import java.util.List;
@@ -44,7 +46,11 @@ public final class SourceCache {
 
     /**
      * A lease on data for {@code key} no older than {@code maxStalenessMs}, fetching through {@code loader}
-     * when the cache has none. The loader's exceptions propagate unchanged.
+     * when the cache has none. The loader's exceptions propagate unchanged, to this caller and to callers that
+     * were waiting on the same fetch -- unless the fetch ended because its caller was cancelled: then one waiter
+     * becomes the new fetcher and the others wait on it.
+     *
+     * @throws QueryException QUERY_CANCELLED when this caller is interrupted while waiting on another's fetch
      */
     public Lease acquire(String key, long maxStalenessMs, Supplier<Loaded> loader) {
         while (true) {
@@ -58,8 +64,8 @@ public final class SourceCache {
             CompletableFuture<CachedTable> mine = new CompletableFuture<>();
             CompletableFuture<CachedTable> theirs = inflight.putIfAbsent(key, mine);
             if (theirs != null) {
-                CachedTable shared = await(theirs);
-                if (shared.retain()) {
+                CachedTable shared = awaitLeader(theirs);
+                if (shared != null && shared.retain()) {
                     return new Lease(shared, CacheOutcome.COALESCED, Math.max(0, clock.millis() - shared.fetchedAtMillis()));
                 }
                 continue;
@@ -73,7 +79,9 @@ public final class SourceCache {
                 mine.complete(fresh);
                 return new Lease(fresh, CacheOutcome.MISS, 0);
             } catch (RuntimeException | Error e) {
-                mine.completeExceptionally(e);
+                // A fetch stopped because its own query was cancelled (or interrupted) says nothing about the
+                // source: the queries waiting on it fetch again themselves, under their own deadlines.
+                mine.completeExceptionally(endedByCancellation(e) ? new LeaderCancelled(e) : e);
                 throw e;
             } finally {
                 inflight.remove(key, mine);
@@ -110,17 +118,36 @@ public final class SourceCache {
         return entries.estimatedSize();
     }
 
-    private static CachedTable await(CompletableFuture<CachedTable> f) {
+    /** The leader's table, or null when its fetch ended by cancellation (the caller then fetches itself). */
+    private static CachedTable awaitLeader(CompletableFuture<CachedTable> f) {
         try {
             return f.get();
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof LeaderCancelled) {
+                return null;
+            }
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
             }
             throw new CompletionException(e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new CompletionException(e);
+            throw new QueryException(ErrorCode.QUERY_CANCELLED, "query cancelled while waiting for a shared fetch");
+        }
+    }
+
+    /** Whether a loader's failure is its own caller's cancellation rather than something about the source. */
+    private static boolean endedByCancellation(Throwable e) {
+        return Thread.currentThread().isInterrupted()
+                || e instanceof QueryException q && q.code() == ErrorCode.QUERY_CANCELLED;
+    }
+
+    /** Tells waiters that the fetch they shared was abandoned by its cancelled caller. */
+    private static final class LeaderCancelled extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        LeaderCancelled(Throwable cause) {
+            super("shared fetch abandoned by its cancelled caller", cause, false, false);
         }
     }
 }

@@ -59,6 +59,8 @@ public final class QueryRoutes implements HttpService {
     private final FailureLog failures;
     /** Serialised rows of cached results (the result cache holds up to 64 MB of results). */
     private final ResultJson results = new ResultJson(64L << 20);
+    /** Cancels a synchronous query whose client has disconnected; checked every 250 ms while it runs. */
+    private final ClientConnections clients = new ClientConnections(250);
 
     /**
      * @param limiter every /v1/query and /v1/explain takes a token of its principal's gateway bucket
@@ -262,7 +264,12 @@ public final class QueryRoutes implements HttpService {
                 return;
             } else {
                 handle = queries.register(principal, request);
-                answer = queries.query(principal, request, trace, handle);
+                QueryHandle running = handle;
+                // A client that disconnects cancels its query (counted and logged as any cancellation).
+                try (ClientConnections.Watch watch = clients.watch(req.localPeer().port(), req.remotePeer().port(),
+                        running::cancel)) {
+                    answer = queries.query(principal, request, trace, handle);
+                }
                 body = answerBody(answer, traceId, (System.nanoTime() - start) / 1_000_000);
             }
         } catch (QueryException e) {

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import net.sf.jsqlparser.expression.Expression;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.net.ssl.SSLSocket;
@@ -290,7 +291,7 @@ final class PgSession {
             throw new WireError(SqlStates.PROTOCOL_VIOLATION, "bind message supplies " + n + " parameters, but prepared statement \""
                     + name + "\" requires " + p.paramCount());
         }
-        List<String> literals = new ArrayList<>(n);
+        List<Expression> literals = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             int len = b.getInt();
             byte[] v = null;
@@ -308,7 +309,12 @@ final class PgSession {
             }
         }
         short[] resultFormats = shorts(b);
-        String sql = n == 0 ? SqlTokens.text(p.tokens()) : PgParams.substitute(p.tokens(), literals);
+        String sql;
+        try {
+            sql = n == 0 ? SqlTokens.text(p.tokens()) : PgParams.bind(SqlTokens.text(p.tokens()), literals);
+        } catch (QueryException e) {
+            throw WireError.of(e, null);
+        }
         if (!portal.isEmpty() && !portals.containsKey(portal) && portals.size() >= MAX_PORTALS) {
             throw new WireError("54000", "PAYLOAD_TOO_LARGE: more than " + MAX_PORTALS + " open portals in one session");
         }

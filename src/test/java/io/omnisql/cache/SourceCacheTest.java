@@ -98,6 +98,59 @@ class SourceCacheTest {
     }
 
     @Test
+    void aWaiterOfAFetchAbandonedByItsCancelledLeaderFetchesItselfInstead() throws Exception {
+        CountDownLatch leading = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<?> leader = threads.submit(() -> cache.acquire("k", 0, () -> {
+                leading.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    // as the connectors do: keep the interrupt, fail the fetch
+                    Thread.currentThread().interrupt();
+                    throw new QueryException(ErrorCode.SOURCE_TIMEOUT, "fetch interrupted");
+                }
+                return loader(100).get();
+            }).close());
+            leading.await();
+            Future<Lease> waiter = threads.submit(() -> cache.acquire("k", 0, loader(100)));
+            Thread.sleep(100); // the waiter is parked on the leader's fetch
+            assertThat(loads).hasValue(0);
+            leader.cancel(true); // the leading query is cancelled
+            try (Lease lease = waiter.get(10, TimeUnit.SECONDS)) {
+                assertThat(lease.outcome()).as("it fetched itself").isEqualTo(CacheOutcome.MISS);
+                assertThat(loads).hasValue(1);
+            }
+        }
+    }
+
+    @Test
+    void aWaiterSharesTheLeadersFailureWhenTheSourceItselfFailed() throws Exception {
+        CountDownLatch leading = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<?> leader = threads.submit(() -> cache.acquire("k", 0, () -> {
+                leading.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new QueryException(ErrorCode.SOURCE_ERROR, "upstream 500");
+            }));
+            leading.await();
+            Future<Lease> waiter = threads.submit(() -> cache.acquire("k", 0, loader(100)));
+            Thread.sleep(100);
+            release.countDown();
+            assertThatThrownBy(() -> waiter.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(QueryException.class)
+                    .hasMessageContaining("upstream 500");
+            assertThatThrownBy(leader::get).hasMessageContaining("upstream 500");
+            assertThat(loads).hasValue(0);
+        }
+    }
+
+    @Test
     void staleLeaseServesOlderDataWhateverItsAge() {
         cache.acquire("k", 0, loader(100)).close();
         now.addAndGet(3_600_000);

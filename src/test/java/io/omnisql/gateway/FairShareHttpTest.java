@@ -7,6 +7,9 @@ import io.omnisql.GatewayHarness;
 import io.omnisql.GatewayHarness.Response;
 import io.omnisql.exec.Lane;
 import io.omnisql.ratelimit.RateLimiter;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -147,6 +150,63 @@ class FairShareHttpTest {
             assertThat(gw.gateway().simulators().stats().githubRequests()).isEqualTo(settled);
             assertThat(gw.gateway().simulators().stats().githubRequests()).as("the fetch was abandoned midway")
                     .isLessThan(50);
+        }
+    }
+
+    @Test
+    void cancellingAQueryLetsAnotherWaitingOnTheSameFetchFetchItselfAndAnswer() throws Exception {
+        try (GatewayHarness gw = start("40")) {
+            String first = gw.token("canceller", "web", "analyst", "");
+            String second = gw.token("bystander", "web", "analyst", "");
+            String sql = "SELECT number, title FROM github.pull_requests";
+            String leader = async(gw, first, sql, 60_000);
+            await("the first query's fetch under way", () -> gw.get("/v1/queries/" + leader, first).body()
+                    .at("/sources/0/pages").asLong() > 0);
+            // The same table, columns and filters: the second query waits on the first one's fetch (coalesced).
+            String waiter = async(gw, second, sql, 60_000);
+            await("the second query waiting on the shared fetch", () -> gw.get("/v1/queries/" + waiter, second).body()
+                    .get("state").asText().equals("fetching"));
+            Thread.sleep(150);
+            assertThat(gw.get("/v1/queries/" + waiter, second).body().at("/sources/0/pages").asLong())
+                    .as("the second query has fetched nothing itself yet").isZero();
+
+            Response cancelled = gw.delete("/v1/queries/" + leader, first);
+            assertThat(cancelled.body().get("state").asText()).as(cancelled.text()).isEqualTo("cancelled");
+
+            JsonNode[] done = {null};
+            await("the second query to finish", () -> {
+                done[0] = gw.get("/v1/queries/" + waiter, second).body();
+                return !List.of("queued", "fetching", "executing").contains(done[0].get("state").asText());
+            });
+            assertThat(done[0].get("state").asText()).as(done[0].toString()).isEqualTo("finished");
+            assertThat(done[0].at("/sources/0/pages").asLong()).as("it fetched the table itself").isPositive();
+            assertThat(done[0].at("/answer/rows").size()).as("its answer has rows").isPositive();
+        }
+    }
+
+    private static String newestState(GatewayHarness gw, String token) {
+        JsonNode list = gw.get("/v1/queries", token).body().get("queries");
+        return list == null || list.isEmpty() ? "none" : list.get(0).get("state").asText();
+    }
+
+    @Test
+    void aSynchronousQueryIsCancelledWhenItsClientDisconnects() throws Exception {
+        try (GatewayHarness gw = start("0")) {
+            String token = gw.token("leaver", "web", "analyst", "");
+            byte[] body = GatewayHarness.JSON.createObjectNode().put("sql", HEAVY).put("timeout_ms", 60_000)
+                    .put("max_staleness_ms", 3_600_000).toString().getBytes(StandardCharsets.UTF_8);
+            try (Socket client = new Socket("127.0.0.1", gw.gateway().port())) {
+                OutputStream out = client.getOutputStream();
+                out.write(("POST /v1/query HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token
+                        + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.write(body);
+                out.flush();
+                await("the query running in DuckDB", () -> newestState(gw, token).equals("executing"));
+            } // the client goes away mid-query, without reading an answer
+            // A synchronous query leaves the list when it ends; the cancellation shows in the metrics.
+            await("the abandoned query cancelled", () -> gw.get("/metrics", null).text().contains("query_cancellations_total 1.0"));
+            assertThat(newestState(gw, token)).as("it no longer runs").isEqualTo("none");
         }
     }
 

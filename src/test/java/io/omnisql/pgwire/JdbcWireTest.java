@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.omnisql.GatewayHarness;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.DriverManager;
@@ -199,6 +201,46 @@ class JdbcWireTest {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + java.util.regex.Pattern.quote(line) + " (\\S+)$")
                 .matcher(gw.get("/metrics", null).text());
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
+    /**
+     * Statements that name the catalog (or have no FROM) run in the data-free catalog database, translated token by
+     * token: its sandbox (no external access, no extensions, configuration locked) must refuse files, the network,
+     * the environment and attempts to loosen it, and the connection keeps working.
+     */
+    @Test
+    void catalogLookingQueriesCannotReachFilesNetworkOrSettings() throws Exception {
+        Path secret = Files.createTempFile("omnisql-catalog-sandbox", ".csv");
+        Files.writeString(secret, "leaked_marker\nTOP-SECRET-ROW\n");
+        try (Connection c = connect("alice", gw.token("alice", "mobile", "analyst", "")); Statement st = c.createStatement()) {
+            String file = secret.toString();
+            List<String> escapes = List.of(
+                    "SELECT * FROM pg_catalog.pg_class, read_csv('" + file + "')",
+                    "SELECT c.relname FROM pg_class c WHERE c.relname IN (SELECT leaked_marker FROM read_csv_auto('" + file + "'))",
+                    "SELECT * FROM pg_catalog.pg_namespace, read_text('" + file + "')",
+                    "SELECT * FROM pg_catalog.pg_namespace, read_csv('http://127.0.0.1:1/x.csv')",
+                    "SELECT * FROM pg_catalog.pg_namespace, glob('/etc/*')",
+                    "SELECT getenv('HOME')",
+                    "SELECT current_setting('enable_external_access'), set_config('enable_external_access', 'true', false)");
+            for (String sql : escapes) {
+                assertThat(CatalogSql.isCatalogQuery(SqlTokens.lex(sql))).as("routed to the catalog DB: %s", sql).isTrue();
+                assertThatThrownBy(() -> {
+                    try (ResultSet rs = st.executeQuery(sql)) {
+                        while (rs.next()) {
+                            for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                                assertThat(String.valueOf(rs.getString(i))).doesNotContain("TOP-SECRET", "root:");
+                            }
+                        }
+                    }
+                }).as("refused: %s", sql).isInstanceOfSatisfying(SQLException.class,
+                        e -> assertThat(e.getMessage()).doesNotContain("TOP-SECRET"));
+            }
+            try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_catalog.pg_namespace")) {
+                assertThat(rs.next()).isTrue();
+            }
+        } finally {
+            Files.deleteIfExists(secret);
+        }
     }
 
     @Test

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Statement splitting, parameter substitution and the catalog dialect translation work on tokens, never on raw text. */
+/** Statement splitting and the catalog dialect translation work on tokens, never on raw text. */
 class SqlTokensTest {
 
     @Test
@@ -18,26 +18,6 @@ class SqlTokensTest {
                 "SELECT ';' AS a; SELECT $$;$$ -- ; comment\n; /* ; */ ;"));
         assertThat(s).hasSize(2);
         assertThat(SqlTokens.text(s.get(0))).isEqualTo("SELECT ';' AS a");
-    }
-
-    @Test
-    void parametersAreReplacedOnlyOutsideLiteralsAndComments() {
-        List<SqlTokens.Token> t = SqlTokens.lex("SELECT '$1', \"$1\", x - $1 /* $1 */ FROM t WHERE y = $2");
-        assertThat(SqlTokens.parameterCount(t)).isEqualTo(2);
-        String sql = PgParams.substitute(t, List.of(PgParams.literal("-5".getBytes(StandardCharsets.UTF_8), 23, 0),
-                PgParams.literal("it's".getBytes(StandardCharsets.UTF_8), 0, 0)));
-        // A negative number cannot join the minus before it into a "--" comment.
-        assertThat(sql).isEqualTo("SELECT '$1', \"$1\", x -  (-5)  /* $1 */ FROM t WHERE y =  'it''s'");
-    }
-
-    @Test
-    void typedParametersAreValidated() {
-        assertThatThrownBy(() -> PgParams.literal("1; DROP".getBytes(StandardCharsets.UTF_8), 20, 0))
-                .hasMessageContaining("numeric parameter");
-        assertThat(PgParams.literal(ByteBuffer.allocate(8).putLong(-3).array(), 20, 1)).isEqualTo("(-3)");
-        assertThat(PgParams.literal(new byte[] {1}, 16, 1)).isEqualTo("TRUE");
-        assertThat(PgParams.literal(null, 25, 0)).isEqualTo("NULL");
-        assertThatThrownBy(() -> PgParams.literal(new byte[] {0, 1}, 23, 1)).hasMessageContaining("too short");
     }
 
     @Test
