@@ -21,7 +21,8 @@ public record Catalog(Defaults defaults,
     /** Gateway-wide defaults and caps (the {@code defaults:} section). */
     public record Defaults(long maxStalenessMs, long timeoutMs, long maxTimeoutMs, int maxRowsPerTable,
                            int maxResultRows, long maxResultBytes, long cacheMaxBytes, int duckdbThreads,
-                           String duckdbMemoryLimit, int maxConcurrentQueries, long queueTimeoutMs) {
+                           String duckdbMemoryLimit, int maxConcurrentQueries, long queueTimeoutMs,
+                           boolean joinPushdown) {
     }
 
     /**

@@ -66,7 +66,7 @@ final class CatalogParser {
     private static Defaults defaults(Fields f) throws ConfigException {
         f.allowOnly(Set.of("max_staleness_ms", "timeout_ms", "max_timeout_ms", "max_rows_per_table",
                 "max_result_rows", "max_result_bytes", "cache_max_bytes", "duckdb_threads", "duckdb_memory_limit",
-                "max_concurrent_queries", "queue_timeout_ms"));
+                "max_concurrent_queries", "queue_timeout_ms", "join_pushdown"));
         long timeout = f.number("timeout_ms", 30_000, 1, 3_600_000);
         long maxTimeout = f.number("max_timeout_ms", 120_000, 1, 3_600_000);
         if (timeout > maxTimeout) {
@@ -86,7 +86,8 @@ final class CatalogParser {
                 (int) f.number("duckdb_threads", 2, 1, 256),
                 mem,
                 (int) f.number("max_concurrent_queries", 64, 1, 100_000),
-                f.number("queue_timeout_ms", 2_000, 0, 600_000));
+                f.number("queue_timeout_ms", 2_000, 0, 600_000),
+                f.bool("join_pushdown", true));
     }
 
     private static SourceDef source(String name, Fields f) throws ConfigException {

@@ -63,6 +63,7 @@ public final class QueryService {
     private final Cache<PlanKey, QueryPlan> plans = Caffeine.newBuilder().maximumSize(10_000).build();
     private final Cache<String, QueryResult> results;
     private final GovernedViews views = new GovernedViews();
+    private final JoinPushdown joins;
     private final QuerySlots slots;
     /** Warnings about this replica's state that every answer carries (e.g. the shared store is unreachable). */
     private volatile Supplier<List<String>> replicaWarnings = List::of;
@@ -110,6 +111,7 @@ public final class QueryService {
         this.cache = cache;
         this.policy = policy;
         this.metrics = metrics;
+        this.joins = new JoinPushdown(cache, engine);
         this.slots = new QuerySlots(config.current().catalog().defaults().maxConcurrentQueries());
         this.results = Caffeine.newBuilder()
                 .maximumWeight(resultCacheBytes)
@@ -225,7 +227,8 @@ public final class QueryService {
             handle.queued(System.nanoTime() - queuedAt);
             try {
                 handle.moveTo(QueryState.FETCHING);
-                List<Served> served = fetchAll(q.bound(), q.freshness(), q.deadline(), trace, handle);
+                List<Bound> bound = new ArrayList<>(q.bound());
+                List<Served> served = fetchJoined(q, bound, trace, handle);
                 try {
                     handle.moveTo(QueryState.QUEUED);
                     Job job = new Job(q.subject(), q.plan().template(),
@@ -235,7 +238,7 @@ public final class QueryService {
                                 // Told once the wait is over: the span carries the wait as an attribute.
                                 trace.child("duckdb.queue", Map.of("lane", lane.label(), "queue_ms", queued / 1_000_000.0)).end();
                             });
-                    answer = answer(q.plan(), q.bound(), served, q.defaults(), q.deadline(), trace, job);
+                    answer = answer(q.plan(), bound, served, q.defaults(), q.deadline(), trace, job);
                 } finally {
                     served.forEach(Served::close);
                 }
@@ -443,8 +446,14 @@ public final class QueryService {
     private List<Prepared> sourceRequests(QueryPlan plan, List<Governance> governance, Snapshot snapshot) {
         List<Prepared> out = new ArrayList<>();
         for (int r = 0; r < plan.refs().size(); r++) {
-            TableRef ref = plan.refs().get(r);
-            Governance g = governance.get(r);
+            out.add(prepare(plan.refs().get(r), governance.get(r), snapshot, List.of()));
+        }
+        return List.copyOf(out);
+    }
+
+    /** One reference's source request; {@code extra} are candidates beyond its WHERE's (a join's keys). */
+    private Prepared prepare(TableRef ref, Governance g, Snapshot snapshot, List<Predicate> extra) {
+        {
             Catalog.SourceDef source = snapshot.catalog().sources().get(ref.table().source());
             Set<String> fetched = new LinkedHashSet<>(ref.columns());
             fetched.removeAll(g.hiddenColumns());
@@ -463,18 +472,113 @@ public final class QueryService {
                 }
             }
             candidates.addAll(g.pushable());
+            candidates.addAll(extra);
             // Columns declared by Jira field name get this site's ids (its field list is read once per reload).
             Set<String> used = new java.util.HashSet<>(fetched);
             candidates.forEach(p -> used.add(p.column()));
             Catalog.TableDef table = connector.resolveFields(ref.table(), source, used,
                     System.nanoTime() + source.timeoutMs() * 1_000_000L);
             SourceRequest request = RequestBuilder.build(table, source, connector.baseUrl(source), fetched, candidates);
-            out.add(new Prepared(request, new SourceReport(ref.table().name(), ref.table().source(), ref.alias(), null, 0, 0, 0, 0,
+            return new Prepared(request, new SourceReport(ref.table().name(), ref.table().source(), ref.alias(), null, 0, 0, 0, 0,
                     request.pushed().stream().map(Predicate::sql).toList(), residual(ref, request),
                     request.columns().stream().map(Catalog.ColumnDef::name).toList(),
-                    request.streams().stream().map(java.net.URI::toString).toList())));
+                    request.streams().stream().map(java.net.URI::toString).toList()));
         }
-        return List.copyOf(out);
+    }
+
+    // --- join-driven pushdown (JoinPushdown decides; these fetch the seed first and rebind the target) ---
+
+    /**
+     * Fetches every reference; when join-driven pushdown has a candidate, its seed first, then the rest
+     * concurrently with the target rebound in {@code bound} to its narrowed request if that is estimated cheaper.
+     */
+    private List<Served> fetchJoined(Admitted q, List<Bound> bound, Span trace, QueryHandle handle) {
+        JoinPushdown.Candidate c = q.defaults().joinPushdown() ? candidate(q.plan(), bound, q.maxStaleness()) : null;
+        if (c == null) {
+            return fetchAll(bound, q.freshness(), q.deadline(), trace, handle);
+        }
+        Served seed = fetch(bound.get(c.seed()), q.freshness(), q.deadline(), trace, handle);
+        List<Served> rest;
+        try {
+            try (Span span = trace.child("join.pushdown", Map.of("seed", bound.get(c.seed()).ref().alias(),
+                    "target", bound.get(c.target()).ref().alias()))) {
+                Pushed p = push(q.plan(), c, bound, seed.lease(), q.deadline());
+                if (p.prepared() != null) {
+                    Bound t = bound.get(c.target());
+                    bound.set(c.target(), new Bound(t.ref(), t.governance(), p.prepared().request(), p.prepared().described()));
+                }
+                span.attribute("choice", p.choice().choice()).attribute("full_requests", p.choice().fullRequests())
+                        .attribute("pushed_requests", p.choice().pushedRequests()).attribute("keys", p.choice().keys());
+            }
+            List<Bound> others = new ArrayList<>(bound);
+            others.remove(c.seed());
+            rest = new ArrayList<>(fetchAll(others, q.freshness(), q.deadline(), trace, handle));
+        } catch (RuntimeException e) {
+            seed.close();
+            throw e;
+        }
+        rest.add(c.seed(), seed);
+        return rest;
+    }
+
+    private JoinPushdown.Candidate candidate(QueryPlan plan, List<Bound> bound, long maxStaleness) {
+        return joins.candidate(plan, bound.stream().map(Bound::governance).toList(),
+                bound.stream().map(Bound::request).toList(), maxStaleness);
+    }
+
+    /** The decision for {@code c} given the seed's data, with the target's narrowed request when pushed. */
+    private record Pushed(JoinChoice choice, Prepared prepared) {
+    }
+
+    private Pushed push(QueryPlan plan, JoinPushdown.Candidate c, List<Bound> bound, Lease seed, long deadline) {
+        Bound s = bound.get(c.seed());
+        List<String> keys = joins.keys(s.ref(), s.governance(), s.request(), seed.cached().table().name(),
+                c.seedColumn(), deadline);
+        if (keys == null) {
+            return new Pushed(JoinPushdown.choice(plan, c, "full_scan", -1, -1, "more than " + JoinPushdown.MAX_KEYS
+                    + " distinct keys"), null);
+        }
+        Predicate in = JoinPushdown.predicate(plan, c, keys);
+        if (in == null) {
+            return new Pushed(JoinPushdown.choice(plan, c, "full_scan", -1, keys.size(), keys.isEmpty() ? "no keys"
+                    : "the target column's pushdown rule refuses some key"), null);
+        }
+        Bound t = bound.get(c.target());
+        Prepared p = prepare(t.ref(), t.governance(), config.current(), List.of(in));
+        long pushed = JoinPushdown.pushedEstimate(p.request(), keys.size());
+        if (!p.request().pushed().contains(in)) {
+            return new Pushed(JoinPushdown.choice(plan, c, "full_scan", -1, keys.size(), "the source cannot apply the keys"), null);
+        }
+        boolean cheaper = pushed < c.fullRequests();
+        return new Pushed(JoinPushdown.choice(plan, c, cheaper ? "pushed" : "full_scan", pushed, keys.size(),
+                cheaper ? "fewer requests than the full scan" : "no fewer requests than the full scan"), cheaper ? p : null);
+    }
+
+    /**
+     * Explain's join-driven pushdown decision, without fetching: exact when the seed is cached (its keys are
+     * read from the cache), {@code after_seed_fetch} otherwise; empty when the plan has no candidate.
+     */
+    public List<JoinChoice> joinPushdown(Principal principal, QueryRequest request) {
+        Snapshot snapshot = config.current();
+        long maxStaleness = request.maxStalenessMs() == null ? snapshot.catalog().defaults().maxStalenessMs()
+                : Math.max(0, request.maxStalenessMs());
+        QueryPlan plan = plan(request.sql(), snapshot);
+        List<Bound> bound = bind(principal, plan, request.sql(), snapshot);
+        JoinPushdown.Candidate c = candidate(plan, bound, maxStaleness);
+        if (c == null) {
+            return List.of();
+        }
+        if (!snapshot.catalog().defaults().joinPushdown()) {
+            return List.of(JoinPushdown.choice(plan, c, "disabled", -1, -1, "defaults.join_pushdown is false"));
+        }
+        try (Lease seed = cache.stale(bound.get(c.seed()).request().key())) {
+            if (seed == null) {
+                return List.of(JoinPushdown.choice(plan, c, "after_seed_fetch", -1, -1,
+                        "the seed is not cached: its keys are known once it is fetched"));
+            }
+            long deadline = System.nanoTime() + snapshot.catalog().defaults().timeoutMs() * 1_000_000L;
+            return List.of(push(plan, c, bound, seed, deadline).choice());
+        }
     }
 
     /**
