@@ -8,11 +8,16 @@ import io.omnisql.config.Catalog;
 import io.omnisql.config.ConfigException;
 import io.omnisql.config.ConfigStore;
 import io.omnisql.config.Snapshot;
-import io.omnisql.config.YamlTree;
+import io.omnisql.config.Section;
 import io.omnisql.connector.HttpConnector;
 import io.omnisql.exec.Engine;
+import io.omnisql.error.QueryException;
 import io.omnisql.exec.Lane;
+import io.omnisql.gateway.QueryAnswer;
+import io.omnisql.gateway.QueryRequest;
 import io.omnisql.gateway.QueryService;
+import io.omnisql.identity.Principal;
+import io.omnisql.observe.RequestTrace;
 import io.omnisql.http.QueryRoutes;
 import io.omnisql.identity.DemoIssuer;
 import io.omnisql.identity.IdentitySettings;
@@ -48,23 +53,33 @@ public final class Gateway implements AutoCloseable {
     private final SourceCache cache;
     private final DemoIssuer demoIssuer;
     private final Cluster cluster;
+    private final QueryService queries;
     private final WebServer server;
     /** The Postgres wire listener; null when disabled ({@code PG_PORT=off}). */
     private final PgServer pgServer;
 
-    private Gateway(Options options) throws ConfigException {
+    /** @param started collects what has started, so a failed start can stop it in reverse order */
+    private Gateway(Options options, java.util.Deque<AutoCloseable> started) throws ConfigException, StartException {
         config = ConfigStore.open(options.configDir());
+        started.push(config);
         Snapshot first = config.current();
+        // Checked before anything starts: a refused start should be quick and leave nothing behind.
+        requireLoopbackForDemoIssuer(identity(first), first, options.host());
         Catalog.Defaults defaults = first.catalog().defaults();
 
         simulators = first.catalog().sources().values().stream().anyMatch(Catalog.SourceDef::embedded)
-                ? Simulators.start(section(first.catalog().simulators(), SimulatorSettings::fromMap, "simulators"))
+                ? Simulators.start(simulatorSettings(first))
                 : null;
+        if (simulators != null) {
+            started.push(simulators);
+        }
         telemetry = Telemetry.create(observability(first));
+        started.push(telemetry);
         RateLimitSettings firstLimits = rateLimits(first);
         RateLimiter limiter = RateLimiter.create(firstLimits);
         engine = new Engine(new Engine.Settings(defaults.duckdbThreads(), defaults.duckdbMemoryLimit(),
                 lanes(firstLimits)));
+        started.push(engine);
         for (Lane lane : Lane.values()) {
             telemetry.metrics().lane(lane.label(), () -> engine.load(lane).running(), () -> engine.load(lane).queued(),
                     () -> engine.load(lane).slots());
@@ -81,14 +96,19 @@ public final class Gateway implements AutoCloseable {
         YamlPolicyDecider policy = new YamlPolicyDecider();
         config.register(policy);
         // Several replicas behind a load balancer: buckets, running caps and upstream pages shared through Redis.
-        ClusterSettings fleet = section(first.catalog().cluster(), m -> ClusterSettings.fromMap(m, options.env()),
-                "cluster");
+        ClusterSettings fleet = clusterSettings(first, options.env());
         cluster = Cluster.join(fleet).orElse(null);
-        QueryService queries = new QueryService(config, connector, engine, cache, policy, telemetry.metrics(), 64L << 20,
+        if (cluster != null) {
+            started.push(cluster);
+        }
+        queries = new QueryService(config, connector, engine, cache, policy, telemetry.metrics(), 64L << 20,
                 limiter, cluster != null ? cluster.runningQueries() : RunningQueries.local());
         CatalogView catalogView = new CatalogView(config, policy);
         QueryRoutes routes = new QueryRoutes(authenticator, queries, telemetry, limiter, catalogView);
         pgServer = startPgServer(first, options, authenticator, queries, limiter, catalogView);
+        if (pgServer != null) {
+            started.push(pgServer);
+        }
         if (cluster != null) {
             limiter.share(cluster.buckets());
             connector.sharePages(cluster.pages());
@@ -109,14 +129,11 @@ public final class Gateway implements AutoCloseable {
         config.register(next -> {
             RateLimitSettings nextLimits = rateLimits(next);
             IdentitySettings nextIdentity = identity(next);
+            requireLoopbackForDemoIssuer(nextIdentity, next, options.host());
             SimulatorSettings nextSims = simulators == null ? null
-                    : section(next.catalog().simulators(), SimulatorSettings::fromMap, "simulators");
+                    : simulatorSettings(next);
             boolean dataShapeChanged = !shapesSameData(next.catalog(), config.current().catalog());
-            ClusterSettings nextFleet = section(next.catalog().cluster(), m -> ClusterSettings.fromMap(m, options.env()),
-                    "cluster");
-            if (!nextFleet.equals(fleet)) {
-                LOG.warning(() -> "cluster: the changed cluster section takes effect at the next restart");
-            }
+            clusterSettings(next, options.env()); // validated now; applied at the next restart (declared below)
             return () -> {
                 limiter.update(nextLimits);
                 engine.update(lanes(nextLimits));
@@ -135,6 +152,8 @@ public final class Gateway implements AutoCloseable {
             };
         });
         config.onReload(applied -> telemetry.metrics().configReload(applied));
+        declareSections();
+        config.sections().keySet().forEach(name -> telemetry.metrics().configSection(name, () -> config.restartPending(name)));
 
         server = WebServer.builder()
                 .host(options.host())
@@ -153,8 +172,14 @@ public final class Gateway implements AutoCloseable {
                     telemetry.register(r);
                     routes.registerFallback(r);
                 })
-                .build()
-                .start();
+                .build();
+        started.push(server::stop);
+        server.start();
+        if (!server.isRunning() || server.port() < 0) {
+            // Helidon logs the BindException and returns a server that listens nowhere: refuse to run like that.
+            throw new StartException("cannot listen on " + options.host() + ":" + options.port()
+                    + " (is the port already in use by another process?)");
+        }
         demoIssuer.bind(URI.create("http://" + (options.host().equals("0.0.0.0") ? "127.0.0.1" : options.host())
                 + ":" + server.port()));
         config.watch(options.reloadIntervalMs());
@@ -162,17 +187,43 @@ public final class Gateway implements AutoCloseable {
                 + options.configDir().toAbsolutePath() + ")");
     }
 
+    /**
+     * Every section of the three files and whether the reload participants above apply it. Restart-only sections are
+     * those read once by components built at start-up (the DuckDB engine, telemetry exporters).
+     */
+    private void declareSections() {
+        ConfigStore.Reload hot = ConfigStore.Reload.HOT;
+        ConfigStore.Reload restart = ConfigStore.Reload.RESTART;
+        // catalog.yaml
+        config.declare("defaults", hot, s -> s.catalog().defaults());
+        config.declare("defaults.duckdb_threads", restart, s -> s.catalog().defaults().duckdbThreads());
+        config.declare("defaults.duckdb_memory_limit", restart, s -> s.catalog().defaults().duckdbMemoryLimit());
+        config.declare("sources", hot, s -> s.catalog().sources());
+        config.declare("tables", hot, s -> s.catalog().tables());
+        config.declare("mappings", hot, s -> s.catalog().mappings());
+        config.declare("simulators", hot, s -> s.catalog().simulators());
+        config.declare("observability", restart, s -> s.catalog().observability());
+        config.declare("pgwire", restart, s -> s.catalog().pgwire());
+        config.declare("cluster", restart, s -> s.catalog().cluster());
+        // policies.yaml
+        config.declare("identity", hot, s -> s.policies().root().get("identity"));
+        config.declare("policies", hot, s -> s.policies().root().get("policies"));
+        // ratelimits.yaml
+        config.declare("ratelimits", hot, s -> s.rateLimits().root());
+    }
+
     /** Where and how to run. {@code env} supplies source secrets (System::getenv outside tests). */
     public record Options(Path configDir, String host, int port, long reloadIntervalMs, Function<String, String> env) {
     }
 
     private PgServer startPgServer(Snapshot first, Options options, OidcAuthenticator authenticator, QueryService queries,
-                                   RateLimiter limiter, CatalogView catalogView) throws ConfigException {
+                                   RateLimiter limiter, CatalogView catalogView) throws ConfigException, StartException {
         PgServer.Settings settings;
+        Section section = first.section(ConfigStore.CATALOG, "pgwire");
         try {
-            settings = PgListenerSettings.resolve(first.catalog().pgwire(), options.env(), options.host());
+            settings = PgListenerSettings.resolve(section.raw(), options.env(), options.host());
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(ConfigStore.CATALOG, 0, e.getMessage());
+            throw section.error(null, e.getMessage());
         }
         if (settings == null) {
             return null;
@@ -182,13 +233,76 @@ public final class Gateway implements AutoCloseable {
             LOG.info(() -> "OmniSQL Postgres wire protocol on " + options.host() + ":" + pg.port());
             return pg;
         } catch (java.io.IOException e) {
-            throw new ConfigException(ConfigStore.CATALOG, 0, "pgwire.port: cannot listen on " + options.host() + ":"
-                    + settings.port() + ": " + e.getMessage() + " (set PG_PORT to another port, or off)");
+            throw new StartException("cannot listen on " + options.host() + ":" + settings.port()
+                    + " for the Postgres wire protocol: " + e.getMessage() + " (set PG_PORT to another port, or off)");
         }
     }
 
-    public static Gateway start(Options options) throws ConfigException {
-        return new Gateway(options);
+    /** catalog.yaml's {@code cluster:} section; an error names the file and the key's line. */
+    private static ClusterSettings clusterSettings(Snapshot s, Function<String, String> env) throws ConfigException {
+        Section section = s.section(ConfigStore.CATALOG, "cluster");
+        try {
+            return ClusterSettings.fromMap(section.raw(), env);
+        } catch (IllegalArgumentException e) {
+            String msg = String.valueOf(e.getMessage());
+            int colon = msg.indexOf(": ");
+            String key = colon > 0 && !msg.substring(0, colon).contains(" ") ? msg.substring(0, colon) : null;
+            throw section.error(key, key == null ? msg : msg.substring(colon + 2));
+        }
+    }
+
+    /**
+     * Starts the gateway; a configuration it cannot serve or a port it cannot listen on stops everything it had
+     * started and throws, so the process can exit non-zero instead of running half-configured.
+     */
+    public static Gateway start(Options options) throws ConfigException, StartException {
+        java.util.Deque<AutoCloseable> started = new java.util.ArrayDeque<>();
+        try {
+            return new Gateway(options, started);
+        } catch (ConfigException | StartException | RuntimeException | Error e) {
+            while (!started.isEmpty()) {
+                try {
+                    started.pop().close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+    }
+
+    /** The gateway cannot run (for example its port is taken); the message says what to fix. */
+    public static final class StartException extends Exception {
+        StartException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The demo issuer mints a token for anyone who asks, so it may only run when policies.yaml switches it on
+     * explicitly and nothing but this machine can reach the gateway.
+     */
+    private static void requireLoopbackForDemoIssuer(IdentitySettings identity, Snapshot s, String host)
+            throws ConfigException {
+        if (identity.demoIssuer().enabled() && !isLoopback(host)) {
+            throw new ConfigException(s.policies().file(), s.policies().lineOf("identity.demo_issuer.enabled"),
+                    "identity.demo_issuer.enabled: the demo issuer mints tokens for anyone, so it runs only on a "
+                            + "loopback listener (HOST=127.0.0.1); this gateway listens on " + host
+                            + ": configure identity.issuer and set demo_issuer.enabled: false");
+        }
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            for (java.net.InetAddress a : java.net.InetAddress.getAllByName(host)) {
+                if (!a.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     public int port() {
@@ -218,6 +332,24 @@ public final class Gateway implements AutoCloseable {
 
     public DemoIssuer demoIssuer() {
         return demoIssuer;
+    }
+
+    /**
+     * Runs one statement as {@code principal} with no token and no gateway rate limit, exactly as /v1/query governs
+     * it otherwise: for policy tests, whose principals come from test cases rather than an issuer.
+     *
+     * @throws QueryException as /v1/query would answer it
+     */
+    public QueryAnswer queryAs(Principal principal, QueryRequest request) {
+        RequestTrace trace = telemetry.startRequest("POST", "/v1/query", name -> null);
+        try {
+            QueryAnswer answer = queries.query(principal, request, trace);
+            trace.end(200, null);
+            return answer;
+        } catch (QueryException e) {
+            trace.end(e.code().status(), e.code());
+            throw e;
+        }
     }
 
     /** A bounded route label for http_requests_total; null for routes counted elsewhere. */
@@ -257,49 +389,19 @@ public final class Gateway implements AutoCloseable {
     }
 
     private static RateLimitSettings rateLimits(Snapshot s) throws ConfigException {
-        try {
-            return RateLimitSettings.fromMap(s.rateLimits().root());
-        } catch (IllegalArgumentException e) {
-            throw locate(s.rateLimits(), "", e);
-        }
+        return RateLimitSettings.from(Section.root(s.rateLimits()));
     }
 
-    @SuppressWarnings("unchecked")
     private static IdentitySettings identity(Snapshot s) throws ConfigException {
-        Object section = s.policies().root().get("identity");
-        try {
-            return IdentitySettings.fromMap(section instanceof Map ? (Map<String, Object>) section : Map.of());
-        } catch (IllegalArgumentException e) {
-            throw locate(s.policies(), "identity", e);
-        }
+        return IdentitySettings.from(s.section(ConfigStore.POLICIES, "identity"));
     }
 
     private static ObservabilitySettings observability(Snapshot s) throws ConfigException {
-        try {
-            return ObservabilitySettings.fromMap(s.catalog().observability());
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(ConfigStore.CATALOG, 0, e.getMessage());
-        }
+        return ObservabilitySettings.from(s.section(ConfigStore.CATALOG, "observability"));
     }
 
-    private static <T> T section(Map<String, Object> raw, Function<Map<String, Object>, T> parser, String name)
-            throws ConfigException {
-        try {
-            return parser.apply(raw);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(ConfigStore.CATALOG, 0, name + "." + e.getMessage());
-        }
-    }
-
-    private static ConfigException locate(YamlTree tree, String section, IllegalArgumentException e) {
-        return section.isEmpty() ? new ConfigException(tree.file(), tree.lineOf(pathOf(e)), e.getMessage())
-                : tree.sectionError(section, e);
-    }
-
-    private static String pathOf(IllegalArgumentException e) {
-        String msg = String.valueOf(e.getMessage());
-        int colon = msg.indexOf(": ");
-        return colon > 0 && !msg.substring(0, colon).contains(" ") ? msg.substring(0, colon) : "";
+    private static SimulatorSettings simulatorSettings(Snapshot s) throws ConfigException {
+        return SimulatorSettings.from(s.section(ConfigStore.CATALOG, "simulators"));
     }
 
     @Override

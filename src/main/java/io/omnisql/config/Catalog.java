@@ -12,10 +12,47 @@ public record Catalog(Defaults defaults,
                       Map<String, Object> simulators,
                       Map<String, Object> observability,
                       Map<String, Object> pgwire,
-                      Map<String, Object> cluster) {
+                      Map<String, Object> cluster,
+                      Tags tags) {
 
     public Optional<TableDef> table(String qualifiedName) {
         return Optional.ofNullable(tables.get(qualifiedName.toLowerCase(java.util.Locale.ROOT)));
+    }
+
+    /**
+     * The {@code tags:} of tables and columns, kept beside the definitions (a tag says how data is governed, not
+     * how it is fetched, so retagging never invalidates cached data).
+     *
+     * @param tables  table name -> its tags
+     * @param columns table name -> column name -> its tags (untagged columns absent)
+     */
+    public record Tags(Map<String, java.util.Set<String>> tables, Map<String, Map<String, java.util.Set<String>>> columns) {
+        public Tags {
+            tables = Map.copyOf(tables);
+            columns = Map.copyOf(columns);
+        }
+
+        public java.util.Set<String> ofTable(String table) {
+            return tables.getOrDefault(table, java.util.Set.of());
+        }
+
+        public java.util.Set<String> ofColumn(String table, String column) {
+            return columns.getOrDefault(table, Map.of()).getOrDefault(column, java.util.Set.of());
+        }
+
+        /** Whether the table carries the tag itself or on one of its columns. */
+        public boolean tableCarries(String table, String tag) {
+            return ofTable(table).contains(tag)
+                    || columns.getOrDefault(table, Map.of()).values().stream().anyMatch(t -> t.contains(tag));
+        }
+
+        /** Every tag used anywhere in the catalog. */
+        public java.util.Set<String> all() {
+            java.util.Set<String> out = new java.util.TreeSet<>();
+            tables.values().forEach(out::addAll);
+            columns.values().forEach(m -> m.values().forEach(out::addAll));
+            return out;
+        }
     }
 
     /** Gateway-wide defaults and caps (the {@code defaults:} section). */

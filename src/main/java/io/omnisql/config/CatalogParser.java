@@ -28,42 +28,70 @@ import java.util.stream.Stream;
 final class CatalogParser {
     private static final Pattern NAME = Pattern.compile("[a-z_][a-z0-9_]*");
     private static final Pattern SLOT = Pattern.compile("\\{([a-zA-Z_][a-zA-Z0-9_]*)(\\.owner)?}");
+    /** A tag: dotted lower-case words ({@code pii.email}), so policies can name a family by its prefix. */
+    private static final Pattern TAG = Pattern.compile("[a-z][a-z0-9_-]*(\\.[a-z0-9_-]+)*");
 
     private CatalogParser() {
     }
 
     static Catalog parse(YamlTree tree) throws ConfigException {
-        Fields root = new Fields(tree, "", tree.root());
+        Section root = new Section(tree, "", tree.root());
         root.allowOnly(Set.of("defaults", "sources", "tables", "mappings", "simulators", "observability", "pgwire",
                 "cluster"));
         Defaults defaults = defaults(root.section("defaults", false));
         Map<String, SourceDef> sources = new LinkedHashMap<>();
-        for (Map.Entry<String, Fields> e : root.sections("sources").entrySet()) {
+        for (Map.Entry<String, Section> e : root.sections("sources").entrySet()) {
             sources.put(e.getKey(), source(e.getKey(), e.getValue()));
         }
         Map<String, Map<String, String>> mappings = new LinkedHashMap<>();
-        Fields mappingSection = root.section("mappings", false);
+        Section mappingSection = root.section("mappings", false);
         for (String name : mappingSection.raw().keySet()) {
             mappings.put(name, Map.copyOf(mappingSection.stringMap(name)));
         }
         Map<String, TableDef> tables = new LinkedHashMap<>();
-        for (Map.Entry<String, Fields> e : root.sections("tables").entrySet()) {
+        Map<String, Set<String>> tableTags = new LinkedHashMap<>();
+        Map<String, Map<String, Set<String>>> columnTags = new LinkedHashMap<>();
+        for (Map.Entry<String, Section> e : root.sections("tables").entrySet()) {
             String name = e.getKey().toLowerCase(Locale.ROOT);
-            Fields f = e.getValue();
+            Section f = e.getValue();
             if (!name.matches("[a-z_][a-z0-9_]*\\.[a-z_][a-z0-9_]*")) {
                 throw f.error(null, "table names are schema.table in lower case letters, digits and _");
             }
             tables.put(name, table(name, f, sources, mappings, defaults));
+            tableTags.put(name, tags(f));
+            Map<String, Set<String>> byColumn = new LinkedHashMap<>();
+            Section cols = f.section("columns", true);
+            for (String colName : cols.raw().keySet()) {
+                Set<String> t = tags(cols.section(colName, true));
+                if (!t.isEmpty()) {
+                    byColumn.put(colName.toLowerCase(Locale.ROOT), t);
+                }
+            }
+            columnTags.put(name, Map.copyOf(byColumn));
         }
         if (tables.isEmpty()) {
             throw root.error("tables", "at least one table is required");
         }
         return new Catalog(defaults, Map.copyOf(sources), java.util.Collections.unmodifiableMap(tables),
                 Map.copyOf(mappings), root.rawSection("simulators"), root.rawSection("observability"),
-                root.rawSection("pgwire"), root.rawSection("cluster"));
+                root.rawSection("pgwire"), root.rawSection("cluster"), new Catalog.Tags(tableTags, columnTags));
     }
 
-    private static Defaults defaults(Fields f) throws ConfigException {
+    /** The {@code tags:} of a table or column: one tag or a list, each a dotted lower-case name. */
+    private static Set<String> tags(Section f) throws ConfigException {
+        Object raw = f.raw().get("tags");
+        List<String> list = raw instanceof List || raw == null ? f.strings("tags") : List.of(f.string("tags", null));
+        Set<String> out = new java.util.LinkedHashSet<>();
+        for (String tag : list) {
+            if (!TAG.matcher(tag).matches()) {
+                throw f.error("tags", "tag '" + tag + "' must be dotted lower-case words such as pii.email or team");
+            }
+            out.add(tag);
+        }
+        return Set.copyOf(out);
+    }
+
+    private static Defaults defaults(Section f) throws ConfigException {
         f.allowOnly(Set.of("max_staleness_ms", "timeout_ms", "max_timeout_ms", "max_rows_per_table",
                 "max_result_rows", "max_result_bytes", "cache_max_bytes", "duckdb_threads", "duckdb_memory_limit",
                 "max_concurrent_queries", "queue_timeout_ms", "join_pushdown"));
@@ -90,7 +118,7 @@ final class CatalogParser {
                 f.bool("join_pushdown", true));
     }
 
-    private static SourceDef source(String name, Fields f) throws ConfigException {
+    private static SourceDef source(String name, Section f) throws ConfigException {
         f.allowOnly(Set.of("base_url", "auth", "headers", "query_params", "pagination", "timeout_ms", "retries"));
         String base = f.string("base_url", null);
         if (!base.matches("embedded:(github|jira)") && !base.matches("https?://[^\\s]+")) {
@@ -105,7 +133,7 @@ final class CatalogParser {
         for (Map.Entry<String, String> e : queryParams.entrySet()) {
             template(f.section("query_params", false), e.getKey(), e.getValue());
         }
-        Fields p = f.section("pagination", false);
+        Section p = f.section("pagination", false);
         p.allowOnly(Set.of("style", "page_size", "page_size_param", "token_param", "token_field", "last_field",
                 "start_param", "total_field", "more_field"));
         PaginationStyle style;
@@ -129,14 +157,14 @@ final class CatalogParser {
     /** {@code ${env:NAME}} or {@code ${file:/absolute/path}} references inside a value; any other {@code ${} is refused. */
     private static final Pattern SECRET_REF = Pattern.compile("\\$\\{(env:[A-Za-z_][A-Za-z0-9_]*|file:/[^}]+)}");
 
-    private static String template(Fields f, String key, String value) throws ConfigException {
+    private static String template(Section f, String key, String value) throws ConfigException {
         if (SECRET_REF.matcher(value).replaceAll("").contains("${")) {
             throw f.error(key, "a secret is ${env:NAME} or ${file:/absolute/path}");
         }
         return value;
     }
 
-    private static Auth auth(Fields a) throws ConfigException {
+    private static Auth auth(Section a) throws ConfigException {
         a.allowOnly(Set.of("type", "token_env", "user_env", "token", "user", "token_url", "client_id", "client_secret",
                 "scope", "app_id", "installation_id", "private_key"));
         String type = a.string("type", "none");
@@ -171,10 +199,10 @@ final class CatalogParser {
         return auth;
     }
 
-    private static TableDef table(String name, Fields f, Map<String, SourceDef> sources,
+    private static TableDef table(String name, Section f, Map<String, SourceDef> sources,
                                   Map<String, Map<String, String>> mappings, Defaults defaults) throws ConfigException {
         f.allowOnly(Set.of("source", "method", "path", "params", "fan_out", "jql", "fields_param", "rows",
-                "columns", "max_rows", "description", "body"));
+                "columns", "max_rows", "description", "body", "tags"));
         String source = f.string("source", null);
         if (!sources.containsKey(source)) {
             throw f.error("source", "unknown source '" + source + "' (declared: " + sources.keySet() + ")");
@@ -192,7 +220,7 @@ final class CatalogParser {
         }
         Jql jql = null;
         if (f.has("jql")) {
-            Fields j = f.section("jql", true);
+            Section j = f.section("jql", true);
             j.allowOnly(Set.of("param", "base", "order_by", "time_zone"));
             java.time.ZoneId zone = null;
             if (j.has("time_zone")) {
@@ -205,7 +233,7 @@ final class CatalogParser {
             jql = new Jql(j.string("param", "jql"), j.string("base", ""), j.string("order_by", ""), zone);
         }
         List<FanOut> fanOuts = new ArrayList<>();
-        for (Fields fo : f.list("fan_out")) {
+        for (Section fo : f.list("fan_out")) {
             fo.allowOnly(Set.of("var", "param", "jql", "column", "values"));
             FanOut fanOut = new FanOut(fo.string("var", ""), fo.string("param", ""), fo.string("jql", ""),
                     fo.string("column", ""), fo.strings("values"));
@@ -229,7 +257,7 @@ final class CatalogParser {
             }
         }
         List<ColumnDef> columns = new ArrayList<>();
-        Fields cols = f.section("columns", true);
+        Section cols = f.section("columns", true);
         for (String colName : cols.raw().keySet()) {
             String c = colName.toLowerCase(Locale.ROOT);
             if (!NAME.matcher(c).matches()) {
@@ -272,9 +300,9 @@ final class CatalogParser {
                 java.util.Collections.unmodifiableMap(new LinkedHashMap<>(f.rawSection("body"))));
     }
 
-    private static ColumnDef column(String name, Fields f, List<FanOut> fanOuts, Jql jql,
+    private static ColumnDef column(String name, Section f, List<FanOut> fanOuts, Jql jql,
                                     Map<String, Map<String, String>> mappings) throws ConfigException {
-        f.allowOnly(Set.of("type", "path", "mapping", "field", "field_name", "pushdown", "description", "per_row"));
+        f.allowOnly(Set.of("type", "path", "mapping", "field", "field_name", "pushdown", "description", "per_row", "tags"));
         ColumnType type;
         try {
             type = ColumnType.valueOf(f.string("type", null).toUpperCase(Locale.ROOT));
@@ -286,7 +314,7 @@ final class CatalogParser {
             throw f.error("mapping", "unknown mapping '" + mapping + "' (declared: " + mappings.keySet() + ")");
         }
         Map<Op, PushRule> pushdown = new EnumMap<>(Op.class);
-        Fields p = f.section("pushdown", false);
+        Section p = f.section("pushdown", false);
         for (String opText : p.raw().keySet()) {
             Op op = Op.parse(opText).orElseThrow(() -> p.error(opText, "unknown operator (expected one of "
                     + java.util.Arrays.stream(Op.values()).map(Op::sql).toList() + ")"));
@@ -294,7 +322,7 @@ final class CatalogParser {
         }
         PerRow perRow = null;
         if (f.has("per_row")) {
-            Fields r = f.section("per_row", true);
+            Section r = f.section("per_row", true);
             r.allowOnly(Set.of("path", "value", "concurrency", "cache_ttl_ms"));
             perRow = new PerRow(r.string("path", null), r.string("value", null),
                     (int) r.number("concurrency", 8, 1, 64), r.number("cache_ttl_ms", 600_000, 0, 86_400_000));
@@ -323,7 +351,7 @@ final class CatalogParser {
                 Map.copyOf(pushdown), perRow, f.string("description", ""), fieldName);
     }
 
-    private static PushRule pushRule(Fields r, Op op, List<FanOut> fanOuts, Jql jql, ColumnType type)
+    private static PushRule pushRule(Section r, Op op, List<FanOut> fanOuts, Jql jql, ColumnType type)
             throws ConfigException {
         r.allowOnly(Set.of("param", "jql", "fan_out", "format", "exact", "values", "pattern"));
         int kinds = (r.has("param") ? 1 : 0) + (r.has("jql") ? 1 : 0) + (r.has("fan_out") ? 1 : 0);

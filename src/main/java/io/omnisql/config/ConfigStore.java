@@ -12,12 +12,16 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -39,6 +43,19 @@ public final class ConfigStore implements AutoCloseable {
     private final AtomicReference<Snapshot> current = new AtomicReference<>();
     private final ScheduledExecutorService poller;
     private volatile byte[][] lastContent = new byte[3][];
+    private final Map<String, Declared> sections = new ConcurrentHashMap<>();
+
+    /** How an edit of a configuration section takes effect. */
+    public enum Reload {
+        /** Applied by the next reload, within about a second. */
+        HOT,
+        /** Read once at start-up: an edit is accepted, logged and exported as needing a restart. */
+        RESTART
+    }
+
+    /** A declared section: how it reloads, how to read its value from a snapshot, and the value running now. */
+    private record Declared(String name, Reload mode, Function<Snapshot, Object> value, Object running) {
+    }
 
     private ConfigStore(Path dir) {
         this.dir = dir;
@@ -73,6 +90,38 @@ public final class ConfigStore implements AutoCloseable {
     public void register(ConfigParticipant participant) throws ConfigException {
         participant.prepare(current.get()).run();
         participants.add(participant);
+    }
+
+    /**
+     * Declares a configuration section and whether an edit of it applies on reload. Every section of the three files
+     * is declared by the component that reads it, so a reload can say which edits are in force and which wait for a
+     * restart (log line and {@link #restartPending}); a section becoming hot only changes its declaration.
+     *
+     * @param name  the section as the files name it, e.g. {@code observability} or {@code defaults.duckdb_threads}
+     * @param value reads the section's value from a snapshot (compared with equals)
+     */
+    public void declare(String name, Reload mode, Function<Snapshot, Object> value) {
+        Declared d = new Declared(name, mode, value, value.apply(current.get()));
+        if (sections.putIfAbsent(name, d) != null) {
+            throw new IllegalStateException("configuration section declared twice: " + name);
+        }
+    }
+
+    /** The declared sections and how each reloads, by name. */
+    public Map<String, Reload> sections() {
+        Map<String, Reload> out = new java.util.TreeMap<>();
+        sections.values().forEach(d -> out.put(d.name(), d.mode()));
+        return out;
+    }
+
+    /** Whether a restart-only section's value in the files differs from the value the gateway runs with. */
+    public boolean restartPending(String section) {
+        Declared d = sections.get(section);
+        return d != null && d.mode() == Reload.RESTART && !Objects.equals(d.value().apply(current.get()), d.running());
+    }
+
+    private List<String> pendingRestarts() {
+        return sections.values().stream().filter(d -> restartPending(d.name())).map(Declared::name).sorted().toList();
     }
 
     /** Called with {@code true} after an applied reload and {@code false} after a rejected one. */
@@ -117,7 +166,14 @@ public final class ConfigStore implements AutoCloseable {
             }
             commits.forEach(Runnable::run);
             current.set(next);
-            LOG.info(() -> "config reload applied: version " + next.version() + " from " + dir);
+            List<String> pending = pendingRestarts();
+            if (pending.isEmpty()) {
+                LOG.info(() -> "config reload applied: version " + next.version() + " from " + dir);
+            } else {
+                LOG.warning(() -> "config reload applied: version " + next.version() + " from " + dir + "; needs restart: "
+                        + String.join(", ", pending) + " (read at start-up only: the running gateway keeps its start-up "
+                        + "values until restarted)");
+            }
             reloadListeners.forEach(l -> l.accept(true));
             return true;
         } catch (ConfigException e) {
@@ -167,7 +223,7 @@ public final class ConfigStore implements AutoCloseable {
         YamlTree catalogTree = YamlTree.parse(CATALOG, new String(content[0], StandardCharsets.UTF_8));
         YamlTree policies = YamlTree.parse(POLICIES, new String(content[1], StandardCharsets.UTF_8));
         YamlTree limits = YamlTree.parse(RATE_LIMITS, new String(content[2], StandardCharsets.UTF_8));
-        return new Snapshot(version, digest(content), CatalogParser.parse(catalogTree), policies, limits);
+        return new Snapshot(version, digest(content), CatalogParser.parse(catalogTree), policies, limits, catalogTree);
     }
 
     /** The first 16 hex digits of SHA-256 over the files in order, each preceded by its length. */

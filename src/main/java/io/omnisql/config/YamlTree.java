@@ -31,7 +31,19 @@ public final class YamlTree {
         this.lines = lines;
     }
 
-    static YamlTree parse(String file, String text) throws ConfigException {
+    /** A tree over a map built in code: no lines are known, so errors name the origin and key path only. */
+    static YamlTree detached(String origin, String path, Map<String, Object> map) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        if (path.isEmpty()) {
+            root.putAll(map);
+        } else {
+            root.put(path, map);
+        }
+        return new YamlTree(origin, root, Map.of());
+    }
+
+    /** Parses one file's text; {@code file} names it in every error. */
+    public static YamlTree parse(String file, String text) throws ConfigException {
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(false);
         options.setMaxAliasesForCollections(20);
@@ -45,8 +57,13 @@ public final class YamlTree {
         } catch (YAMLException e) {
             throw new ConfigException(file, 0, "invalid YAML: " + e.getMessage());
         }
+        if (node == null) {
+            // An emptied or truncated file is never "no settings": it would silently drop every rule.
+            throw new ConfigException(file, 1, "the file is empty (no YAML content); the previous configuration "
+                    + "keeps serving");
+        }
         Map<String, Integer> lines = new HashMap<>();
-        Object root = node == null ? Map.of() : convert(node, "", lines, new SafeValues(options));
+        Object root = convert(file, node, "", lines, new SafeValues(options));
         if (!(root instanceof Map)) {
             throw new ConfigException(file, 1, "the document must be a mapping");
         }
@@ -73,7 +90,7 @@ public final class YamlTree {
             int dot = p.lastIndexOf('.');
             p = dot < 0 ? "" : p.substring(0, dot);
         }
-        return 1;
+        return lines.isEmpty() ? 0 : 1;
     }
 
     public ConfigException error(String path, String problem) {
@@ -81,26 +98,29 @@ public final class YamlTree {
     }
 
     /**
-     * Wraps a section parser that reports problems as {@code IllegalArgumentException("key.path: problem")},
-     * locating the message's key path under {@code section}.
+     * Nodes to plain values. Duplicate keys are checked here: SnakeYAML's own check (LoaderOptions
+     * allowDuplicateKeys) runs in its constructor, which composing nodes bypasses.
      */
-    public ConfigException sectionError(String section, IllegalArgumentException e) {
-        String msg = String.valueOf(e.getMessage());
-        int colon = msg.indexOf(": ");
-        String sub = colon > 0 && !msg.substring(0, colon).contains(" ") ? msg.substring(0, colon) : "";
-        String path = sub.isEmpty() ? section : section + "." + sub;
-        return new ConfigException(file, lineOf(path), section + "." + msg);
-    }
-
-    private static Object convert(Node node, String path, Map<String, Integer> lines, SafeValues values) {
+    private static Object convert(String file, Node node, String path, Map<String, Integer> lines, SafeValues values)
+            throws ConfigException {
         lines.putIfAbsent(path, node.getStartMark().getLine() + 1);
         if (node instanceof MappingNode map) {
             Map<String, Object> out = new LinkedHashMap<>();
             for (NodeTuple t : map.getValue()) {
-                String key = String.valueOf(values.scalar(t.getKeyNode()));
+                Object keyValue = values.scalar(t.getKeyNode());
+                if (keyValue instanceof Map || keyValue instanceof List) {
+                    throw new ConfigException(file, t.getKeyNode().getStartMark().getLine() + 1,
+                            (path.isEmpty() ? "" : path + ": ") + "a key must be a single value");
+                }
+                String key = String.valueOf(keyValue);
                 String childPath = path.isEmpty() ? key : path + "." + key;
-                lines.put(childPath, t.getKeyNode().getStartMark().getLine() + 1);
-                out.put(key, convert(t.getValueNode(), childPath, lines, values));
+                int line = t.getKeyNode().getStartMark().getLine() + 1;
+                if (out.containsKey(key)) {
+                    throw new ConfigException(file, line, "duplicate key '" + childPath + "' (first on line "
+                            + lines.get(childPath) + "): the later value would silently replace the earlier one");
+                }
+                lines.put(childPath, line);
+                out.put(key, convert(file, t.getValueNode(), childPath, lines, values));
             }
             return out;
         }
@@ -108,7 +128,7 @@ public final class YamlTree {
             List<Object> out = new ArrayList<>();
             int i = 0;
             for (Node item : seq.getValue()) {
-                out.add(convert(item, path + "[" + i++ + "]", lines, values));
+                out.add(convert(file, item, path + "[" + i++ + "]", lines, values));
             }
             return out;
         }

@@ -1,11 +1,12 @@
 package io.omnisql.identity;
 
+import io.omnisql.config.ConfigException;
+import io.omnisql.config.Section;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -57,94 +58,69 @@ public record IdentitySettings(String audience, String issuer, boolean discovery
         }
     }
 
-    /** The settings used when policies.yaml has no {@code identity} section: demo issuer on. */
-    public static IdentitySettings defaults() {
-        return fromMap(Map.of());
-    }
-
     /** Whether tokens are expected from the built-in demo issuer rather than a configured one. */
     public boolean usesDemoIssuer() {
         return issuer.isEmpty();
     }
 
     /**
-     * Parses the section as snakeyaml loads it; {@code null} gives the defaults.
+     * Parses a section as snakeyaml loads it ({@code null} is an empty section), for settings built in code; the
+     * files are read with {@link #from(Section)}, which names file and line.
      *
-     * @throws IllegalArgumentException naming the offending key path, e.g. {@code identity.clock_skew_s}
+     * @throws IllegalArgumentException naming the offending key path, e.g. {@code identity.clock_skew_s: ...}
      */
     public static IdentitySettings fromMap(Map<String, Object> section) {
-        Map<String, Object> map = section == null ? Map.of() : section;
-        checkKeys(map, KEYS, "identity");
-        String audience = string(map, "audience", "identity.audience", "omnisql");
-        if (audience.isBlank()) {
-            throw new IllegalArgumentException("identity.audience: must not be empty");
+        try {
+            return from(Section.of("identity", "identity", section == null ? Map.of() : section));
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(e.problem(), e);
         }
-        return new IdentitySettings(
-                audience,
-                url(map, "issuer", "identity.issuer"),
-                bool(map, "discovery", "identity.discovery", true),
-                url(map, "jwks_uri", "identity.jwks_uri"),
-                seconds(map, "clock_skew_s", "identity.clock_skew_s", 30, 0, MAX_CLOCK_SKEW.toSeconds()),
-                seconds(map, "jwks_refetch_interval_s", "identity.jwks_refetch_interval_s", 10, 1, 3600),
-                claimNames(section(map, "claims", "identity.claims")),
-                demo(section(map, "demo_issuer", "identity.demo_issuer")));
     }
 
-    private static ClaimNames claimNames(Map<String, Object> map) {
-        checkKeys(map, Set.of("subject", "team", "roles", "scopes", "attributes"), "identity.claims");
+    /** Reads the {@code identity:} section; every problem names file, line and key path. */
+    public static IdentitySettings from(Section s) throws ConfigException {
+        s.allowOnly(KEYS);
+        String audience = s.string("audience", "omnisql").strip();
+        if (audience.isEmpty()) {
+            throw s.error("audience", "must not be empty");
+        }
+        String issuer = url(s, "issuer");
+        boolean discovery = s.bool("discovery", true);
+        String jwksUri = url(s, "jwks_uri");
+        Duration clockSkew = Duration.ofSeconds(s.number("clock_skew_s", 30, 0, MAX_CLOCK_SKEW.toSeconds()));
+        Duration refetch = Duration.ofSeconds(s.number("jwks_refetch_interval_s", 10, 1, 3600));
+        ClaimNames claims = claimNames(s.section("claims", false));
+        DemoIssuerSettings demo = demo(s.section("demo_issuer", false));
+        if (issuer.isEmpty() && !demo.enabled()) {
+            throw s.error("issuer", "required when identity.demo_issuer.enabled is false");
+        }
+        if (!issuer.isEmpty() && !discovery && jwksUri.isEmpty()) {
+            throw s.error("jwks_uri", "required when identity.discovery is false");
+        }
+        return new IdentitySettings(audience, issuer, discovery, jwksUri, clockSkew, refetch, claims, demo);
+    }
+
+    private static ClaimNames claimNames(Section s) throws ConfigException {
+        s.allowOnly(Set.of("subject", "team", "roles", "scopes", "attributes"));
         Map<String, List<String>> attributes = new LinkedHashMap<>();
-        section(map, "attributes", "identity.claims.attributes")
-                .forEach((name, claim) -> attributes.put(name, names(Objects.requireNonNullElse(claim, List.of()),
-                        "identity.claims.attributes." + name, List.of())));
-        return new ClaimNames(
-                names(map.get("subject"), "identity.claims.subject", List.of("sub")),
-                names(map.get("team"), "identity.claims.team", List.of("team")),
-                names(map.get("roles"), "identity.claims.roles", List.of("roles")),
-                names(map.get("scopes"), "identity.claims.scopes", List.of("scope", "scp")),
-                attributes);
+        Section a = s.section("attributes", false);
+        for (String name : a.raw().keySet()) {
+            attributes.put(name, names(a, name, null));
+        }
+        return new ClaimNames(names(s, "subject", List.of("sub")), names(s, "team", List.of("team")),
+                names(s, "roles", List.of("roles")), names(s, "scopes", List.of("scope", "scp")), attributes);
     }
 
-    private static DemoIssuerSettings demo(Map<String, Object> map) {
-        checkKeys(map, Set.of("enabled", "token_ttl_s"), "identity.demo_issuer");
+    private static DemoIssuerSettings demo(Section s) throws ConfigException {
+        s.allowOnly(Set.of("enabled", "token_ttl_s"));
         return new DemoIssuerSettings(
-                bool(map, "enabled", "identity.demo_issuer.enabled", true),
-                seconds(map, "token_ttl_s", "identity.demo_issuer.token_ttl_s", 3600, 1, 86_400));
+                // Off unless the file says so: a reload that loses the line must never switch it on.
+                s.bool("enabled", false),
+                Duration.ofSeconds(s.number("token_ttl_s", 3600, 1, 86_400)));
     }
 
-    private static void checkKeys(Map<String, Object> map, Set<String> allowed, String path) {
-        for (String key : map.keySet()) {
-            if (!allowed.contains(key)) {
-                throw new IllegalArgumentException(path + "." + key + ": unknown key (expected one of "
-                        + allowed.stream().sorted().toList() + ")");
-            }
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> section(Map<String, Object> map, String key, String path) {
-        Object value = map.get(key);
-        if (value == null) {
-            return Map.of();
-        }
-        if (value instanceof Map<?, ?> m && m.keySet().stream().allMatch(String.class::isInstance)) {
-            return (Map<String, Object>) m;
-        }
-        throw new IllegalArgumentException(path + ": must be a mapping");
-    }
-
-    private static String string(Map<String, Object> map, String key, String path, String fallback) {
-        Object value = map.get(key);
-        if (value == null) {
-            return fallback;
-        }
-        if (value instanceof String s) {
-            return s.strip();
-        }
-        throw new IllegalArgumentException(path + ": must be a string");
-    }
-
-    private static String url(Map<String, Object> map, String key, String path) {
-        String value = string(map, key, path, "");
+    private static String url(Section s, String key) throws ConfigException {
+        String value = s.string(key, "").strip();
         if (value.isEmpty()) {
             return value;
         }
@@ -156,40 +132,18 @@ public record IdentitySettings(String audience, String issuer, boolean discovery
         } catch (IllegalArgumentException e) {
             // reported below with the key path
         }
-        throw new IllegalArgumentException(path + ": must be an absolute http(s) URL, got '" + value + "'");
+        throw s.error(key, "must be an absolute http(s) URL, got '" + value + "'");
     }
 
-    private static boolean bool(Map<String, Object> map, String key, String path, boolean fallback) {
-        Object value = map.get(key);
-        if (value == null) {
+    /** A claim name or a list of them; {@code fallback} when absent (null: required). */
+    private static List<String> names(Section s, String key, List<String> fallback) throws ConfigException {
+        if (s.raw().get(key) == null && fallback != null) {
             return fallback;
         }
-        if (value instanceof Boolean b) {
-            return b;
-        }
-        throw new IllegalArgumentException(path + ": must be true or false");
-    }
-
-    private static Duration seconds(Map<String, Object> map, String key, String path, long fallback,
-                                    long min, long max) {
-        Object value = map.get(key);
-        if (value == null) {
-            return Duration.ofSeconds(fallback);
-        }
-        if ((value instanceof Integer || value instanceof Long) && ((Number) value).longValue() >= min
-                && ((Number) value).longValue() <= max) {
-            return Duration.ofSeconds(((Number) value).longValue());
-        }
-        throw new IllegalArgumentException(path + ": must be a whole number of seconds between " + min + " and " + max);
-    }
-
-    private static List<String> names(Object value, String path, List<String> fallback) {
-        if (value == null) {
-            return fallback;
-        }
-        List<?> raw = value instanceof List<?> list ? list : List.of(value);
-        if (raw.isEmpty() || !raw.stream().allMatch(v -> v instanceof String s && !s.isBlank())) {
-            throw new IllegalArgumentException(path + ": must be a claim name or a list of claim names");
+        Object value = s.raw().get(key);
+        List<?> raw = value instanceof List<?> list ? list : value == null ? List.of() : List.of(value);
+        if (raw.isEmpty() || !raw.stream().allMatch(v -> v instanceof String n && !n.isBlank())) {
+            throw s.error(key, "must be a claim name or a list of claim names");
         }
         return raw.stream().map(v -> ((String) v).strip()).toList();
     }

@@ -181,6 +181,16 @@ public final class Metrics {
                 .tag("outcome", outcome).register(registry));
     }
 
+    /**
+     * Exports {@code config_restart_pending{section}}: 1 while the files hold an edit of a restart-only section that
+     * the running gateway does not use yet, 0 otherwise (always 0 for sections that apply on reload).
+     */
+    public void configSection(String section, java.util.function.BooleanSupplier restartPending) {
+        Gauge.builder("config_restart_pending", restartPending, p -> p.getAsBoolean() ? 1 : 0)
+                .description("1 when an edited configuration section takes effect only after a restart")
+                .tag("section", section).strongReference(true).register(registry);
+    }
+
     /** A DuckDB statement left its lane's queue after {@code queuedNanos} and started. */
     public void laneStarted(String lane, long queuedNanos) {
         get(laneWaits, lane, l -> histogram("duckdb_lane_wait_ms", "Time statements waited for a DuckDB lane slot in milliseconds")

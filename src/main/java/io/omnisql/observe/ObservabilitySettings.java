@@ -1,5 +1,7 @@
 package io.omnisql.observe;
 
+import io.omnisql.config.ConfigException;
+import io.omnisql.config.Section;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Map;
@@ -46,83 +48,48 @@ public record ObservabilitySettings(Tracing tracing, boolean queryLog) {
     }
 
     /**
-     * Parses the value of the {@code observability} key; {@code null} (section absent) means defaults.
+     * Parses the value of the {@code observability} key as snakeyaml loads it ({@code null}: defaults), for settings
+     * built in code; the file is read with {@link #from(Section)}, which names file and line.
      *
      * @throws IllegalArgumentException naming the offending key path
      */
     public static ObservabilitySettings fromMap(Map<String, Object> section) {
+        try {
+            return from(Section.of("observability", "observability", section == null ? Map.of() : section));
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(e.problem(), e);
+        }
+    }
+
+    /** Reads the {@code observability:} section (empty: defaults); every problem names file, line and key path. */
+    public static ObservabilitySettings from(Section s) throws ConfigException {
         ObservabilitySettings d = defaults();
-        if (section == null) {
-            return d;
-        }
-        checkKeys(section, SECTION_KEYS, "observability");
-        Map<String, Object> t = map(section.get("tracing"), "observability.tracing");
-        Tracing tracing = d.tracing();
-        if (t != null) {
-            checkKeys(t, TRACING_KEYS, "observability.tracing");
-            tracing = new Tracing(
-                    t.containsKey("exporter") ? exporter(t.get("exporter")) : tracing.exporter(),
-                    t.containsKey("endpoint") ? endpoint(t.get("endpoint")) : tracing.endpoint(),
-                    t.containsKey("sample_ratio") ? ratio(t.get("sample_ratio")) : tracing.sampleRatio(),
-                    t.containsKey("service_name") ? string(t.get("service_name"), "observability.tracing.service_name")
-                            : tracing.serviceName());
-        }
-        boolean queryLog = d.queryLog();
-        if (section.containsKey("query_log")) {
-            if (!(section.get("query_log") instanceof Boolean b)) {
-                throw new IllegalArgumentException("observability.query_log must be true or false, got '" + section.get("query_log") + "'");
-            }
-            queryLog = b;
-        }
-        return new ObservabilitySettings(tracing, queryLog);
-    }
-
-    private static void checkKeys(Map<String, Object> m, Set<String> allowed, String path) {
-        for (String key : m.keySet()) {
-            if (!allowed.contains(key)) {
-                throw new IllegalArgumentException(path + "." + key + " is not a known key (expected one of "
-                        + allowed.stream().sorted().toList() + ")");
-            }
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> map(Object value, String path) {
-        if (value == null || value instanceof Map) {
-            return (Map<String, Object>) value;
-        }
-        throw new IllegalArgumentException(path + " must be a mapping, got '" + value + "'");
-    }
-
-    private static String string(Object value, String path) {
-        if (value instanceof String s) {
-            return s;
-        }
-        throw new IllegalArgumentException(path + " must be a string, got '" + value + "'");
-    }
-
-    private static Exporter exporter(Object value) {
-        String s = string(value, "observability.tracing.exporter");
-        return switch (s.toLowerCase(Locale.ROOT)) {
+        s.allowOnly(SECTION_KEYS);
+        Section t = s.section("tracing", false);
+        t.allowOnly(TRACING_KEYS);
+        Exporter exporter = switch (t.string("exporter", "none").toLowerCase(Locale.ROOT)) {
             case "none" -> Exporter.NONE;
             case "otlp" -> Exporter.OTLP;
-            default -> throw new IllegalArgumentException("observability.tracing.exporter must be 'none' or 'otlp', got '" + s + "'");
+            default -> throw t.error("exporter", "must be none or otlp, got '" + t.string("exporter", "") + "'");
         };
-    }
-
-    private static URI endpoint(Object value) {
-        String s = string(value, "observability.tracing.endpoint");
-        try {
-            return new URI(s);
-        } catch (java.net.URISyntaxException e) {
-            throw new IllegalArgumentException("observability.tracing.endpoint is not a valid URL: '" + s + "'", e);
+        URI endpoint = d.tracing().endpoint();
+        if (t.has("endpoint")) {
+            String text = t.string("endpoint", null);
+            try {
+                endpoint = new URI(text);
+            } catch (java.net.URISyntaxException e) {
+                throw t.error("endpoint", "is not a valid URL: '" + text + "'");
+            }
+            if (!"http".equals(endpoint.getScheme()) && !"https".equals(endpoint.getScheme()) || endpoint.getHost() == null) {
+                throw t.error("endpoint", "must be an absolute http(s) URL, got '" + text + "'");
+            }
         }
-    }
-
-    private static double ratio(Object value) {
-        if (value instanceof Number n) {
-            return n.doubleValue();
+        String serviceName = t.string("service_name", d.tracing().serviceName());
+        if (serviceName.isBlank()) {
+            throw t.error("service_name", "must not be blank");
         }
-        throw new IllegalArgumentException("observability.tracing.sample_ratio must be a number between 0 and 1, got '" + value + "'");
+        Tracing tracing = new Tracing(exporter, endpoint, t.decimal("sample_ratio", d.tracing().sampleRatio(), 0.0, 1.0),
+                serviceName);
+        return new ObservabilitySettings(tracing, s.bool("query_log", d.queryLog()));
     }
 }

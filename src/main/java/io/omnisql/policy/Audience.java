@@ -38,6 +38,9 @@ record Audience(List<Match> when, List<Match> unless) {
      * a role, a scope). Values compare exactly: OAuth scopes and most IdP role names are case-sensitive.
      */
     record Match(Set<String> subjects, Set<String> teams, Set<String> roles, Set<String> scopes) {
+        /** Matches every principal ({@code when: everyone}). */
+        static final Match ANYONE = new Match(Set.of(), Set.of(), Set.of(), Set.of());
+
         Match {
             subjects = Set.copyOf(subjects);
             teams = Set.copyOf(teams);
@@ -58,7 +61,7 @@ record Audience(List<Match> when, List<Match> unless) {
             add(parts, "team", teams);
             add(parts, "role", roles);
             add(parts, "scope", scopes);
-            return String.join(" and ", parts);
+            return parts.isEmpty() ? "everyone" : String.join(" and ", parts);
         }
 
         private static void add(List<String> parts, String what, Set<String> values) {

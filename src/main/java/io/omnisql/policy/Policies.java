@@ -3,8 +3,9 @@ package io.omnisql.policy;
 import java.util.Map;
 
 /**
- * The compiled {@code policies:} section of one configuration version. Tables without an entry get no row
- * filters or column rules, and are readable when {@code defaultAllow}.
+ * The compiled {@code policies:} section of one configuration version. {@code tables} holds each table's effective
+ * policy: its own entry merged with the rules of the tags it carries. Tables without any rule get no row filters
+ * or column rules, and are readable only when {@code defaultAllow} (absent {@code default_access} means deny).
  */
 record Policies(long version, boolean defaultAllow, Map<String, TablePolicy> tables) {
     Policies {

@@ -4,6 +4,7 @@ import io.omnisql.config.Catalog;
 import io.omnisql.config.Catalog.ColumnDef;
 import io.omnisql.config.Catalog.TableDef;
 import io.omnisql.config.ConfigException;
+import io.omnisql.config.Section;
 import io.omnisql.config.Snapshot;
 import io.omnisql.config.YamlTree;
 import io.omnisql.identity.IdentitySettings;
@@ -23,11 +24,14 @@ import java.util.TreeSet;
  */
 final class PolicyParser {
     private static final Set<String> ROOT_KEYS = Set.of("identity", "policies");
-    private static final Set<String> SECTION_KEYS = Set.of("default_access", "tables");
+    private static final Set<String> SECTION_KEYS = Set.of("default_access", "sensitive_tags", "tables", "tags");
+    private static final Set<String> TAG_KEYS = Set.of("description", "allow", "deny", "row_filters", "column");
     private static final Set<String> TABLE_KEYS = Set.of("description", "allow", "deny", "row_filters", "columns");
     private static final Set<String> ACCESS_KEYS = Set.of("name", "when", "unless", "reason");
     private static final Set<String> FILTER_KEYS = Set.of("name", "where", "when", "unless", "description");
     private static final Set<String> COLUMN_KEYS = Set.of("name", "mask", "deny", "when", "unless", "reason");
+    /** {@code when: everyone}: every authenticated principal. */
+    private static final String EVERYONE = "everyone";
     private static final Set<String> MATCH_KEYS = Set.of("subjects", "teams", "roles", "scopes");
 
     private final YamlTree tree;
@@ -53,28 +57,27 @@ final class PolicyParser {
     }
 
     /** The attributes {@code principal.<name>} may read: subject, team and the identity section's configured claims. */
-    @SuppressWarnings("unchecked")
     private static Set<String> attributes(YamlTree tree) throws ConfigException {
         Set<String> out = new LinkedHashSet<>(List.of("subject", "sub", "team"));
-        Object identity = tree.root().get("identity");
-        try {
-            out.addAll(IdentitySettings.fromMap(identity instanceof Map ? (Map<String, Object>) identity : Map.of())
-                    .claims().attributes().keySet());
-        } catch (IllegalArgumentException e) {
-            throw tree.sectionError("identity", e);
-        }
+        out.addAll(IdentitySettings.from(Section.root(tree).section("identity", false)).claims().attributes().keySet());
         return out;
     }
 
     private Policies policies(long version, Object section) throws ConfigException {
         if (section == null) {
-            return new Policies(version, true, Map.of());
+            // An emptied or truncated file must not read as "no rules": that would open every table.
+            throw tree.error("", "no 'policies:' section: refusing to run without entitlements (write "
+                    + "'policies: {default_access: deny}' to refuse every table)");
         }
         Map<String, Object> s = mapping("policies", section);
         allowOnly("policies", s, SECTION_KEYS);
-        String access = scalar("policies.default_access", s.getOrDefault("default_access", "allow")).toLowerCase(Locale.ROOT);
+        String access = scalar("policies.default_access", s.getOrDefault("default_access", "deny")).toLowerCase(Locale.ROOT);
         if (!access.equals("allow") && !access.equals("deny")) {
             throw tree.error("policies.default_access", "must be allow or deny");
+        }
+        List<String> sensitive = new ArrayList<>();
+        for (Object o : list("policies.sensitive_tags", s.getOrDefault("sensitive_tags", List.of("pii")))) {
+            sensitive.add(scalar("policies.sensitive_tags", o));
         }
         Map<String, TablePolicy> tables = new LinkedHashMap<>();
         Object t = s.get("tables");
@@ -90,7 +93,88 @@ final class PolicyParser {
                 tables.put(def.name(), table(path, def, mapping(path, e.getValue())));
             }
         }
+        Object tagSection = s.get("tags");
+        if (tagSection != null) {
+            for (Map.Entry<String, Object> e : mapping("policies.tags", tagSection).entrySet()) {
+                String path = "policies.tags." + e.getKey();
+                tag(path, e.getKey(), mapping(path, e.getValue()), tables);
+            }
+        }
+        requireRulesOnSensitiveColumns(sensitive, tables);
         return new Policies(version, access.equals("allow"), tables);
+    }
+
+    /**
+     * Merges the rules of one tag into the policy of every table that carries it: access rules and row filters go
+     * to tables tagged on the table or on a column, column rules to every column with the tag. A row filter is
+     * compiled against each such table, so a table whose columns do not fit it is an error at load.
+     */
+    private void tag(String path, String tag, Map<String, Object> t, Map<String, TablePolicy> tables) throws ConfigException {
+        allowOnly(path, t, TAG_KEYS);
+        Catalog.Tags tags = catalog.tags();
+        if (!tags.all().contains(tag)) {
+            throw tree.error(path, "no table or column of catalog.yaml carries tag '" + tag + "' (tags in use: "
+                    + (tags.all().isEmpty() ? "none" : String.join(", ", tags.all())) + ")");
+        }
+        if (t.get("description") != null) {
+            scalar(path + ".description", t.get("description"));
+        }
+        List<TablePolicy.AccessRule> allow = access(path + ".allow", t.get("allow"));
+        List<TablePolicy.AccessRule> deny = access(path + ".deny", t.get("deny"));
+        List<Object> filterItems = list(path + ".row_filters", t.get("row_filters"));
+        Object columnRules = t.get("column");
+        List<Object> rules = columnRules == null ? List.of()
+                : columnRules instanceof List<?> l ? new ArrayList<>(l) : List.of(columnRules);
+        boolean anyColumn = false;
+        for (TableDef def : catalog.tables().values()) {
+            if (!tags.tableCarries(def.name(), tag)) {
+                continue;
+            }
+            TablePolicy base = tables.getOrDefault(def.name(), TablePolicy.open(def.name()));
+            List<RowFilter> filters = new ArrayList<>(base.rowFilters());
+            Set<String> names = new HashSet<>(filters.stream().map(RowFilter::name).toList());
+            for (int i = 0; i < filterItems.size(); i++) {
+                filters.add(rowFilter(path + ".row_filters[" + i + "]", def, filterItems.get(i), names));
+            }
+            List<ColumnRule> columns = new ArrayList<>(base.columns());
+            for (ColumnDef column : def.columns()) {
+                if (!tags.ofColumn(def.name(), column.name()).contains(tag)) {
+                    continue;
+                }
+                anyColumn = true;
+                for (int i = 0; i < rules.size(); i++) {
+                    String rp = columnRules instanceof List ? path + ".column[" + i + "]" : path + ".column";
+                    columns.add(columnRule(rp, column, mapping(rp, rules.get(i))));
+                }
+            }
+            List<TablePolicy.AccessRule> allows = new ArrayList<>(base.allow());
+            allows.addAll(allow);
+            List<TablePolicy.AccessRule> denies = new ArrayList<>(base.deny());
+            denies.addAll(deny);
+            tables.put(def.name(), new TablePolicy(def.name(), allows, denies, filters, columns));
+        }
+        if (!rules.isEmpty() && !anyColumn) {
+            throw tree.error(path + ".column", "tag '" + tag + "' is on tables only: no column carries it");
+        }
+    }
+
+    /** A column with a sensitive tag ({@code pii}, {@code pii.email}, ...) must be masked or denied by some rule. */
+    private void requireRulesOnSensitiveColumns(List<String> sensitive, Map<String, TablePolicy> tables)
+            throws ConfigException {
+        for (TableDef def : catalog.tables().values()) {
+            TablePolicy policy = tables.getOrDefault(def.name(), TablePolicy.open(def.name()));
+            for (ColumnDef column : def.columns()) {
+                for (String tag : catalog.tags().ofColumn(def.name(), column.name())) {
+                    boolean isSensitive = sensitive.stream().anyMatch(p -> tag.equals(p) || tag.startsWith(p + "."));
+                    if (isSensitive && policy.columns().stream().noneMatch(r -> r.column().equals(column.name()))) {
+                        throw tree.error("policies", def.name() + "." + column.name() + " is tagged " + tag
+                                + " (sensitive_tags: " + String.join(", ", sensitive) + ") but no rule masks or denies it: "
+                                + "add a 'column:' rule to policies.tags." + tag + " or a rule to policies.tables."
+                                + def.name() + ".columns." + column.name());
+                    }
+                }
+            }
+        }
     }
 
     private TablePolicy table(String path, TableDef def, Map<String, Object> t) throws ConfigException {
@@ -104,22 +188,7 @@ final class PolicyParser {
         Set<String> filterNames = new HashSet<>();
         List<Object> items = list(path + ".row_filters", t.get("row_filters"));
         for (int i = 0; i < items.size(); i++) {
-            String p = path + ".row_filters[" + i + "]";
-            Map<String, Object> f = mapping(p, items.get(i));
-            allowOnly(p, f, FILTER_KEYS);
-            String name = required(p, f, "name");
-            if (!filterNames.add(name)) {
-                throw tree.error(p + ".name", "row filter '" + name + "' is listed twice for " + def.name());
-            }
-            if (f.get("description") != null) {
-                scalar(p + ".description", f.get("description"));
-            }
-            String where = required(p, f, "where");
-            try {
-                filters.add(RowFilter.compile(name, name, audience(p, f), where, def, attributes));
-            } catch (IllegalArgumentException e) {
-                throw tree.error(p + ".where", e.getMessage());
-            }
+            filters.add(rowFilter(path + ".row_filters[" + i + "]", def, items.get(i), filterNames));
         }
         List<ColumnRule> columns = new ArrayList<>();
         Object c = t.get("columns");
@@ -136,6 +205,24 @@ final class PolicyParser {
             }
         }
         return new TablePolicy(def.name(), allow, deny, filters, columns);
+    }
+
+    private RowFilter rowFilter(String p, TableDef def, Object item, Set<String> filterNames) throws ConfigException {
+        Map<String, Object> f = mapping(p, item);
+        allowOnly(p, f, FILTER_KEYS);
+        String name = required(p, f, "name");
+        if (!filterNames.add(name)) {
+            throw tree.error(p + ".name", "row filter '" + name + "' is listed twice for " + def.name());
+        }
+        if (f.get("description") != null) {
+            scalar(p + ".description", f.get("description"));
+        }
+        String where = required(p, f, "where");
+        try {
+            return RowFilter.compile(name, name, audience(p, f), where, def, attributes);
+        } catch (IllegalArgumentException e) {
+            throw tree.error(p + ".where", (p.contains(".tags.") ? "on " + def.name() + ": " : "") + e.getMessage());
+        }
     }
 
     private List<TablePolicy.AccessRule> access(String path, Object value) throws ConfigException {
@@ -186,6 +273,10 @@ final class PolicyParser {
     private List<Audience.Match> matches(String path, Object value) throws ConfigException {
         if (value == null) {
             return List.of();
+        }
+        if (EVERYONE.equals(value)) {
+            // Spelt out rather than implied by an absent 'when', so an allow rule never opens a table by omission.
+            return List.of(Audience.Match.ANYONE);
         }
         List<Object> items = value instanceof List<?> l ? new ArrayList<>(l) : List.of(value);
         if (items.isEmpty()) {

@@ -180,6 +180,7 @@ public final class YamlPolicyDecider implements PolicyDecider, ConfigParticipant
             }
             return null;
         }
-        return defaultAllow ? null : new Denial("default_access", table + " has no allow rule and default_access is deny");
+        return defaultAllow ? null : new Denial("default_access", table + " has no allow rule and default_access is deny "
+                + "(add policies.tables." + table + ".allow, or an allow rule on one of its tags, to open it)");
     }
 }

@@ -1,9 +1,9 @@
 package io.omnisql.ratelimit;
 
+import io.omnisql.config.ConfigException;
+import io.omnisql.config.Section;
+import io.omnisql.config.YamlTree;
 import io.omnisql.identity.Principal;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 import java.util.List;
 import java.util.Map;
@@ -24,6 +24,8 @@ import java.util.Map;
 public record RateLimitSettings(BucketSpec gatewayDefault, List<GatewayOverride> overrides,
                                 long maxTrackedPrincipals, SourceLimit sourceDefault,
                                 Map<String, SourceLimit> sources, int maxRunningQueries, QueryLimits queries) {
+    private static final String FILE = "ratelimits.yaml";
+
     /** Used when {@code gateway.max_tracked_principals} is absent. */
     public static final long DEFAULT_MAX_TRACKED_PRINCIPALS = 100_000;
     /** Used when {@code gateway.default.max_running_queries} is absent. */
@@ -53,23 +55,31 @@ public record RateLimitSettings(BucketSpec gatewayDefault, List<GatewayOverride>
     }
 
     /**
-     * Validates the parsed YAML root ({@code gateway:}, {@code sources:}).
+     * Validates a YAML root as snakeyaml loads it ({@code gateway:}, {@code sources:}), for settings built in code.
      *
      * @throws IllegalArgumentException naming the offending key path, e.g.
      *                                  {@code gateway.default.burst: must be a positive integer}
      */
     public static RateLimitSettings fromMap(Map<String, Object> yamlRoot) {
-        return SettingsParser.parse(yamlRoot);
+        try {
+            return from(Section.of(FILE, "", yamlRoot));
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(e.problem(), e);
+        }
     }
 
     /** Parses and validates the text of a {@code ratelimits.yaml} file. */
     public static RateLimitSettings fromYaml(String yaml) {
-        Object root = new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml);
-        if (!(root instanceof Map<?, ?> map)) {
-            throw new IllegalArgumentException("(root): must be a mapping with gateway and sources");
+        try {
+            return from(Section.root(YamlTree.parse(FILE, yaml)));
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(e.problem(), e);
         }
-        @SuppressWarnings("unchecked") Map<String, Object> typed = (Map<String, Object>) map;
-        return fromMap(typed);
+    }
+
+    /** Reads ratelimits.yaml's document; every problem names file, line and key path. */
+    public static RateLimitSettings from(Section root) throws ConfigException {
+        return SettingsParser.parse(root);
     }
 
     /** The gateway bucket of {@code principal}: the most generous matching override, else the default. */

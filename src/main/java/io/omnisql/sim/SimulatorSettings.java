@@ -1,5 +1,7 @@
 package io.omnisql.sim;
 
+import io.omnisql.config.ConfigException;
+import io.omnisql.config.Section;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -8,8 +10,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The {@code simulators:} section of catalog.yaml. Every key is optional; {@link #fromMap} rejects unknown keys
- * and ill-typed values with a message that names the key path, so a typo in the demo config fails loudly.
+ * The {@code simulators:} section of catalog.yaml. Every key is optional; {@link #from} rejects unknown keys
+ * and ill-typed values with a message that names file, line and key path, so a typo in the demo config fails loudly.
  */
 public record SimulatorSettings(GithubSettings github, JiraSettings jira) {
 
@@ -72,139 +74,91 @@ public record SimulatorSettings(GithubSettings github, JiraSettings jira) {
     }
 
     /**
-     * Parses the {@code simulators:} YAML section (as loaded by snakeyaml); null or empty gives the defaults.
+     * Parses the {@code simulators:} section as snakeyaml loads it (null or empty: defaults), for settings built in
+     * code; the file is read with {@link #from(Section)}, which names file and line.
      *
-     * @throws IllegalArgumentException naming the offending key path, e.g. {@code github.latency_ms: must be a
-     *                                  non-negative integer}
+     * @throws IllegalArgumentException naming the offending key path, e.g. {@code github.latency_ms: must be ...}
      */
     public static SimulatorSettings fromMap(Map<String, Object> section) {
-        Section root = new Section("", section);
-        root.allowOnly("github", "jira");
-        return new SimulatorSettings(github(root.section("github")), jira(root.section("jira")));
+        try {
+            return from(Section.of("simulators", "", section == null ? Map.of() : section));
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(e.problem(), e);
+        }
     }
 
-    private static GithubSettings github(Section s) {
+    /** Reads the {@code simulators:} section; every problem names file, line and key path. */
+    public static SimulatorSettings from(Section root) throws ConfigException {
+        root.allowOnly(Set.of("github", "jira"));
+        return new SimulatorSettings(github(root.section("github", false)), jira(root.section("jira", false)));
+    }
+
+    private static GithubSettings github(Section s) throws ConfigException {
         GithubSettings d = GithubSettings.defaults();
-        s.allowOnly("latency_ms", "seed", "org", "repos", "pull_requests", "faults");
-        String org = s.string("org", d.org());
+        s.allowOnly(Set.of("latency_ms", "seed", "org", "repos", "pull_requests", "faults"));
+        String org = nonBlank(s, "org", d.org());
         if (!REPO_NAME.matcher(org).matches()) {
-            throw s.invalid("org", "must be a GitHub organisation login");
+            throw s.error("org", "must be a GitHub organisation login");
         }
-        return new GithubSettings(s.nonNegative("latency_ms", d.latencyMs()), s.longValue("seed", d.seed()), org,
-                s.names("repos", d.repos(), REPO_NAME, "a repository name"),
-                s.nonNegative("pull_requests", d.pullRequests()), faults(s.section("faults"), d.faults()));
+        return new GithubSettings(count(s, "latency_ms", d.latencyMs()), s.number("seed", d.seed(), Long.MIN_VALUE, Long.MAX_VALUE),
+                org, names(s, "repos", d.repos(), REPO_NAME, "a repository name"),
+                count(s, "pull_requests", d.pullRequests()), faults(s.section("faults", false), d.faults()));
     }
 
-    private static JiraSettings jira(Section s) {
+    private static JiraSettings jira(Section s) throws ConfigException {
         JiraSettings d = JiraSettings.defaults();
-        s.allowOnly("latency_ms", "projects", "issues", "faults");
-        return new JiraSettings(s.nonNegative("latency_ms", d.latencyMs()),
-                s.names("projects", d.projects(), PROJECT_KEY, "a Jira project key like MOB"),
-                s.nonNegative("issues", d.issues()), faults(s.section("faults"), d.faults()));
+        s.allowOnly(Set.of("latency_ms", "projects", "issues", "faults"));
+        return new JiraSettings(count(s, "latency_ms", d.latencyMs()),
+                names(s, "projects", d.projects(), PROJECT_KEY, "a Jira project key like MOB"),
+                count(s, "issues", d.issues()), faults(s.section("faults", false), d.faults()));
     }
 
-    private static Faults faults(Section s, Faults d) {
-        s.allowOnly("rate_limit_every", "rate_limit_status", "retry_after_s", "error_every", "error_status",
-                "malformed_every", "truncate_every", "slow_body_ms", "ratelimit_limit", "ratelimit_window_s");
-        int rateLimitStatus = s.nonNegative("rate_limit_status", d.rateLimitStatus());
+    private static Faults faults(Section s, Faults d) throws ConfigException {
+        s.allowOnly(Set.of("rate_limit_every", "rate_limit_status", "retry_after_s", "error_every", "error_status",
+                "malformed_every", "truncate_every", "slow_body_ms", "ratelimit_limit", "ratelimit_window_s"));
+        int rateLimitStatus = count(s, "rate_limit_status", d.rateLimitStatus());
         if (rateLimitStatus != 403 && rateLimitStatus != 429) {
-            throw s.invalid("rate_limit_status", "must be 403 or 429");
+            throw s.error("rate_limit_status", "must be 403 or 429");
         }
-        int errorStatus = s.nonNegative("error_status", d.errorStatus());
-        if (errorStatus < 400 || errorStatus > 599) {
-            throw s.invalid("error_status", "must be an HTTP error status (400-599)");
-        }
-        int window = s.nonNegative("ratelimit_window_s", d.ratelimitWindowS());
-        if (window == 0) {
-            throw s.invalid("ratelimit_window_s", "must be a positive integer");
-        }
-        return new Faults(s.nonNegative("rate_limit_every", d.rateLimitEvery()), rateLimitStatus,
-                s.nonNegative("retry_after_s", d.retryAfterS()), s.nonNegative("error_every", d.errorEvery()),
-                errorStatus, s.nonNegative("malformed_every", d.malformedEvery()),
-                s.nonNegative("truncate_every", d.truncateEvery()), s.nonNegative("slow_body_ms", d.slowBodyMs()),
-                s.nonNegative("ratelimit_limit", d.ratelimitLimit()), window);
+        int errorStatus = (int) s.number("error_status", d.errorStatus(), 400, 599);
+        return new Faults(count(s, "rate_limit_every", d.rateLimitEvery()), rateLimitStatus,
+                count(s, "retry_after_s", d.retryAfterS()), count(s, "error_every", d.errorEvery()),
+                errorStatus, count(s, "malformed_every", d.malformedEvery()),
+                count(s, "truncate_every", d.truncateEvery()), count(s, "slow_body_ms", d.slowBodyMs()),
+                count(s, "ratelimit_limit", d.ratelimitLimit()),
+                (int) s.number("ratelimit_window_s", d.ratelimitWindowS(), 1, Integer.MAX_VALUE));
     }
 
-    /** A YAML mapping plus its key path, for error messages. */
-    private record Section(String path, Map<String, Object> values) {
-        Section {
-            values = values == null ? Map.of() : values;
-        }
+    private static int count(Section s, String key, int fallback) throws ConfigException {
+        return (int) s.number(key, fallback, 0, Integer.MAX_VALUE);
+    }
 
-        String key(String name) {
-            return path.isEmpty() ? name : path + "." + name;
+    private static String nonBlank(Section s, String key, String fallback) throws ConfigException {
+        String v = s.string(key, fallback);
+        if (v.isBlank()) {
+            throw s.error(key, "must be a non-empty string");
         }
+        return v;
+    }
 
-        IllegalArgumentException invalid(String name, String problem) {
-            return new IllegalArgumentException(key(name) + ": " + problem);
+    private static List<String> names(Section s, String key, List<String> fallback, Pattern shape, String what)
+            throws ConfigException {
+        if (!s.has(key)) {
+            return fallback;
         }
-
-        void allowOnly(String... names) {
-            Set<String> allowed = Set.of(names);
-            for (Object k : values.keySet()) {
-                if (!allowed.contains(String.valueOf(k))) {
-                    throw invalid(String.valueOf(k), "unknown key (expected one of " + String.join(", ", names) + ")");
-                }
+        List<String> list = s.strings(key);
+        if (list.isEmpty()) {
+            throw s.error(key, "must be a non-empty list");
+        }
+        Set<String> out = new LinkedHashSet<>();
+        for (String item : list) {
+            if (!shape.matcher(item).matches()) {
+                throw s.error(key, "'" + item + "' is not " + what);
+            }
+            if (!out.add(item)) {
+                throw s.error(key, "'" + item + "' is listed twice");
             }
         }
-
-        @SuppressWarnings("unchecked")
-        Section section(String name) {
-            Object v = values.get(name);
-            if (v != null && !(v instanceof Map)) {
-                throw invalid(name, "must be a mapping");
-            }
-            return new Section(key(name), (Map<String, Object>) v);
-        }
-
-        int nonNegative(String name, int dflt) {
-            long v = longValue(name, dflt);
-            if (v < 0 || v > Integer.MAX_VALUE) {
-                throw invalid(name, "must be a non-negative integer");
-            }
-            return (int) v;
-        }
-
-        long longValue(String name, long dflt) {
-            Object v = values.get(name);
-            if (v == null) {
-                return dflt;
-            }
-            if (v instanceof Integer || v instanceof Long) {
-                return ((Number) v).longValue();
-            }
-            throw invalid(name, "must be a non-negative integer");
-        }
-
-        String string(String name, String dflt) {
-            Object v = values.get(name);
-            if (v == null) {
-                return dflt;
-            }
-            if (v instanceof String str && !str.isBlank()) {
-                return str;
-            }
-            throw invalid(name, "must be a non-empty string");
-        }
-
-        List<String> names(String name, List<String> dflt, Pattern shape, String what) {
-            Object v = values.get(name);
-            if (v == null) {
-                return dflt;
-            }
-            if (!(v instanceof List<?> list) || list.isEmpty()) {
-                throw invalid(name, "must be a non-empty list");
-            }
-            Set<String> out = new LinkedHashSet<>();
-            for (Object item : list) {
-                if (!(item instanceof String str) || !shape.matcher(str).matches()) {
-                    throw invalid(name, "'" + item + "' is not " + what);
-                }
-                if (!out.add(str)) {
-                    throw invalid(name, "'" + str + "' is listed twice");
-                }
-            }
-            return new ArrayList<>(out);
-        }
+        return new ArrayList<>(out);
     }
 }

@@ -3,12 +3,9 @@ package io.omnisql.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.omnisql.GatewayHarness;
+import io.omnisql.LogCapture;
 import io.omnisql.GatewayHarness.Response;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,32 +13,20 @@ import org.junit.jupiter.api.Test;
 class HotReloadTest {
     private GatewayHarness gw;
     private String token;
-    private final List<String> log = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            log.add(record.getMessage());
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private LogCapture capture;
+    private List<String> log;
 
     @BeforeEach
     void start() throws Exception {
         gw = GatewayHarness.start();
         token = gw.token();
-        Logger.getLogger("omnisql.config").addHandler(capture);
+        capture = LogCapture.of("omnisql.config");
+        log = capture.lines();
     }
 
     @AfterEach
     void stop() {
-        Logger.getLogger("omnisql.config").removeHandler(capture);
+        capture.close();
         gw.close();
     }
 

@@ -49,7 +49,10 @@ class FixtureReplayTest {
             ex.getResponseBody().write(body);
             ex.close();
         });
-        gw = GatewayHarness.start((file, text) -> file.equals("catalog.yaml") ? withReplay(text) : text,
+        // Tables are closed until a policy opens them: the replay tables carry a tag that policies.yaml opens.
+        gw = GatewayHarness.start((file, text) -> file.equals("catalog.yaml") ? withReplay(text)
+                        : file.equals("policies.yaml") ? text.replace("  tags:\n",
+                                "  tags:\n    fixture:\n      allow: [{name: fixture_tables, when: everyone}]\n") : text,
                 Map.of("GITHUB_TOKEN", TOKEN));
         token = gw.token("ops", "platform", "admin", ""); // admins are exempt from the team row filters
     }
@@ -69,6 +72,7 @@ class FixtureReplayTest {
             tables.append("""
                       replay.%s:
                         source: replay
+                        tags: [fixture]
                         path: /repos/octokit-fixture-org/%s/issues
                         columns:
                           issue_id:  {type: BIGINT,  path: id}
@@ -80,6 +84,7 @@ class FixtureReplayTest {
         tables.append("""
                   replay.labels:
                     source: replay
+                    tags: [fixture]
                     path: /repos/octokit-fixture-org/errors/labels
                     columns:
                       name: {type: VARCHAR, path: name}

@@ -7,6 +7,7 @@ import io.omnisql.GatewayHarness;
 import io.omnisql.GatewayHarness.Response;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,6 +23,8 @@ class PushdownCorrectnessTest {
     private static GatewayHarness plain;
     private static String pushingToken;
     private static String plainToken;
+    private static String pushingAdmin;
+    private static String plainAdmin;
 
     @BeforeAll
     static void start() throws Exception {
@@ -32,6 +35,8 @@ class PushdownCorrectnessTest {
                 : text);
         pushingToken = pushing.token();
         plainToken = plain.token();
+        pushingAdmin = pushing.token("root", "platform", "admin", "");
+        plainAdmin = plain.token("root", "platform", "admin", "");
     }
 
     @AfterAll
@@ -75,12 +80,33 @@ class PushdownCorrectnessTest {
         assertThat(pushedCount(without)).as("the plain catalog must push nothing").isZero();
     }
 
+    /**
+     * Statements whose filters the shipped catalog cannot push (an OR across columns, a literal outside a column's
+     * known values, including one differing only in case, a filter that must keep the NULL rows of an outer join): the same rows are fetched either way.
+     * Every other statement must fetch strictly fewer rows with pushdown, so switching pushdown off fails this test.
+     */
+    private static final Set<String> NOT_PUSHABLE = Set.of(
+            "SELECT key FROM jira.issues WHERE status = 'in progress'",
+            "SELECT key FROM jira.issues WHERE status = 'x\" OR project = \"WEB'",
+            "SELECT key FROM jira.issues WHERE status = 'Done' OR team_id = 'mobile'",
+            "SELECT p.pr_id, i.key FROM github.pull_requests p LEFT JOIN jira.issues i ON p.branch = i.branch_name "
+                    + "WHERE i.status = 'In Review' OR i.key IS NULL");
+
     @ParameterizedTest
     @MethodSource("statements")
     void pushdownNarrowsWhatIsFetched(String sql) {
-        Response withPushdown = pushing.query(pushingToken, sql);
-        Response without = plain.query(plainToken, sql);
-        assertThat(fetchedRows(withPushdown)).isLessThanOrEqualTo(fetchedRows(without));
+        // An admin has no row filter, so only the statement's own filters can narrow the fetch.
+        Response withPushdown = pushing.query(pushingAdmin, sql);
+        Response without = plain.query(plainAdmin, sql);
+        assertThat(withPushdown.status()).as(withPushdown.text()).isEqualTo(200);
+        assertThat(without.status()).as(without.text()).isEqualTo(200);
+        if (NOT_PUSHABLE.contains(sql)) {
+            assertThat(fetchedRows(withPushdown)).isEqualTo(fetchedRows(without));
+        } else {
+            assertThat(pushedCount(withPushdown)).as("filters pushed to the source").isPositive();
+            assertThat(fetchedRows(withPushdown)).as("rows fetched with pushdown vs without")
+                    .isLessThan(fetchedRows(without));
+        }
     }
 
     private static long pushedCount(Response r) {

@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class DemoIssuerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Map<String, Object> SECTION = Map.of(
-            "claims", Map.of("attributes", Map.of("department", "dept")));
+            "claims", Map.of("attributes", Map.of("department", "dept")), "demo_issuer", Map.of("enabled", true));
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final AtomicInteger jwksRequests = new AtomicInteger();
@@ -123,7 +123,7 @@ class DemoIssuerTest {
 
     @Test
     void tokenTtlFollowsSettings() throws Exception {
-        demo.update(IdentitySettings.fromMap(Map.of("demo_issuer", Map.of("token_ttl_s", 60))));
+        demo.update(IdentitySettings.fromMap(Map.of("demo_issuer", Map.of("enabled", true, "token_ttl_s", 60))));
         String token = tokenFromEndpoint("sub=alice");
 
         clock.advance(Duration.ofSeconds(60 + 31));

@@ -18,8 +18,14 @@ class IdentitySettingsTest {
     }
 
     @Test
-    void absentSectionMeansDemoIssuerWithStandardClaims() {
-        IdentitySettings s = IdentitySettings.fromMap(null);
+    void absentSectionIsRefusedBecauseTheDemoIssuerIsNeverOnByDefault() {
+        assertThatThrownBy(() -> IdentitySettings.fromMap(null))
+                .hasMessage("identity.issuer: required when identity.demo_issuer.enabled is false");
+    }
+
+    @Test
+    void explicitlyEnabledDemoIssuerGetsStandardClaims() {
+        IdentitySettings s = IdentitySettings.fromMap(Map.of("demo_issuer", Map.of("enabled", true)));
 
         assertThat(s.usesDemoIssuer()).isTrue();
         assertThat(s.demoIssuer().enabled()).isTrue();
@@ -28,7 +34,6 @@ class IdentitySettingsTest {
         assertThat(s.clockSkew()).isEqualTo(Duration.ofSeconds(30));
         assertThat(s.claims().subject()).containsExactly("sub");
         assertThat(s.claims().scopes()).containsExactly("scope", "scp");
-        assertThat(s).isEqualTo(IdentitySettings.defaults());
     }
 
     @Test

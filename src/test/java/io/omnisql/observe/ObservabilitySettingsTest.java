@@ -60,7 +60,7 @@ class ObservabilitySettingsTest {
         assertThatThrownBy(() -> parse("observability: {tracing: {service_name: ''}}"))
                 .hasMessageContaining("observability.tracing.service_name");
         assertThatThrownBy(() -> parse("observability: {tracing: otlp}"))
-                .hasMessageContaining("observability.tracing must be a mapping");
+                .hasMessageContaining("observability.tracing: must be a mapping");
         assertThatThrownBy(() -> parse("observability: {query_log: yes please}"))
                 .hasMessageContaining("observability.query_log");
         assertThatThrownBy(() -> parse("observability: {tracing: {exporter: none, sampler: always}}"))

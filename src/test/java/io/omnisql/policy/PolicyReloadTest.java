@@ -69,8 +69,9 @@ class PolicyReloadTest {
 
     @Test
     void everyMaskKindRendersInDuckDb() throws Exception {
-        assertThat(gw.edit("policies.yaml", t -> t.replace("        assignee_email: {name: pii_email, mask: partial, unless: {scopes: PII_ACCESS}}\n",
-                "        assignee_email: {mask: redact}\n        summary: {mask: hash}\n        created_at: {mask: null}\n"
+        // A table's own column rules come before its tags' rules: redact wins over the pii.email tag's partial mask.
+        assertThat(gw.edit("policies.yaml", t -> t.replace("  tables:\n", "  tables:\n    jira.issues:\n      columns:\n"
+                + "        assignee_email: {mask: redact}\n        summary: {mask: hash}\n        created_at: {mask: null}\n"
                         + "        assignee: [{mask: hash, when: {roles: analyst}}, {deny: true, when: {roles: analyst}}]\n"))).isTrue();
         DemoData.Issue issue = gw.gateway().simulators().data().issues().stream()
                 .filter(i -> "mobile".equals(i.team()) && i.assignee() != null).findFirst().orElseThrow();
@@ -86,8 +87,9 @@ class PolicyReloadTest {
 
     @Test
     void allowRulesAndDefaultDenyLimitWhoReadsATable() throws Exception {
-        assertThat(gw.edit("policies.yaml", t -> t.replace("default_access: allow", "default_access: deny")
-                .replace("    jira.issues:\n", "    jira.issues:\n      allow:\n        - {name: mobile_only, when: {teams: mobile}}\n"))).isTrue();
+        assertThat(gw.edit("policies.yaml", t -> t.replace("{name: staff_read_jira, when: everyone}", "{name: mobile_only, when: {teams: mobile}}")
+                .replace("    github.pull_requests:\n      allow:\n        - {name: staff_read_pull_requests, when: everyone}\n", "")))
+                .isTrue();
         assertThat(issues(analyst)).isEqualTo(mobileIssues);
         Response web = gw.query(gw.token("bob", "web", "analyst", ""), "SELECT count(*) FROM jira.issues");
         assertThat(web.status()).isEqualTo(403);

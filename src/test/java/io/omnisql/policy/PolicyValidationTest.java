@@ -18,7 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** policies.yaml validation (file:line errors) and row-filter compilation, on the shipped catalog. */
 class PolicyValidationTest {
-    private static final String HEAD = "identity:\n  audience: omnisql\npolicies:\n  tables:\n";
+    /** Four lines; sensitive_tags is emptied so tests of table rules need no rule for the catalog's pii.* columns. */
+    private static final String HEAD = "identity: {audience: omnisql, demo_issuer: {enabled: true}}\npolicies:\n"
+            + "  sensitive_tags: []\n  tables:\n";
     @TempDir
     Path dir;
 
@@ -47,8 +49,18 @@ class PolicyValidationTest {
     void shippedPoliciesCompile() throws Exception {
         Snapshot s = snapshot(Files.readString(Path.of("policies.yaml")));
         Policies p = PolicyParser.parse(s);
-        assertThat(p.tables()).containsOnlyKeys("github.pull_requests", "jira.issues");
-        assertThat(p.defaultAllow()).isTrue();
+        assertThat(p.tables()).containsOnlyKeys("github.pull_requests", "github.issues", "jira.issues", "jira_dc.issues");
+        assertThat(p.defaultAllow()).isFalse();
+        // Both Jira tables get the same rules through their tags.
+        for (String jira : List.of("jira.issues", "jira_dc.issues")) {
+            TablePolicy t = p.table(jira);
+            assertThat(t.deny()).extracting(TablePolicy.AccessRule::rule).containsExactly("contractors_no_jira");
+            assertThat(t.rowFilters()).extracting(RowFilter::name).containsExactly("own_team");
+            assertThat(t.columns()).extracting(ColumnRule::column, ColumnRule::rule)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("assignee_email", "pii_email"));
+        }
+        assertThat(p.table("github.pull_requests").columns()).extracting(ColumnRule::rule)
+                .containsExactlyInAnyOrder("pii_email", "qa_no_diff");
     }
 
     @Test
@@ -99,7 +111,8 @@ class PolicyValidationTest {
 
     @Test
     void configuredClaimAttributesMayBeUsedInFilters() throws Exception {
-        String yaml = "identity:\n  audience: omnisql\n  claims:\n    attributes: {department: dept}\npolicies:\n  tables:\n"
+        String yaml = "identity:\n  audience: omnisql\n  demo_issuer: {enabled: true}\n  claims:\n    attributes: {department: dept}\n"
+                + "policies:\n  sensitive_tags: []\n  tables:\n"
                 + "    jira.issues:\n      row_filters:\n        - {name: dept, where: project = principal.department}\n";
         Policies p = PolicyParser.parse(snapshot(yaml));
         RowFilter f = p.table("jira.issues").rowFilters().get(0);

@@ -211,9 +211,9 @@ class FaultInjectionTest {
     void settingsNameTheOffendingKeyPath() {
         assertThatThrownBy(() -> SimulatorSettings.fromMap(Map.of("github", Map.of("latency_ms", -5))))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("github.latency_ms: must be a non-negative integer");
+                .hasMessage("github.latency_ms: must be between 0 and 2147483647");
         assertThatThrownBy(() -> SimulatorSettings.fromMap(Map.of("jira", Map.of("faults", Map.of("error_every", "x")))))
-                .hasMessage("jira.faults.error_every: must be a non-negative integer");
+                .hasMessage("jira.faults.error_every: must be a whole number");
         assertThatThrownBy(() -> SimulatorSettings.fromMap(Map.of("jira", Map.of("projects", List.of("mob")))))
                 .hasMessageStartingWith("jira.projects: 'mob' is not a Jira project key");
         assertThatThrownBy(() -> SimulatorSettings.fromMap(Map.of("github", Map.of("latencyMs", 1))))
