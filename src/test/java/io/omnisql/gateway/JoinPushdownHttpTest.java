@@ -9,7 +9,10 @@ import io.omnisql.GatewayHarness.Response;
 import io.omnisql.sim.SimulatorStats;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Join-driven pushdown on the shipped demo: a selective seed (Jira Cloud issues of one assignee, under the
@@ -17,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * {@code key IN (...)}, spends fewer Data Center requests than the full scan, and answers exactly what the
  * full-scan plan answers.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class JoinPushdownHttpTest {
     private static GatewayHarness gw;
     private static String token;
@@ -69,6 +73,7 @@ class JoinPushdownHttpTest {
     }
 
     @Test
+    @Order(1) // first: it needs the target never fetched yet
     void seedKeysNarrowTheOtherSourceAndTheAnswerStaysTheSame() throws Exception {
         // No last fetch of the full scan yet: nothing to compare with, so the first run scans in full.
         assertThat(explain(sql).get("join_pushdown")).isEmpty();
@@ -116,5 +121,23 @@ class JoinPushdownHttpTest {
                 + "WHERE d.project = 'WEB'";
         live(left);
         assertThat(explain(left).get("join_pushdown")).isEmpty();
+    }
+
+    @Test
+    void aMaskedJoinColumnSendsNoKeys() throws Exception {
+        live(sql); // a last fetch of both sides, so only the mask can stand in the way
+        assertThat(explain(sql).get("join_pushdown")).isNotEmpty();
+        assertThat(gw.edit("policies.yaml", p -> p.replace("  tables:\n", "  tables:\n    jira_dc.issues:\n"
+                + "      columns:\n        key: {name: key_partial, mask: partial}\n"))).isTrue();
+        try {
+            assertThat(explain(sql).get("join_pushdown")).isEmpty();
+            long before = dcPages();
+            Response masked = live(sql);
+            assertThat(target(masked).get("pushed_filters").toString()).doesNotContain("keys of");
+            assertThat(dcPages() - before).isGreaterThan(3);
+        } finally {
+            assertThat(gw.edit("policies.yaml", p -> p.replace("    jira_dc.issues:\n"
+                    + "      columns:\n        key: {name: key_partial, mask: partial}\n", ""))).isTrue();
+        }
     }
 }
