@@ -109,7 +109,7 @@ final class JoinPushdown {
         Set<String> observed = new java.util.HashSet<>(Set.of(column));
         StringBuilder where = new StringBuilder(quote(column)).append(" IS NOT NULL");
         for (Predicate p : seedRef.candidates()) {
-            if (loaded.contains(p.column()) && !governance.hiddenColumns().contains(p.column())) {
+            if (loaded.contains(p.column()) && !governance.hiddenColumns().contains(p.column()) && sameMeaning(seedRef, p)) {
                 observed.add(p.column());
                 where.append(" AND ").append(render(p));
             }
@@ -126,6 +126,16 @@ final class JoinPushdown {
         result.rows().forEach(r -> out.add(String.valueOf(r[0])));
         out.sort(null); // one order, so equal key sets make equal requests (and cache keys)
         return out;
+    }
+
+    /**
+     * Whether {@link #render} compares like the statement does: every rendered literal is a quoted string that
+     * DuckDB casts to the column's type, which is what a typed or string literal in the statement means; a
+     * numeric literal against a text column (compared as numbers by the statement) is left out.
+     */
+    private static boolean sameMeaning(TableRef ref, Predicate p) {
+        ColumnType type = ref.table().column(p.column()).orElseThrow().type();
+        return type != ColumnType.VARCHAR || p.values().stream().allMatch(v -> p.sql().contains("'" + v.replace("'", "''") + "'"));
     }
 
     private static String render(Predicate p) {

@@ -532,8 +532,17 @@ public final class QueryService {
 
     private Pushed push(QueryPlan plan, JoinPushdown.Candidate c, List<Bound> bound, Lease seed, long deadline) {
         Bound s = bound.get(c.seed());
-        List<String> keys = joins.keys(s.ref(), s.governance(), s.request(), seed.cached().table().name(),
-                c.seedColumn(), deadline);
+        List<String> keys;
+        try {
+            keys = joins.keys(s.ref(), s.governance(), s.request(), seed.cached().table().name(), c.seedColumn(), deadline);
+        } catch (QueryException e) {
+            if (e.code() != ErrorCode.BAD_REQUEST && e.code() != ErrorCode.UNKNOWN_COLUMN) {
+                throw e; // cancelled, timed out: the query ends
+            }
+            // A seed filter DuckDB cannot apply as rendered (a literal that does not cast): scan in full.
+            return new Pushed(JoinPushdown.choice(plan, c, "full_scan", -1, -1, "the seed's keys could not be read: "
+                    + e.getMessage()), null);
+        }
         if (keys == null) {
             return new Pushed(JoinPushdown.choice(plan, c, "full_scan", -1, -1, "more than " + JoinPushdown.MAX_KEYS
                     + " distinct keys"), null);
