@@ -25,6 +25,7 @@ class JoinPushdownHttpTest {
     private static GatewayHarness gw;
     private static String token;
     private static String sql;
+    private static String assignee;
 
     @BeforeAll
     static void start() throws Exception {
@@ -33,9 +34,9 @@ class JoinPushdownHttpTest {
         Response who = gw.query(token, "SELECT assignee FROM jira.issues WHERE project = 'MOB' AND assignee IS NOT NULL "
                 + "ORDER BY key LIMIT 1");
         assertThat(who.status()).as(who.text()).isEqualTo(200);
-        String assignee = who.body().at("/rows/0/0").asText().replace("'", "''");
+        assignee = who.body().at("/rows/0/0").asText();
         sql = "SELECT i.key, i.status, d.summary, d.status AS dc_status FROM jira.issues i "
-                + "JOIN jira_dc.issues d ON d.key = i.key WHERE i.project = 'MOB' AND i.assignee = '" + assignee + "' "
+                + "JOIN jira_dc.issues d ON d.key = i.key WHERE i.project = 'MOB' AND i.assignee = '" + assignee.replace("'", "''") + "' "
                 + "AND i.status = 'In Review' ORDER BY i.key";
     }
 
@@ -138,6 +139,24 @@ class JoinPushdownHttpTest {
         } finally {
             assertThat(gw.edit("policies.yaml", p -> p.replace("    jira_dc.issues:\n"
                     + "      columns:\n        key: {name: key_partial, mask: partial}\n", ""))).isTrue();
+        }
+    }
+
+    @Test
+    void keysComeOnlyFromSeedRowsThePrincipalMaySee() throws Exception {
+        live(sql);
+        assertThat(explain(sql).at("/join_pushdown/0/keys").asInt()).isPositive();
+        // A row filter DuckDB applies (assignee has no pushdown): the seed's fetch still holds those rows raw.
+        String filter = "    jira.issues:\n      row_filters:\n        - name: not_them\n          where: assignee != '"
+                + assignee.replace("'", "''") + "'\n";
+        assertThat(gw.edit("policies.yaml", p -> p.replace("  tables:\n", "  tables:\n" + filter))).isTrue();
+        try {
+            JsonNode choice = explain(sql).at("/join_pushdown/0");
+            assertThat(choice.get("keys").asInt()).as(choice.toString()).isZero();
+            assertThat(choice.get("choice").asText()).isEqualTo("full_scan");
+            assertThat(live(sql).body().get("rows")).isEmpty();
+        } finally {
+            assertThat(gw.edit("policies.yaml", p -> p.replace(filter, ""))).isTrue();
         }
     }
 }
