@@ -18,6 +18,7 @@ import io.omnisql.gateway.QueryRequest;
 import io.omnisql.gateway.QueryService;
 import io.omnisql.identity.Principal;
 import io.omnisql.observe.RequestTrace;
+import io.omnisql.http.ProtocolErrors;
 import io.omnisql.http.QueryRoutes;
 import io.omnisql.identity.DemoIssuer;
 import io.omnisql.identity.IdentitySettings;
@@ -103,8 +104,9 @@ public final class Gateway implements AutoCloseable {
         }
         queries = new QueryService(config, connector, engine, cache, policy, telemetry.metrics(), 64L << 20,
                 limiter, cluster != null ? cluster.runningQueries() : RunningQueries.local());
+        ProtocolErrors protocol = new ProtocolErrors();
         CatalogView catalogView = new CatalogView(config, policy);
-        QueryRoutes routes = new QueryRoutes(authenticator, queries, telemetry, limiter, catalogView);
+        QueryRoutes routes = new QueryRoutes(authenticator, queries, telemetry, limiter, catalogView, protocol);
         pgServer = startPgServer(first, options, authenticator, queries, limiter, catalogView);
         if (pgServer != null) {
             started.push(pgServer);
@@ -158,6 +160,9 @@ public final class Gateway implements AutoCloseable {
         server = WebServer.builder()
                 .host(options.host())
                 .port(options.port())
+                // Bodies over the cap are refused from Content-Length before a byte is read (chunked: while read).
+                .maxPayloadSize(ProtocolErrors.MAX_BODY_BYTES)
+                .directHandlers(protocol.directHandlers())
                 .routing(r -> {
                     r.addFilter((chain, req, res) -> {
                         chain.proceed();
@@ -171,6 +176,7 @@ public final class Gateway implements AutoCloseable {
                     demoIssuer.register(r);
                     telemetry.register(r);
                     routes.registerFallback(r);
+                    protocol.register(r);
                 })
                 .build();
         started.push(server::stop);

@@ -14,6 +14,16 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // A thread dying of an Error (OutOfMemoryError, StackOverflowError outside a guarded path) leaves state
+        // nobody can vouch for: say so once, loudly, and end the process so a supervisor restarts it.
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
+            if (e instanceof VirtualMachineError) {
+                System.err.println("omnisql: FATAL " + e + " in thread " + thread.getName() + "; exiting");
+                Runtime.getRuntime().halt(3);
+            }
+            System.err.println("omnisql: uncaught exception in thread " + thread.getName());
+            e.printStackTrace();
+        });
         String dir = System.getenv().getOrDefault("OMNISQL_CONFIG_DIR", ".");
         if (args.length > 0 && args[0].equals("policy-test")) {
             // The report is the output: the gateways started for the cases log only warnings and worse.

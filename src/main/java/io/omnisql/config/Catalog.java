@@ -58,8 +58,19 @@ public record Catalog(Defaults defaults,
     /** Gateway-wide defaults and caps (the {@code defaults:} section). */
     public record Defaults(long maxStalenessMs, long timeoutMs, long maxTimeoutMs, int maxRowsPerTable,
                            int maxResultRows, long maxResultBytes, long cacheMaxBytes, int duckdbThreads,
-                           String duckdbMemoryLimit, int maxConcurrentQueries, long queueTimeoutMs,
+                           String duckdbMemoryLimit, int maxConcurrentQueries, long queueTimeoutMs, SqlLimits sql,
                            boolean joinPushdown) {
+    }
+
+    /**
+     * Bounds on the work a statement may cost before any engine runs it: its length, parenthesis nesting,
+     * expression depth (operators chained in one expression, summed along the nesting), the time parsing may
+     * take, and the bytes the plan cache (plans and their source requests) may hold. The depth default (256)
+     * stays far below where DuckDB's optimiser cost explodes (an 800-term chain took it tens of seconds).
+     */
+    public record SqlLimits(int maxChars, int maxNesting, int maxExpressionDepth, long parseTimeoutMs,
+                            long planCacheMaxBytes) {
+        public static final SqlLimits DEFAULTS = new SqlLimits(100_000, 64, 256, 2_000, 32L << 20);
     }
 
     /**

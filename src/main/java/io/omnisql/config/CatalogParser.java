@@ -94,7 +94,8 @@ final class CatalogParser {
     private static Defaults defaults(Section f) throws ConfigException {
         f.allowOnly(Set.of("max_staleness_ms", "timeout_ms", "max_timeout_ms", "max_rows_per_table",
                 "max_result_rows", "max_result_bytes", "cache_max_bytes", "duckdb_threads", "duckdb_memory_limit",
-                "max_concurrent_queries", "queue_timeout_ms", "join_pushdown"));
+                "max_concurrent_queries", "queue_timeout_ms", "max_sql_chars", "max_sql_nesting",
+                "max_sql_expression_depth", "parse_timeout_ms", "plan_cache_max_bytes", "join_pushdown"));
         long timeout = f.number("timeout_ms", 30_000, 1, 3_600_000);
         long maxTimeout = f.number("max_timeout_ms", 120_000, 1, 3_600_000);
         if (timeout > maxTimeout) {
@@ -115,7 +116,19 @@ final class CatalogParser {
                 mem,
                 (int) f.number("max_concurrent_queries", 64, 1, 100_000),
                 f.number("queue_timeout_ms", 2_000, 0, 600_000),
+                sqlLimits(f),
                 f.bool("join_pushdown", true));
+    }
+
+    private static Catalog.SqlLimits sqlLimits(Section f) throws ConfigException {
+        Catalog.SqlLimits d = Catalog.SqlLimits.DEFAULTS;
+        // Upper bounds keep the planner's own recursion (16 MiB parse stacks) and DuckDB's depth limit in reach.
+        return new Catalog.SqlLimits(
+                (int) f.number("max_sql_chars", d.maxChars(), 16, 10_000_000),
+                (int) f.number("max_sql_nesting", d.maxNesting(), 1, 256),
+                (int) f.number("max_sql_expression_depth", d.maxExpressionDepth(), 1, 1_000),
+                f.number("parse_timeout_ms", d.parseTimeoutMs(), 1, 600_000),
+                f.number("plan_cache_max_bytes", d.planCacheMaxBytes(), 0, 1L << 34));
     }
 
     private static SourceDef source(String name, Section f) throws ConfigException {

@@ -29,7 +29,8 @@ final class Jql {
     static String clause(String field, Op op, List<String> values, ColumnType type, ZoneId zone) {
         if (type == ColumnType.TIMESTAMP) {
             // JQL compares dates by minute: widen to whole minutes so the clause keeps every matching row.
-            LocalDateTime utc = Values.timestamp(values.get(0));
+            // DuckDB's reading of the literal decides what the pushed clause must keep.
+            LocalDateTime utc = Values.sqlTimestamp(values.get(0));
             if (utc == null) {
                 return null;
             }

@@ -43,8 +43,11 @@ final class PerRowCalls {
 
     private final Upstream upstream;
     private final ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    /** Per-URL answers, bounded by estimated bytes (URL and value) rather than by count. */
     private final AsyncCache<String, Answer> answers = Caffeine.newBuilder()
-            .maximumSize(200_000)
+            .maximumWeight(64L << 20)
+            .weigher((String url, Answer a) -> (int) Math.min(Integer.MAX_VALUE, 96 + 2L * url.length()
+                    + a.value().map(v -> 48 + 2L * String.valueOf(v).length()).orElse(0L)))
             .expireAfter(new Expiry<String, Answer>() {
                 @Override
                 public long expireAfterCreate(String key, Answer a, long now) {
@@ -64,8 +67,9 @@ final class PerRowCalls {
             .buildAsync();
     /** URLs the last fetch of a request needed, per column; bounded by the total number of URLs kept. */
     private final Cache<String, List<String>> lastNeeded = Caffeine.newBuilder()
-            .maximumWeight(500_000)
-            .weigher((String k, List<String> urls) -> 1 + urls.size())
+            .maximumWeight(32L << 20)
+            .weigher((String k, List<String> urls) -> (int) Math.min(Integer.MAX_VALUE, 64 + 2L * k.length()
+                    + urls.stream().mapToLong(u -> 48 + 2L * u.length()).sum()))
             .build();
 
     PerRowCalls(Upstream upstream) {

@@ -19,8 +19,6 @@ import java.util.regex.Pattern;
 final class RowFilter {
     private static final Pattern NUMERIC = Pattern.compile("[-+]?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?");
     private static final Pattern INTEGRAL = Pattern.compile("[-+]?\\d+");
-    private static final Pattern PLAIN_TIMESTAMP =
-            Pattern.compile("\\d{4}-\\d{2}-\\d{2}([ T]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?)?");
 
     /** One decidable predicate: the row index it reads and its literals converted to the column's type. */
     private record Check(int index, Op op, List<Comparable<Object>> literals) {
@@ -90,7 +88,7 @@ final class RowFilter {
                 case VARCHAR -> NUMERIC.matcher(s.trim()).matches() ? null : comparable(s);
                 case BIGINT, INTEGER -> INTEGRAL.matcher(s.trim()).matches() ? comparable(new BigDecimal(s.trim())) : null;
                 case DOUBLE -> NUMERIC.matcher(s.trim()).matches() ? comparable(new BigDecimal(s.trim())) : null;
-                case TIMESTAMP -> PLAIN_TIMESTAMP.matcher(s.trim()).matches() ? comparable(Values.timestamp(s)) : null;
+                case TIMESTAMP -> comparable(Values.sqlTimestamp(s));
                 case BOOLEAN -> null;
             };
             if (literal == null) {

@@ -10,7 +10,7 @@ import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
 
 /** JSON values to the Java values DuckDB columns take; timestamps normalised to UTC. */
-final class Values {
+public final class Values {
     private static final DateTimeFormatter OFFSET = new DateTimeFormatterBuilder()
             .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME)
             .optionalStart().appendOffset("+HH:MM", "Z").optionalEnd()
@@ -57,6 +57,42 @@ final class Values {
             } catch (DateTimeParseException e2) {
                 return null;
             }
+        }
+    }
+
+    /**
+     * What DuckDB accepts when it casts a string to TIMESTAMP (1.4): date, optional time with optional fraction,
+     * optional offset or zone word -- which DuckDB's TIMESTAMP cast does not apply (it reads the local part).
+     */
+    private static final java.util.regex.Pattern SQL_TIMESTAMP = java.util.regex.Pattern.compile(
+            "(\\d{4})-(\\d{1,2})-(\\d{1,2})(?:[ T](\\d{1,2}):(\\d{1,2})(?::(\\d{1,2})(?:\\.(\\d{1,9}))?"
+                    + "(?:Z|\\s?UTC|[+-]\\d{2}(?::?\\d{2})?)?)?)?");
+
+    /**
+     * A SQL string literal compared with a TIMESTAMP column, read the way DuckDB reads it, or null for any form
+     * this does not reproduce exactly (the predicate then stays for DuckDB alone). DuckDB truncates the fraction
+     * to microseconds and ignores an offset: {@code '2025-03-01 10:30:00+14:00'} is 10:30 on March 1st. The
+     * differential test {@code SqlLiteralSemanticsTest} holds this against the engine.
+     */
+    public static LocalDateTime sqlTimestamp(String literal) {
+        if (literal == null) {
+            return null;
+        }
+        java.util.regex.Matcher m = SQL_TIMESTAMP.matcher(literal);
+        if (!m.matches()) {
+            return null;
+        }
+        try {
+            int nanos = 0;
+            if (m.group(7) != null) {
+                String f = (m.group(7) + "000000000").substring(0, 9);
+                nanos = Integer.parseInt(f) / 1000 * 1000;
+            }
+            return LocalDateTime.of(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)),
+                    m.group(4) == null ? 0 : Integer.parseInt(m.group(4)), m.group(5) == null ? 0 : Integer.parseInt(m.group(5)),
+                    m.group(6) == null ? 0 : Integer.parseInt(m.group(6)), nanos);
+        } catch (java.time.DateTimeException e) {
+            return null; // 24:00:00 and other forms DuckDB may read differently
         }
     }
 

@@ -4,6 +4,7 @@ package io.omnisql.error;
 public enum ErrorCode {
     BAD_REQUEST(400),
     SQL_SYNTAX(400),
+    SQL_TOO_COMPLEX(400),
     UNSUPPORTED_STATEMENT(400),
     UNKNOWN_TABLE(400),
     UNKNOWN_COLUMN(400),

@@ -3,16 +3,11 @@ package io.omnisql.exec;
 import io.omnisql.config.Catalog.ColumnDef;
 import io.omnisql.error.ErrorCode;
 import io.omnisql.error.QueryException;
-import java.math.BigDecimal;
-import java.math.BigInteger;
-import java.sql.Array;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +53,7 @@ public final class Engine implements AutoCloseable {
     /** Appends of tables being loaded; separate from {@code pool} so slow statements never hold up a load. */
     private final ExecutorService appendPool;
     private final AtomicLong tableIds = new AtomicLong();
+    private static final long STATEMENT_STACK_BYTES = 16L << 20;
     /** Prefix of the engine's tables of cached source data; statements never name them (see StatementGuard). */
     public static final String TABLE_PREFIX = "src_";
     private static final Pattern VIEW_NAME = Pattern.compile("[a-z_][a-z0-9_]*");
@@ -121,7 +117,9 @@ public final class Engine implements AutoCloseable {
     private static java.util.concurrent.ThreadFactory daemons(String prefix) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
-            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            // DuckDB binds and plans on the calling thread's native stack: with the default 1 MiB, an expression
+            // some 800 operators deep overflowed it and killed the JVM (SIGSEGV). 16 MiB holds DuckDB's own limit.
+            Thread t = new Thread(null, r, prefix + n.incrementAndGet(), STATEMENT_STACK_BYTES);
             t.setDaemon(true);
             return t;
         };
@@ -424,7 +422,7 @@ public final class Engine implements AutoCloseable {
             Object[] row = new Object[n];
             long size = 2 + Math.max(0, n - 1);
             for (int i = 0; i < n; i++) {
-                row[i] = jsonValue(rs.getObject(i + 1));
+                row[i] = CellValues.of(rs.getObject(i + 1), cols.get(i).type());
                 size += jsonSize(row[i]);
             }
             bytes += size + 1;
@@ -449,35 +447,14 @@ public final class Engine implements AutoCloseable {
                 }
                 yield size;
             }
-            default -> v.toString().length();
-        };
-    }
-
-    private static Object jsonValue(Object v) throws SQLException {
-        return switch (v) {
-            case null -> null;
-            case String s -> s;
-            case Boolean b -> b;
-            case Integer i -> i;
-            case Long l -> l;
-            case Short s -> s.intValue();
-            case Byte b -> b.intValue();
-            case Double d -> d.isNaN() || d.isInfinite() ? d.toString() : d;
-            case Float f -> f.isNaN() || f.isInfinite() ? f.toString() : f.doubleValue();
-            case BigInteger b -> b;
-            case BigDecimal b -> b;
-            case LocalDateTime t -> t.toString();
-            case OffsetDateTime t -> t.toString();
-            case java.sql.Timestamp t -> t.toLocalDateTime().toString();
-            case Array a -> {
-                Object[] items = (Object[]) a.getArray();
-                List<Object> out = new ArrayList<>(items.length);
-                for (Object item : items) {
-                    out.add(jsonValue(item));
+            case Map<?, ?> map -> {
+                long size = 2 + Math.max(0, map.size() - 1);
+                for (Map.Entry<?, ?> e : map.entrySet()) {
+                    size += String.valueOf(e.getKey()).length() + 3 + jsonSize(e.getValue());
                 }
-                yield out;
+                yield size;
             }
-            default -> v.toString();
+            default -> v.toString().length();
         };
     }
 

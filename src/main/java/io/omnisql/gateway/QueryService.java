@@ -60,7 +60,8 @@ public final class QueryService {
     private final SourceCache cache;
     private final PolicyDecider policy;
     private final Metrics metrics;
-    private final Cache<PlanKey, QueryPlan> plans = Caffeine.newBuilder().maximumSize(10_000).build();
+    /** Plans and the source requests built from them share one byte budget ({@code plan_cache_max_bytes}). */
+    private final Cache<PlanKey, QueryPlan> plans;
     private final Cache<String, QueryResult> results;
     private final GovernedViews views = new GovernedViews();
     private final JoinPushdown joins;
@@ -74,9 +75,17 @@ public final class QueryService {
      * Source requests per plan and per the governance of its references: identical for every principal
      * that policy treats alike, so a cached query does not rebuild URIs and cache keys on each request.
      */
-    private final Cache<RequestsKey, List<Prepared>> requests = Caffeine.newBuilder().maximumSize(10_000).build();
+    private final Cache<RequestsKey, List<Prepared>> requests;
 
     private record PlanKey(long version, String sql) {
+        long weight() {
+            return 64 + 2L * sql.length();
+        }
+    }
+
+    /** A cache weight: estimated bytes, capped where Caffeine's int weights end. */
+    private static int saturated(long bytes) {
+        return (int) Math.min(Integer.MAX_VALUE, bytes);
     }
 
     private record RequestsKey(PlanKey plan, List<Governance> governance) {
@@ -84,6 +93,23 @@ public final class QueryService {
 
     /** A reference's source request and its description (the explain entry: filters, columns, requests). */
     private record Prepared(SourceRequest request, SourceReport described) {
+        /** The strings it holds, at two bytes a character, plus a fixed allowance per object. */
+        long weight() {
+            long chars = request.key().length();
+            for (java.net.URI u : request.streams()) {
+                chars += u.toString().length();
+            }
+            for (String s : described.requests()) {
+                chars += s.length();
+            }
+            for (String s : described.pushedFilters()) {
+                chars += s.length();
+            }
+            for (String s : described.residualFilters()) {
+                chars += s.length();
+            }
+            return 512 + 2 * chars;
+        }
     }
 
     /** One table reference made concrete for this principal: its governance and its source request. */
@@ -115,7 +141,16 @@ public final class QueryService {
         this.slots = new QuerySlots(config.current().catalog().defaults().maxConcurrentQueries());
         this.results = Caffeine.newBuilder()
                 .maximumWeight(resultCacheBytes)
-                .weigher((String k, QueryResult r) -> k.length() + 64 * (r.rows().size() + 1) * Math.max(1, r.columns().size()))
+                .weigher((String k, QueryResult r) -> saturated(2L * k.length() + r.estimatedBytes()))
+                .build();
+        // Half the budget each: a flood of distinct statements evicts plans, never grows the heap past it.
+        long planBytes = config.current().catalog().defaults().sql().planCacheMaxBytes();
+        this.plans = Caffeine.newBuilder().maximumWeight(planBytes / 2)
+                .weigher((PlanKey k, QueryPlan p) -> saturated(k.weight() + p.estimatedBytes()))
+                .build();
+        this.requests = Caffeine.newBuilder().maximumWeight(planBytes / 2)
+                .weigher((RequestsKey k, List<Prepared> v) -> saturated(k.plan().weight() + 64L * k.governance().size()
+                        + v.stream().mapToLong(Prepared::weight).sum()))
                 .build();
     }
 
@@ -198,7 +233,7 @@ public final class QueryService {
         }
         QueryPlan plan;
         try (Span span = trace.child("plan", Map.of())) {
-            plan = plan(request.sql(), snapshot);
+            plan = plan(request.sql(), snapshot, deadline);
             span.attribute("tables", plan.refs().stream().map(r -> r.table().name()).distinct().toList().toString());
         }
         List<Bound> bound;
@@ -334,7 +369,7 @@ public final class QueryService {
     /** The plan without fetching: what each table reference would push, keep and request. */
     public List<SourceReport> explain(Principal principal, QueryRequest request) {
         Snapshot snapshot = config.current();
-        QueryPlan plan = plan(request.sql(), snapshot);
+        QueryPlan plan = plan(request.sql(), snapshot, explainDeadline(request, snapshot));
         List<SourceReport> out = new ArrayList<>();
         for (Bound b : bind(principal, plan, request.sql(), snapshot)) {
             // The per-row plan depends on what is cached now, so it is asked each time.
@@ -375,7 +410,7 @@ public final class QueryService {
         List<TableSpend> tables = new ArrayList<>();
         Map<String, Long> perSource = new java.util.TreeMap<>();
         Set<String> seen = new java.util.HashSet<>();
-        for (Bound b : bind(principal, plan(request.sql(), snapshot), request.sql(), snapshot)) {
+        for (Bound b : bind(principal, plan(request.sql(), snapshot, explainDeadline(request, snapshot)), request.sql(), snapshot)) {
             SourceRequest r = b.request();
             long requests;
             String basis;
@@ -403,17 +438,22 @@ public final class QueryService {
     }
 
     public List<String> planWarnings(QueryRequest request) {
-        return plan(request.sql(), config.current()).warnings();
+        Snapshot snapshot = config.current();
+        return plan(request.sql(), snapshot, explainDeadline(request, snapshot)).warnings();
     }
 
-    private QueryPlan plan(String sql, Snapshot snapshot) {
+    private static long explainDeadline(QueryRequest request, Snapshot snapshot) {
+        return System.nanoTime() + deadlineMs(request, snapshot.catalog().defaults()) * 1_000_000;
+    }
+
+    private QueryPlan plan(String sql, Snapshot snapshot, long deadlineNanos) {
         if (sql == null) {
             throw new QueryException(ErrorCode.BAD_REQUEST, "\"sql\" is required");
         }
         PlanKey key = new PlanKey(snapshot.version(), sql);
         QueryPlan plan = plans.getIfPresent(key);
         if (plan == null) {
-            plan = planner.plan(sql, snapshot.catalog());
+            plan = planner.plan(sql, snapshot.catalog(), deadlineNanos);
             plans.put(key, plan);
         }
         return plan;
@@ -571,7 +611,8 @@ public final class QueryService {
         Snapshot snapshot = config.current();
         long maxStaleness = request.maxStalenessMs() == null ? snapshot.catalog().defaults().maxStalenessMs()
                 : Math.max(0, request.maxStalenessMs());
-        QueryPlan plan = plan(request.sql(), snapshot);
+        long deadline = explainDeadline(request, snapshot);
+        QueryPlan plan = plan(request.sql(), snapshot, deadline);
         List<Bound> bound = bind(principal, plan, request.sql(), snapshot);
         JoinPushdown.Candidate c = candidate(plan, bound, maxStaleness);
         if (c == null) {
@@ -585,7 +626,6 @@ public final class QueryService {
                 return List.of(JoinPushdown.choice(plan, c, "after_seed_fetch", -1, -1,
                         "the seed is not cached: its keys are known once it is fetched"));
             }
-            long deadline = System.nanoTime() + snapshot.catalog().defaults().timeoutMs() * 1_000_000L;
             return List.of(push(plan, c, bound, seed, deadline).choice());
         }
     }

@@ -3,12 +3,14 @@ package io.omnisql.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.RequestException;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.omnisql.error.ErrorCode;
 import io.omnisql.error.QueryException;
+import io.omnisql.error.TraceIds;
 import io.omnisql.exec.QueryResult;
 import io.omnisql.gateway.JoinChoice;
 import io.omnisql.gateway.QueryAnswer;
@@ -30,16 +32,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The routing table: {@code /health}, {@code /v1/query}, {@code /v1/explain}, {@code /v1/catalog}, and JSON
  * errors for the rest.
  */
 public final class QueryRoutes {
-    private static final Logger LOG = Logger.getLogger("omnisql.http");
-    private static final int MAX_BODY_BYTES = 1 << 20;
     private static final Set<String> FIELDS = Set.of("sql", "max_staleness_ms", "timeout_ms", "allow_stale", "async");
     private static final io.helidon.http.HeaderName PREFER = HeaderNames.create("Prefer");
     private final Authenticator authenticator;
@@ -50,6 +48,7 @@ public final class QueryRoutes {
     private final CatalogView catalog;
     /** More of /health: the configuration version and digest, the cluster's state. */
     private volatile Supplier<Map<String, Object>> healthDetails = Map::of;
+    private final FailureLog failures;
     /** Serialised rows of cached results (the result cache holds up to 64 MB of results). */
     private final ResultJson results = new ResultJson(64L << 20);
 
@@ -58,7 +57,8 @@ public final class QueryRoutes {
      * @param catalog what {@code GET /v1/catalog} shows each principal
      */
     public QueryRoutes(Authenticator authenticator, QueryService queries, Telemetry telemetry, RateLimiter limiter,
-                       CatalogView catalog) {
+                       CatalogView catalog, ProtocolErrors protocol) {
+        this.failures = protocol.failures();
         this.authenticator = authenticator;
         this.queries = queries;
         this.telemetry = telemetry;
@@ -97,12 +97,18 @@ public final class QueryRoutes {
     /** Registered last: unknown paths answer in the error vocabulary, not Helidon's plain text. */
     public void registerFallback(HttpRouting.Builder routing) {
         routing.any((req, res) -> fail(res, new QueryException(ErrorCode.NOT_FOUND,
-                "no route for " + req.prologue().method().text() + " " + req.path().path()), null));
+                "no route for " + req.prologue().method().text() + " " + printable(req.path().path())), TraceIds.random()));
+    }
+
+    /** At most 200 characters of a path, without control characters: it is echoed in an error message. */
+    private static String printable(String path) {
+        String clean = path.replaceAll("[\\p{Cntrl}]", "?");
+        return clean.length() <= 200 ? clean : clean.substring(0, 200) + "...";
     }
 
     private static void methodNotAllowed(ServerResponse res, String method) {
         res.header(HeaderNames.ALLOW, method);
-        fail(res, new QueryException(ErrorCode.METHOD_NOT_ALLOWED, "use " + method), null);
+        fail(res, new QueryException(ErrorCode.METHOD_NOT_ALLOWED, "use " + method), TraceIds.random());
     }
 
     /** The tables and columns the caller may read, with types, masking and the operators sources accept. */
@@ -363,10 +369,10 @@ public final class QueryRoutes {
         g.writeEndObject();
     }
 
-    /** A bug: logged in full under the trace id, answered without internals. */
-    private static QueryException internal(String traceId, RuntimeException e) {
-        LOG.log(Level.SEVERE, "trace " + traceId + ": unexpected failure", e);
-        return new QueryException(ErrorCode.INTERNAL, "internal error; see the gateway log for trace " + traceId);
+    /** A bug: logged under the trace id (the stack once per distinct failure), answered without internals. */
+    private QueryException internal(String traceId, RuntimeException e) {
+        failures.failure(traceId, "unexpected failure", e);
+        return ProtocolErrors.internal(traceId);
     }
 
     private Principal authenticate(ServerRequest req, Span span) {
@@ -455,9 +461,28 @@ public final class QueryRoutes {
     }
 
     private static Parsed parse(ServerRequest req) {
-        byte[] body = req.content().as(byte[].class);
-        if (body.length > MAX_BODY_BYTES) {
-            throw new QueryException(ErrorCode.PAYLOAD_TOO_LARGE, "request body larger than " + MAX_BODY_BYTES + " bytes");
+        long declared = req.headers().contentLength().orElse(-1L);
+        if (declared > ProtocolErrors.MAX_BODY_BYTES) {
+            // Helidon refuses these before routing (max-payload-size); kept for servers built without it.
+            throw new QueryException(ErrorCode.PAYLOAD_TOO_LARGE, "request body larger than " + ProtocolErrors.MAX_BODY_BYTES + " bytes");
+        }
+        if (!req.content().hasEntity() || declared == 0) {
+            throw new QueryException(ErrorCode.BAD_REQUEST, "empty body: send a JSON object like {\"sql\": \"SELECT ...\"}");
+        }
+        byte[] body;
+        try {
+            body = req.content().as(byte[].class);
+        } catch (RequestException e) {
+            throw ProtocolErrors.of(e);
+        } catch (IllegalArgumentException e) {
+            // Helidon 4.1.2 reads chunk sizes with Integer.parseUnsignedInt: "5;name=value" lands here.
+            throw ProtocolErrors.badChunk();
+        }
+        if (body.length == 0) {
+            throw new QueryException(ErrorCode.BAD_REQUEST, "empty body: send a JSON object like {\"sql\": \"SELECT ...\"}");
+        }
+        if (body.length > ProtocolErrors.MAX_BODY_BYTES) {
+            throw new QueryException(ErrorCode.PAYLOAD_TOO_LARGE, "request body larger than " + ProtocolErrors.MAX_BODY_BYTES + " bytes");
         }
         JsonNode node;
         try {

@@ -272,7 +272,8 @@ public final class DemoIssuer {
     }
 
     private static void error(ServerResponse res, ErrorCode code, String message) {
-        json(res, Status.create(code.status()), Map.of("error", Map.of("code", code.name(), "message", message)));
+        json(res, Status.create(code.status()), Map.of("error", Map.of("code", code.name(), "message", message,
+                "trace_id", io.omnisql.error.TraceIds.random())));
     }
 
     private static void json(ServerResponse res, Status status, Object body) {

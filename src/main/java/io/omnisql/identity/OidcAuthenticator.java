@@ -10,6 +10,7 @@ import io.helidon.security.jwt.JwtValidator;
 import io.helidon.security.jwt.SignedJwt;
 import io.helidon.security.jwt.jwk.Jwk;
 
+import io.omnisql.error.QueryException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -31,7 +32,8 @@ import java.util.stream.Collectors;
 public final class OidcAuthenticator implements Authenticator {
     /** Asymmetric algorithms only: an HMAC alg would let a public JWKS key act as a shared secret. */
     private static final Set<String> ALGORITHMS = Set.of("RS256", "RS384", "RS512", "ES256", "ES384", "ES512");
-    private static final long CACHE_SIZE = 50_000;
+    /** Validated tokens kept, by estimated heap bytes (token text and principal): large tokens cannot grow the heap. */
+    private static final long CACHE_BYTES = 32L << 20;
     /** Bounds the cache lifetime of tokens with far-future expiry (and Caffeine's nanosecond arithmetic). */
     private static final Duration MAX_CACHED = Duration.ofDays(1);
 
@@ -78,7 +80,8 @@ public final class OidcAuthenticator implements Authenticator {
         Supplier<String> issuer = settings.usesDemoIssuer() ? () -> demoIssuer.get().toString() : settings::issuer;
         SigningKeys keys = new SigningKeys(issuer, settings.discovery(), settings.jwksUri(),
                 settings.jwksRefetchInterval(), clock, http);
-        Cache<String, Accepted> accepted = Caffeine.newBuilder().maximumSize(CACHE_SIZE)
+        Cache<String, Accepted> accepted = Caffeine.newBuilder().maximumWeight(CACHE_BYTES)
+                .weigher((String token, Accepted a) -> (int) Math.min(Integer.MAX_VALUE, 2L * token.length() + a.principal().estimatedBytes()))
                 .expireAfter(new UntilUnusable()).build();
         return new State(settings, issuer, keys, new ClaimMapping(settings.claims()), accepted);
     }
@@ -125,6 +128,19 @@ public final class OidcAuthenticator implements Authenticator {
             // Helidon's parse messages quote the token, so they are not passed on.
             throw Unauthenticated.because("malformed token: not a signed JWT (header.payload.signature, base64url JSON)");
         }
+        try {
+            return validateClaimsThenSignature(current, signed, now);
+        } catch (QueryException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // Claims of the wrong JSON type (exp: "soon", aud: 5) or instants no clock holds (exp: 1e300) make
+            // Helidon's JWT classes throw; the caller learns what is wrong, never a 500.
+            throw Unauthenticated.because("malformed token claims: exp, nbf and iat must be whole seconds within "
+                    + "the representable range, aud a string or array of strings, iss and sub strings");
+        }
+    }
+
+    private Accepted validateClaimsThenSignature(State current, SignedJwt signed, Instant now) {
         Jwt jwt = signed.getJwt();
         String alg = jwt.algorithm().orElse("none");
         if (!ALGORITHMS.contains(alg)) {
@@ -132,7 +148,7 @@ public final class OidcAuthenticator implements Authenticator {
                     + "' (accepted: RS256/384/512, ES256/384/512)");
         }
         checkClaims(current, jwt, now);
-        // Signature last: only tokens for this issuer, audience and time can make the keys refetch.
+        // Signature after the claims: only tokens for this issuer, audience and time can make the keys refetch.
         String kid = jwt.keyId().orElse(null);
         Jwk key = current.keys().keyFor(kid);
         if (!alg.equals(key.algorithm()) || !verifies(key, signed)) {

@@ -32,4 +32,23 @@ public record Principal(String subject, String team, Set<String> roles, Set<Stri
     public boolean hasScope(String scope) {
         return scopes.contains(scope);
     }
+
+    /** Approximate heap bytes (two per character plus a fixed allowance per string), for byte-bounded caches. */
+    public long estimatedBytes() {
+        long bytes = 128 + chars(subject) + chars(team);
+        for (String r : roles) {
+            bytes += chars(r);
+        }
+        for (String sc : scopes) {
+            bytes += chars(sc);
+        }
+        for (Map.Entry<String, String> a : attributes.entrySet()) {
+            bytes += chars(a.getKey()) + chars(a.getValue());
+        }
+        return bytes;
+    }
+
+    private static long chars(String s) {
+        return s == null ? 0 : 48 + 2L * s.length();
+    }
 }

@@ -17,7 +17,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import net.sf.jsqlparser.expression.AnalyticExpression;
 import net.sf.jsqlparser.expression.BinaryExpression;
 import net.sf.jsqlparser.expression.DateTimeLiteralExpression;
 import net.sf.jsqlparser.expression.DoubleValue;
@@ -26,6 +30,8 @@ import net.sf.jsqlparser.expression.LongValue;
 import net.sf.jsqlparser.expression.SignedExpression;
 import net.sf.jsqlparser.expression.StringValue;
 import net.sf.jsqlparser.expression.TimestampValue;
+import net.sf.jsqlparser.expression.WindowElement;
+import net.sf.jsqlparser.expression.WindowOffset;
 import net.sf.jsqlparser.expression.operators.conditional.AndExpression;
 import net.sf.jsqlparser.expression.operators.relational.ComparisonOperator;
 import net.sf.jsqlparser.expression.operators.relational.EqualsTo;
@@ -56,23 +62,86 @@ import net.sf.jsqlparser.util.TablesNamesFinder;
  * narrow a source's rows to a superset of what the statement needs, because DuckDB always runs the whole
  * statement on what came back.
  */
-public final class Planner {
-    /** Longer statements are refused before parsing: the parser's cost grows with the text. */
-    public static final int MAX_SQL_CHARS = 100_000;
-    private static final Pattern IDENT = Pattern.compile("\"((?:[^\"]|\"\")*)\"|([A-Za-z_][A-Za-z0-9_$]*)|'(?:[^']|'')*'");
-    /** A {@code *} that may select columns; {@code count(*)} selects none. Multiplication also matches: a superset. */
-    private static final Pattern STAR = Pattern.compile("(?<!\\(\\s{0,20})\\*");
+public final class Planner implements AutoCloseable {
+    /** JSqlParser's own bound for its complex mode, whose cost grows about 3-4x per nesting level. */
+    private static final int COMPLEX_MAX_NESTING = 10;
     private static final Pattern POSITION = Pattern.compile("line (\\d+), column (\\d+)");
     private final SecureRandom random = new SecureRandom();
+    private final ParseLanes lanes = new ParseLanes();
 
+    /** Plans under the catalog's parse timeout alone (no query deadline). */
     public QueryPlan plan(String sql, Catalog catalog) {
+        return plan(sql, catalog, Long.MAX_VALUE);
+    }
+
+    /**
+     * Plans one statement. Bounded before the parser sees it (length, nesting, expression depth: one linear
+     * scan), then parsed and analysed on {@link ParseLanes} until the earlier of {@code deadlineNanos} and
+     * the catalog's {@code parse_timeout_ms}, and abandoned there.
+     *
+     * @throws QueryException SQL_TOO_COMPLEX past a limit, QUERY_TIMEOUT at the query's deadline, SQL_SYNTAX, ...
+     */
+    public QueryPlan plan(String sql, Catalog catalog, long deadlineNanos) {
         if (sql == null || sql.isBlank()) {
             throw new QueryException(ErrorCode.BAD_REQUEST, "\"sql\" must be a non-empty string");
         }
-        if (sql.length() > MAX_SQL_CHARS) {
-            throw new QueryException(ErrorCode.BAD_REQUEST, "statement longer than " + MAX_SQL_CHARS + " characters");
+        Catalog.SqlLimits limits = catalog.defaults().sql();
+        if (sql.length() > limits.maxChars()) {
+            throw tooComplex("statement is " + sql.length() + " characters long; at most " + limits.maxChars()
+                    + " are accepted (max_sql_chars)", "max_sql_chars", limits.maxChars(), sql.length());
         }
-        Statement statement = parse(sql);
+        StatementShape shape = StatementShape.of(sql);
+        if (shape.nesting() > limits.maxNesting()) {
+            throw tooComplex("parentheses nest " + shape.nesting() + " deep; at most " + limits.maxNesting()
+                    + " levels are accepted (max_sql_nesting)", "max_sql_nesting", limits.maxNesting(), shape.nesting());
+        }
+        if (shape.depth() > limits.maxExpressionDepth()) {
+            throw tooComplex("an expression chains about " + shape.depth() + " operators; at most "
+                    + limits.maxExpressionDepth() + " are accepted (max_sql_expression_depth; IN (...) lists do not count)",
+                    "max_sql_expression_depth", limits.maxExpressionDepth(), shape.depth());
+        }
+        long parseDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(limits.parseTimeoutMs());
+        boolean queryBound = deadlineNanos < parseDeadline;
+        long deadline = Math.min(deadlineNanos, parseDeadline);
+        Supplier<QueryException> late = () -> queryBound
+                ? new QueryException(ErrorCode.QUERY_TIMEOUT, "the query deadline passed while parsing the statement")
+                : ParseLanes.tooComplex("statement took longer than parse_timeout_ms (" + limits.parseTimeoutMs()
+                + " ms) to parse", Map.of("limit", "parse_timeout_ms", "max", limits.parseTimeoutMs()));
+        AtomicReference<CCJSqlParser> current = new AtomicReference<>();
+        Runnable abandon = () -> {
+            CCJSqlParser p = current.get();
+            if (p != null) {
+                p.interrupted = true;
+            }
+        };
+        try {
+            return lanes.analyse(() -> analyse(sql, shape, parseOnce(sql, false, current), catalog), deadline, abandon, late);
+        } catch (QueryException simpleFailure) {
+            // JSqlParser's own order: the complex mode only when the simple one fails and the nesting is shallow.
+            // It runs on its own lane, waited for here, so statements that need it never hold the threads
+            // every other statement is parsed on.
+            if (simpleFailure.code() != ErrorCode.SQL_SYNTAX || shape.nesting() > COMPLEX_MAX_NESTING) {
+                throw simpleFailure;
+            }
+            try {
+                return lanes.complex(() -> analyse(sql, shape, parseOnce(sql, true, current), catalog), deadline, abandon, late);
+            } catch (QueryException complexFailure) {
+                // Report the simple mode's position unless the complex attempt ran out of time.
+                throw complexFailure.code() == ErrorCode.SQL_SYNTAX ? simpleFailure : complexFailure;
+            }
+        }
+    }
+
+    private static QueryException tooComplex(String message, String limit, long max, long actual) {
+        return ParseLanes.tooComplex(message, Map.of("limit", limit, "max", max, "actual", actual));
+    }
+
+    @Override
+    public void close() {
+        lanes.close();
+    }
+
+    private QueryPlan analyse(String sql, StatementShape shape, Statement statement, Catalog catalog) {
         if (!(statement instanceof Select select)) {
             throw new QueryException(ErrorCode.UNSUPPORTED_STATEMENT,
                     "only SELECT statements are accepted, not " + statement.getClass().getSimpleName().toUpperCase(Locale.ROOT));
@@ -89,8 +158,8 @@ public final class Planner {
         // Every node and function vetted; relations that are no CTE in scope are what must resolve to the catalog.
         List<Table> relations = StatementGuard.relations(select);
         String nonce = HexFormat.of().formatHex(nextBytes());
-        Set<String> mentioned = mentionedIdentifiers(sql);
-        boolean star = STAR.matcher(sql).find();
+        Set<String> mentioned = shape.identifiers();
+        boolean star = shape.star();
 
         List<Resolved> resolved = new ArrayList<>();
         for (Table t : relations) {
@@ -226,8 +295,9 @@ public final class Planner {
         return b;
     }
 
-    private static Statement parse(String sql) {
-        CCJSqlParser parser = CCJSqlParserUtil.newParser(sql).withAllowComplexParsing(true);
+    private static Statement parseOnce(String sql, boolean complex, AtomicReference<CCJSqlParser> current) {
+        CCJSqlParser parser = CCJSqlParserUtil.newParser(sql).withAllowComplexParsing(complex);
+        current.set(parser);
         Statements statements;
         try {
             statements = parser.Statements();
@@ -235,13 +305,16 @@ public final class Planner {
             Token t = e.currentToken == null ? null : (e.currentToken.next != null ? e.currentToken.next : e.currentToken);
             int line = t == null ? 0 : t.beginLine;
             int column = t == null ? 0 : t.beginColumn;
-            String near = t == null || t.image == null || t.image.isEmpty() ? "end of input" : "'" + t.image + "'";
+            String near = t == null || t.image == null || t.image.isEmpty() ? "end of input" : "'" + abbreviate(t.image) + "'";
             throw syntax("syntax error at line " + line + ", column " + column + " near " + near, line, column);
-        } catch (RuntimeException | Error e) {
+        } catch (RuntimeException e) {
             Matcher m = POSITION.matcher(String.valueOf(e.getMessage()));
             int line = m.find() ? Integer.parseInt(m.group(1)) : 0;
             int column = line > 0 ? Integer.parseInt(m.group(2)) : 0;
             throw syntax("syntax error" + (line > 0 ? " at line " + line + ", column " + column : ""), line, column);
+        }
+        if (parser.interrupted) {
+            throw syntax("parsing was abandoned", 0, 0);
         }
         if (statements == null || statements.isEmpty()) {
             throw syntax("no statement found", 1, 1);
@@ -250,6 +323,10 @@ public final class Planner {
             throw new QueryException(ErrorCode.UNSUPPORTED_STATEMENT, "exactly one statement is accepted, got " + statements.size());
         }
         return statements.get(0);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
     }
 
     private static QueryException syntax(String message, int line, int column) {
@@ -276,20 +353,6 @@ public final class Planner {
         }
         return new QueryException(ErrorCode.UNKNOWN_TABLE, "unknown table " + name + " (catalog tables: "
                 + String.join(", ", catalog.tables().keySet()) + ")", Map.of("table", name));
-    }
-
-    /** Every identifier the text mentions, lower-cased, outside string literals: a superset of what it reads. */
-    private static Set<String> mentionedIdentifiers(String sql) {
-        Set<String> out = new java.util.HashSet<>();
-        Matcher m = IDENT.matcher(sql);
-        while (m.find()) {
-            if (m.group(1) != null) {
-                out.add(m.group(1).replace("\"\"", "\"").toLowerCase(Locale.ROOT));
-            } else if (m.group(2) != null) {
-                out.add(m.group(2).toLowerCase(Locale.ROOT));
-            }
-        }
-        return out;
     }
 
     private static List<Expression> conjuncts(Expression e) {
@@ -354,12 +417,18 @@ public final class Planner {
                 : cmp instanceof MinorThanEquals ? Op.LE : null;
     }
 
+    /**
+     * The text of a literal whose value DuckDB and a source read alike, or null: escape strings ({@code E'ma\\x69n'})
+     * and other prefixed strings, and typed literals other than DATE and TIMESTAMP (a TIMESTAMPTZ literal makes
+     * DuckDB compare in its time zone) stay with DuckDB.
+     */
     private static String literal(Expression e) {
         if (e instanceof net.sf.jsqlparser.expression.CastExpression cast) {
             return castLiteral(cast);
         }
         if (e instanceof StringValue s) {
-            return s.getValue().replace("''", "'");
+            String prefix = s.getPrefix();
+            return prefix == null || prefix.equalsIgnoreCase("N") ? s.getValue().replace("''", "'") : null;
         }
         if (e instanceof LongValue || e instanceof DoubleValue) {
             return e.toString();
@@ -369,7 +438,10 @@ public final class Planner {
             return "-" + s.getExpression();
         }
         if (e instanceof DateTimeLiteralExpression d) {
-            return stripQuotes(d.getValue());
+            DateTimeLiteralExpression.DateTime type = d.getType();
+            String value = stripQuotes(d.getValue());
+            return (type == DateTimeLiteralExpression.DateTime.DATE || type == DateTimeLiteralExpression.DateTime.TIMESTAMP)
+                    && !value.contains("'") ? value : null;
         }
         if (e instanceof TimestampValue t) {
             return t.getValue().toString();
@@ -421,6 +493,35 @@ public final class Planner {
         return probe.hit;
     }
 
+    /**
+     * Visits a window function without JSqlParser's finder, which dereferences absent frame parts
+     * ({@code ROWS UNBOUNDED PRECEDING} has no range; {@code UNBOUNDED} no expression) and throws.
+     */
+    private static <S> void visitWindowed(TablesNamesFinder<Void> finder, AnalyticExpression expr, S context,
+                                          java.util.function.BiConsumer<AnalyticExpression, S> superVisit) {
+        WindowElement window = expr.getWindowElement();
+        expr.setWindowElement(null);
+        try {
+            superVisit.accept(expr, context);
+        } finally {
+            expr.setWindowElement(window);
+        }
+        if (window == null) {
+            return;
+        }
+        List<WindowOffset> offsets = new ArrayList<>();
+        offsets.add(window.getOffset());
+        if (window.getRange() != null) {
+            offsets.add(window.getRange().getStart());
+            offsets.add(window.getRange().getEnd());
+        }
+        for (WindowOffset o : offsets) {
+            if (o != null && o.getExpression() != null) {
+                o.getExpression().accept(finder, context);
+            }
+        }
+    }
+
     /** Finds whether an expression mentions a column of one reference (qualified by its alias, or bare). */
     private static final class ColumnProbe extends TablesNamesFinder<Void> {
         private final Resolved ref;
@@ -436,6 +537,12 @@ public final class Planner {
             hit |= q != null && q.getName() != null
                     ? unquote(q.getName()).equalsIgnoreCase(ref.alias)
                     : ref.def.column(unquote(column.getColumnName())).isPresent();
+            return null;
+        }
+
+        @Override
+        public <S> Void visit(AnalyticExpression expr, S context) {
+            visitWindowed(this, expr, context, super::visit);
             return null;
         }
 
@@ -518,6 +625,12 @@ public final class Planner {
         public <S> Void visit(Column column, S context) {
             columns.add(column);
             return super.visit(column, context);
+        }
+
+        @Override
+        public <S> Void visit(AnalyticExpression expr, S context) {
+            visitWindowed(this, expr, context, super::visit);
+            return null;
         }
 
         @Override

@@ -17,4 +17,27 @@ public record QueryPlan(String template, List<TableRef> refs, List<String> warni
     public QueryPlan(String template, List<TableRef> refs, List<String> warnings) {
         this(template, refs, warnings, List.of());
     }
+
+    /** Approximate heap bytes (two per character of the strings it holds, plus fixed allowances), for caches. */
+    public long estimatedBytes() {
+        long chars = template.length();
+        for (String w : warnings) {
+            chars += w.length();
+        }
+        long objects = 4 + warnings.size() + 4L * joins.size();
+        for (TableRef r : refs) {
+            objects += 8 + r.columns().size() + r.mentioned().size() + r.residual().size();
+            for (String s : r.residual()) {
+                chars += s.length();
+            }
+            for (Predicate p : r.candidates()) {
+                objects += 4 + p.values().size();
+                chars += p.sql().length();
+                for (String v : p.values()) {
+                    chars += v.length();
+                }
+            }
+        }
+        return 2 * chars + 64 * objects;
+    }
 }

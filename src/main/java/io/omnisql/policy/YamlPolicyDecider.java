@@ -24,7 +24,11 @@ import java.util.Set;
  * one cache lookup plus a scan of the columns it names.
  */
 public final class YamlPolicyDecider implements PolicyDecider, ConfigParticipant {
-    private final Cache<Key, Decision> decisions = Caffeine.newBuilder().maximumSize(10_000).build();
+    /** Bounded by bytes: a principal's claims (roles, attributes) are the caller's to size. */
+    private final Cache<Key, Decision> decisions = Caffeine.newBuilder().maximumWeight(16L << 20)
+            .weigher((Key k, Decision d) -> (int) Math.min(Integer.MAX_VALUE, 2048 + 2L * k.table().length()
+                    + k.principal().estimatedBytes()))
+            .build();
     private volatile Policies current;
     /** The policies replaced by the last reload: requests that took their snapshot just before it still use them. */
     private volatile Policies previous;

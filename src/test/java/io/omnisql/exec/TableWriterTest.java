@@ -64,7 +64,7 @@ class TableWriterTest {
         assertThat(scalar("SELECT count(title) FROM " + table.name() + " WHERE id < 100"))
                 .isEqualTo(66L); // every third title is null
         assertThat(scalar("SELECT max(created_at) FROM " + table.name() + " WHERE id = 2").toString())
-                .isEqualTo("2025-01-01T00:02");
+                .isEqualTo("2025-01-01T00:02:00");
         engine.drop(table);
         assertThat(engine.tables()).isEmpty();
     }

@@ -66,7 +66,18 @@ class PushdownCorrectnessTest {
                         + "WHERE p.branch = i.branch_name AND p.state = 'open')",
                 "WITH ip AS (SELECT * FROM jira.issues WHERE status = 'In Progress') SELECT team_id, count(*) FROM ip GROUP BY team_id",
                 "SELECT a.key FROM jira.issues a JOIN jira.issues b ON a.branch_name = b.branch_name "
-                        + "WHERE a.project = 'MOB' AND b.status = 'Done'");
+                        + "WHERE a.project = 'MOB' AND b.status = 'Done'",
+                // Issue 13: literal forms where the pushed form once disagreed with DuckDB's reading.
+                "SELECT key FROM jira.issues WHERE updated_at < '2025-03-01 10:30:00+14:00'",
+                "SELECT key FROM jira.issues WHERE updated_at >= TIMESTAMP '2025-03-01 10:30:00-12:00'",
+                "SELECT key FROM jira.issues WHERE updated_at < TIMESTAMPTZ '2025-03-01 10:30:00+14:00'",
+                "SELECT key FROM jira.issues WHERE created_at >= '2025-01-01 10:30:00.0000009' AND created_at < DATE '2025-06-01'",
+                "SELECT pr_id FROM github.pull_requests WHERE base_branch = E'ma\\x69n'",
+                "SELECT pr_id FROM github.pull_requests WHERE base_branch = 'main' AND state = 'OPEN'",
+                "SELECT key FROM jira.issues WHERE key = 'MOB-99999999999999999999'",
+                "SELECT key FROM jira.issues WHERE key IN ('MOB-1', 'MOB-9999999999', 'mob-2')",
+                "SELECT key FROM jira.issues WHERE status = NULL OR key = NULL",
+                "SELECT key FROM jira.issues WHERE status IN ('Done', NULL) AND project = 'PLAT'");
     }
 
     @ParameterizedTest
@@ -90,7 +101,14 @@ class PushdownCorrectnessTest {
             "SELECT key FROM jira.issues WHERE status = 'x\" OR project = \"WEB'",
             "SELECT key FROM jira.issues WHERE status = 'Done' OR team_id = 'mobile'",
             "SELECT p.pr_id, i.key FROM github.pull_requests p LEFT JOIN jira.issues i ON p.branch = i.branch_name "
-                    + "WHERE i.status = 'In Review' OR i.key IS NULL");
+                    + "WHERE i.status = 'In Review' OR i.key IS NULL",
+            // Issue 13: literal forms a source could read differently stay with DuckDB (a zoned literal, an escape
+            // string, a key Jira would refuse with 400, a NULL comparison).
+            "SELECT key FROM jira.issues WHERE updated_at < TIMESTAMPTZ '2025-03-01 10:30:00+14:00'",
+            "SELECT pr_id FROM github.pull_requests WHERE base_branch = E'ma\\x69n'",
+            "SELECT key FROM jira.issues WHERE key = 'MOB-99999999999999999999'",
+            "SELECT key FROM jira.issues WHERE key IN ('MOB-1', 'MOB-9999999999', 'mob-2')",
+            "SELECT key FROM jira.issues WHERE status = NULL OR key = NULL");
 
     @ParameterizedTest
     @MethodSource("statements")
