@@ -19,11 +19,14 @@ import io.omnisql.gateway.QueryService;
 import io.omnisql.identity.Principal;
 import io.omnisql.observe.RequestTrace;
 import io.omnisql.http.ProtocolErrors;
+import io.omnisql.http.HealthRoutes;
+import io.omnisql.http.OpenApiRoute;
 import io.omnisql.http.QueryRoutes;
 import io.omnisql.identity.DemoIssuer;
 import io.omnisql.identity.IdentitySettings;
 import io.omnisql.identity.OidcAuthenticator;
 import io.omnisql.observe.ObservabilitySettings;
+import io.omnisql.observe.Readiness;
 import io.omnisql.observe.Telemetry;
 import io.omnisql.pgwire.PgListenerSettings;
 import io.omnisql.pgwire.PgServer;
@@ -53,9 +56,11 @@ public final class Gateway implements AutoCloseable {
     private final Engine engine;
     private final SourceCache cache;
     private final DemoIssuer demoIssuer;
+    private final Readiness readiness;
     private final Cluster cluster;
     private final QueryService queries;
     private final WebServer server;
+    private static final long READY_ENGINE_TIMEOUT_MS = 1_000;
     /** The Postgres wire listener; null when disabled ({@code PG_PORT=off}). */
     private final PgServer pgServer;
 
@@ -74,7 +79,7 @@ public final class Gateway implements AutoCloseable {
         if (simulators != null) {
             started.push(simulators);
         }
-        telemetry = Telemetry.create(observability(first));
+        telemetry = telemetry(first, options.env());
         started.push(telemetry);
         RateLimitSettings firstLimits = rateLimits(first);
         RateLimiter limiter = RateLimiter.create(firstLimits);
@@ -86,6 +91,11 @@ public final class Gateway implements AutoCloseable {
                     () -> engine.load(lane).slots());
         }
         telemetry.metrics().laneDemotions(engine::demotions);
+        telemetry.metrics().duckdbMemory(engine::memoryBytes);
+        readiness = new Readiness();
+        // The server listens only once the configuration loaded; a rejected reload keeps the loaded one in force.
+        readiness.register("config", () -> config.current() != null);
+        readiness.register("engine", () -> engine.answers(READY_ENGINE_TIMEOUT_MS));
         cache = new SourceCache(defaults.cacheMaxBytes(), InstantSource.system(), engine::drop);
         HttpConnector connector = new HttpConnector(this::baseUrl, options.env(), limiter);
         connector.onRateLimit((source, remaining) -> telemetry.metrics().upstreamRateLimitRemaining(source, remaining));
@@ -117,6 +127,8 @@ public final class Gateway implements AutoCloseable {
             queries.replicaWarnings(cluster::warnings);
             Map<String, LongSupplier> pageCounts = new LinkedHashMap<>();
             cluster.pageCounts().keySet().forEach(k -> pageCounts.put(k, () -> cluster.pageCounts().get(k)));
+            // The rule: a replica whose shared state (Redis) is unreachable is not ready.
+            readiness.register("redis", cluster::redisUp);
             telemetry.metrics().cluster(cluster::redisUp, () -> limiter.stats().fallbackDecisions(), pageCounts);
         }
         routes.healthDetails(() -> {
@@ -153,6 +165,11 @@ public final class Gateway implements AutoCloseable {
                 }
             };
         });
+        // observability: applies without a restart (tracing pipeline, sampling, query log, log format).
+        config.register(next -> {
+            ObservabilitySettings nextObservability = observability(next);
+            return () -> telemetry.apply(nextObservability);
+        });
         config.onReload(applied -> telemetry.metrics().configReload(applied));
         declareSections();
         config.sections().keySet().forEach(name -> telemetry.metrics().configSection(name, () -> config.restartPending(name)));
@@ -165,14 +182,19 @@ public final class Gateway implements AutoCloseable {
                 .directHandlers(protocol.directHandlers())
                 .routing(r -> {
                     r.addFilter((chain, req, res) -> {
+                        long start = System.nanoTime();
                         chain.proceed();
                         String route = routeOf(req.path().path());
                         // /v1 routes are counted by their request trace, with their error code.
                         if (route != null) {
-                            telemetry.metrics().httpRequest(req.prologue().method().text(), route, res.status().code());
+                            telemetry.metrics().httpRequest(req.prologue().method().text(), route, res.status().code(),
+                                    System.nanoTime() - start);
                         }
                     });
+                    new OpenApiRoute().register(r);
+                    // After the query routes: their GET /health (with cluster details) answers first.
                     routes.register(r);
+                    new HealthRoutes(readiness).register(r);
                     demoIssuer.register(r);
                     telemetry.register(r);
                     routes.registerFallback(r);
@@ -208,7 +230,7 @@ public final class Gateway implements AutoCloseable {
         config.declare("tables", hot, s -> s.catalog().tables());
         config.declare("mappings", hot, s -> s.catalog().mappings());
         config.declare("simulators", hot, s -> s.catalog().simulators());
-        config.declare("observability", restart, s -> s.catalog().observability());
+        config.declare("observability", hot, s -> s.catalog().observability());
         config.declare("pgwire", restart, s -> s.catalog().pgwire());
         config.declare("cluster", restart, s -> s.catalog().cluster());
         // policies.yaml
@@ -362,13 +384,19 @@ public final class Gateway implements AutoCloseable {
     private static String routeOf(String path) {
         return switch (path) {
             case "/v1/query", "/v1/explain", "/v1/catalog", "/v1/queries" -> null;
-            case "/health", "/metrics", "/dev/token", "/dev/jwks", "/dev/.well-known/openid-configuration" -> path;
+            case "/health", "/health/live", "/health/ready", "/metrics", "/openapi.yaml", "/dev/token", "/dev/jwks",
+                 "/dev/.well-known/openid-configuration" -> path;
             default -> path.startsWith("/v1/queries/") ? null : "unmatched";
         };
     }
 
     public Telemetry telemetry() {
         return telemetry;
+    }
+
+    /** The checks behind {@code /health/ready}; components that must work before traffic register theirs. */
+    public Readiness readiness() {
+        return readiness;
     }
 
     private URI baseUrl(Catalog.SourceDef source) {
@@ -400,6 +428,15 @@ public final class Gateway implements AutoCloseable {
 
     private static IdentitySettings identity(Snapshot s) throws ConfigException {
         return IdentitySettings.from(s.section(ConfigStore.POLICIES, "identity"));
+    }
+
+    private static Telemetry telemetry(Snapshot s, Function<String, String> env) throws ConfigException {
+        ObservabilitySettings settings = observability(s);
+        try {
+            return Telemetry.create(settings, env);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("environment", 0, e.getMessage());
+        }
     }
 
     private static ObservabilitySettings observability(Snapshot s) throws ConfigException {

@@ -66,6 +66,31 @@ public final class GatewayHarness implements AutoCloseable {
         return gateway.config().current().version() > before;
     }
 
+    private static final String SMALL_SIMULATORS = """
+            simulators:
+              github:
+                latency_ms: 0
+                seed: 42
+                org: acme
+                repos: [mobile-app, web-app, platform-api, infra]
+                pull_requests: 400
+            %s  jira:
+                latency_ms: 0
+                projects: [MOB, WEB, PLAT]
+                issues: 600
+            """;
+
+    /**
+     * {@code catalog} with a small simulator data set (400 pull requests, 600 issues) whose GitHub simulator has
+     * the given {@code faults:} mapping, e.g. {@code "{error_every: 1}"} ({@code ""}: no faults).
+     */
+    public static String withGithubFaults(String catalog, String faults) {
+        int from = catalog.indexOf("simulators:");
+        int to = catalog.indexOf("\nsources:");
+        return catalog.substring(0, from) + SMALL_SIMULATORS.formatted(faults.isEmpty() ? "" : "    faults: " + faults + "\n")
+                + catalog.substring(to);
+    }
+
     @FunctionalInterface
     public interface FileEdit {
         String apply(String file, String text);

@@ -141,10 +141,11 @@ public final class HttpConnector implements Connector {
                              RowSink sink) {
         long start = System.nanoTime();
         PageListener global = upstream.listener();
-        PageListener listener = perFetch == PageListener.NONE ? global : (src, table, uri, status, n, nanos) -> {
-            global.page(src, table, uri, status, n, nanos);
-            perFetch.page(src, table, uri, status, n, nanos);
-        };
+        PageListener listener = perFetch == PageListener.NONE ? global
+                : PageListener.traced(perFetch.traceparent(), (src, table, uri, status, n, nanos) -> {
+                    global.page(src, table, uri, status, n, nanos);
+                    perFetch.page(src, table, uri, status, n, nanos);
+                });
         boolean perRowColumns = request.columns().stream().anyMatch(c -> c.isPerRow());
         // Per-row columns are filled once all rows are in; otherwise each page goes on as soon as it is read.
         List<Object[]> held = perRowColumns ? new ArrayList<>() : null;
@@ -281,7 +282,8 @@ public final class HttpConnector implements Connector {
     private Fetched page(SourceRequest request, URI uri, Extraction extractor, long deadlineNanos) {
         SourceDef source = request.source();
         Upstream.Page page = upstream.get(source, request.table().name(), uri, deadlineNanos, false,
-                request.table().method().equals("POST") ? request.table().body() : null, extractor.sharedSince());
+                request.table().method().equals("POST") ? request.table().body() : null, extractor.sharedSince(),
+                extractor.listener().traceparent());
         JsonRows.Page rows;
         try {
             rows = extractor.rows().page(page.body(), request.table().rowsPath(), pageFields(source));

@@ -18,4 +18,27 @@ public interface PageListener {
      * @param nanos  time from sending the request to having the whole body
      */
     void page(String source, String table, URI uri, int status, int rows, long nanos);
+
+    /**
+     * The W3C {@code traceparent} sent with each exchange so a traced upstream joins the query's trace, or null
+     * (no header).
+     */
+    default String traceparent() {
+        return null;
+    }
+
+    /** {@code listener} whose exchanges carry {@code traceparent} (null: none). */
+    static PageListener traced(String traceparent, PageListener listener) {
+        return new PageListener() {
+            @Override
+            public void page(String source, String table, URI uri, int status, int rows, long nanos) {
+                listener.page(source, table, uri, status, rows, nanos);
+            }
+
+            @Override
+            public String traceparent() {
+                return traceparent;
+            }
+        };
+    }
 }

@@ -169,7 +169,8 @@ final class PerRowCalls {
                         PageListener listener) {
         calls.incrementAndGet();
         URI uri = URI.create(url);
-        Upstream.Page page = upstream.get(request.source(), request.table().name(), uri, deadlineNanos, true);
+        Upstream.Page page = upstream.get(request.source(), request.table().name(), uri, deadlineNanos, true,
+                null, Upstream.NOT_SHARED, listener.traceparent());
         Object value = null;
         if (page.body() != null) {
             listener.page(request.source().name(), request.table().name(), uri, page.status(), 1, page.nanos());

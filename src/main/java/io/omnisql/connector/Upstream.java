@@ -107,11 +107,12 @@ final class Upstream {
      * GETs {@code uri}, retrying as the source allows, until it has a whole answer or must give up.
      *
      * @param notFoundAllowed a 404 is returned as a page with no body instead of failing
+     * @param traceparent     W3C trace context sent as the {@code traceparent} header, or null
      * @throws QueryException SOURCE_TIMEOUT, SOURCE_ERROR (with {@code upstream_status} when there was one) or
      *                        RATE_LIMIT_EXHAUSTED (with {@code retry_after_ms})
      */
     Page get(SourceDef source, String table, URI uri, long deadlineNanos, boolean notFoundAllowed) {
-        return get(source, table, uri, deadlineNanos, notFoundAllowed, null, NOT_SHARED);
+        return get(source, table, uri, deadlineNanos, notFoundAllowed, null, NOT_SHARED, null);
     }
 
     /**
@@ -120,12 +121,15 @@ final class Upstream {
      * come from another replica that fetched it at or after {@code sharedSinceMillis} (wall clock), or that is
      * fetching it now, and this replica's own fetch is offered to the others ({@link #NOT_SHARED}: never). A shared
      * page costs no token of the source's bucket. POST pages are never shared (their request is not their URI).
+     *
+     * @param traceparent W3C trace context sent as the {@code traceparent} header of this replica's own requests,
+     *                    or null
      */
     Page get(SourceDef source, String table, URI uri, long deadlineNanos, boolean notFoundAllowed,
-             Map<String, Object> postBody, long sharedSinceMillis) {
+             Map<String, Object> postBody, long sharedSinceMillis, String traceparent) {
         FleetPages pages = fleet;
         if (sharedSinceMillis == NOT_SHARED || pages == FleetPages.NONE || postBody != null) {
-            return fetch(source, table, uri, deadlineNanos, notFoundAllowed, postBody, null);
+            return fetch(source, table, uri, deadlineNanos, notFoundAllowed, postBody, null, traceparent);
         }
         long start = System.nanoTime();
         String key = source.name() + " " + uri;
@@ -133,7 +137,7 @@ final class Upstream {
             // The fleet's older copy revalidates like this replica's own: a 304 costs no upstream quota.
             Stored fleetCopy = older == null || older.etag() == null ? null
                     : new Stored(older.etag(), older.body(), older.links());
-            Page own = fetch(source, table, uri, deadlineNanos, notFoundAllowed, null, fleetCopy);
+            Page own = fetch(source, table, uri, deadlineNanos, notFoundAllowed, null, fleetCopy, traceparent);
             boolean whole = own.status() / 100 == 2 || own.status() == 304;
             Stored validator = stored.getIfPresent(key);
             return new FleetPages.Page(own.status(), own.body() == null ? new byte[0] : own.body(), own.links(),
@@ -145,7 +149,7 @@ final class Upstream {
 
     /** {@code fleetCopy}: the fleet's older copy, used for {@code If-None-Match} when this replica has none. */
     private Page fetch(SourceDef source, String table, URI uri, long deadlineNanos, boolean notFoundAllowed,
-                       Map<String, Object> postBody, Stored fleetCopy) {
+                       Map<String, Object> postBody, Stored fleetCopy, String traceparent) {
         String key = source.name() + " " + uri;
         boolean reauthenticated = false;
         String sentAuthorization = null;
@@ -160,7 +164,7 @@ final class Upstream {
             long start = System.nanoTime();
             HttpResponse<byte[]> response;
             try (SourcePermit permit = limiter.acquireSource(source.name(), deadlineNanos)) {
-                HttpRequest request = request(source, uri, timeoutMs, previous, deadlineNanos, postBody);
+                HttpRequest request = request(source, uri, timeoutMs, previous, deadlineNanos, postBody, traceparent);
                 sentAuthorization = request.headers().firstValue("Authorization").orElse(null);
                 response = send(request, timeoutMs);
             } catch (TimeoutException | HttpTimeoutException e) {
@@ -240,7 +244,7 @@ final class Upstream {
      * show never carry them.
      */
     private HttpRequest request(SourceDef source, URI uri, long timeoutMs, Stored previous, long deadlineNanos,
-                                Map<String, Object> postBody) {
+                                Map<String, Object> postBody, String traceparent) {
         try {
             URI sent = uri;
             HttpRequest.BodyPublisher body = null;
@@ -264,6 +268,9 @@ final class Upstream {
                 b.POST(body).header("Content-Type", "application/json");
             }
             source.headers().forEach((name, template) -> b.header(name, credentials.secrets().expand(template)));
+            if (traceparent != null) {
+                b.header("traceparent", traceparent);
+            }
             String authorization = credentials.authorization(source, deadlineNanos);
             if (authorization != null) {
                 b.header("Authorization", authorization);

@@ -20,6 +20,8 @@ public enum ErrorCode {
     SOURCE_ERROR(502),
     STALE_DATA(503),
     OVERLOADED(503),
+    /** /health/ready: a readiness check (configuration, engine, Redis) is failing. */
+    NOT_READY(503),
     SOURCE_TIMEOUT(504),
     QUERY_TIMEOUT(504),
     /** The query was cancelled (DELETE /v1/queries/{id}, a Postgres cancel request, a client that went away). */

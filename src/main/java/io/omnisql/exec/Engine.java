@@ -187,6 +187,43 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /**
+     * Bytes DuckDB holds in memory (its buffer manager's tags summed, from {@code duckdb_memory()}), read on the
+     * caller's thread: a short catalog call that must not wait behind queued statements; NaN when unreadable.
+     */
+    public double memoryBytes() {
+        try (DuckDBConnection c = (DuckDBConnection) root.duplicate(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory()")) {
+            return rs.next() ? rs.getLong(1) : Double.NaN;
+        } catch (SQLException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
+    /**
+     * Whether DuckDB answers {@code SELECT 1} within {@code timeoutMs}: the readiness check. It runs beside table
+     * bookkeeping, not in a statement lane, so busy lanes (reported by their own gauges and OVERLOADED answers)
+     * do not take the instance out of rotation; a wedged engine does.
+     */
+    public boolean answers(long timeoutMs) {
+        Future<Boolean> f = bookkeeper.submit(() -> {
+            try (DuckDBConnection c = (DuckDBConnection) root.duplicate(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT 1")) {
+                return rs.next() && rs.getInt(1) == 1;
+            }
+        });
+        try {
+            return f.get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException | RuntimeException e) {
+            f.cancel(true);
+            return false;
+        } catch (InterruptedException e) {
+            f.cancel(true);
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /** Names of the tables currently held (for tests and diagnostics: nothing but cached source data). */
     public List<String> tables() {
         return await(bookkeeper.submit(() -> {

@@ -8,6 +8,7 @@ import io.omnisql.config.Catalog;
 import io.omnisql.config.ConfigStore;
 import io.omnisql.config.Snapshot;
 import io.omnisql.connector.FetchResult;
+import io.omnisql.connector.PageListener;
 import io.omnisql.connector.HttpConnector;
 import io.omnisql.connector.RequestBuilder;
 import io.omnisql.connector.SourceRequest;
@@ -19,6 +20,7 @@ import io.omnisql.exec.MaterializedTable;
 import io.omnisql.exec.QueryResult;
 import io.omnisql.exec.TableWriter;
 import io.omnisql.identity.Principal;
+import io.omnisql.observe.LogContext;
 import io.omnisql.observe.Metrics;
 import io.omnisql.observe.RequestTrace;
 import io.omnisql.observe.Span;
@@ -44,6 +46,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Supplier;
 import java.util.function.Consumer;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
@@ -316,7 +319,8 @@ public final class QueryService {
         long maxBytes = defaults.maxResultBytes();
         String resultKey = maxRows + "/" + maxBytes + "\n" + plan.template() + "\n" + views;
         QueryResult result = results.getIfPresent(resultKey);
-        try (Span span = trace.child("duckdb.execute", Map.of("result_cache", result != null))) {
+        try (Span span = trace.child("duckdb.execute", Map.of("db.system", "duckdb", "db.operation.name", "SELECT",
+                "db.query.text", QueryText.sanitized(plan.template()), "result_cache", result != null))) {
             if (result == null) {
                 result = engine.query(plan.template(), views, deadline, maxRows, maxBytes, job);
                 results.put(resultKey, result);
@@ -693,17 +697,19 @@ public final class QueryService {
                     long now = System.currentTimeMillis();
                     long sharedSince = now - Math.min(now, freshness.maxStalenessMs());
                     try (TableWriter writer = engine.create(request.columns())) {
-                        FetchResult fetched = connector.fetch(request, deadline, sharedSince, (src, tbl, uri, status, rows, nanos) -> {
-                            // Told after the exchange: the page span carries its duration as an attribute.
-                            metrics.sourcePage(src);
-                            handle.page(tbl, src, rows, nanos);
-                            // The principal's share of the source: a fetch stops at the first page past it.
-                            limiter.chargeBudget(src, handle.subject());
-                            span.child("source.page", Map.of("http.status_code", status, "rows", rows,
-                                    "duration_ms", nanos / 1_000_000.0, "path", uri.getPath())).end();
-                        }, writer::append);
+                        // Every upstream request carries the fetch span's traceparent: a traced upstream joins the trace.
+                        FetchResult fetched = connector.fetch(request, deadline, sharedSince, PageListener.traced(span.traceparent(),
+                                (src, tbl, uri, status, rows, nanos) -> {
+                                    metrics.sourcePage(src);
+                                    handle.page(tbl, src, rows, nanos);
+                                    // The principal's share of the source: a fetch stops at the first page past it.
+                                    limiter.chargeBudget(src, handle.subject());
+                                    // Told after the exchange: a CLIENT span back-dated by its duration.
+                                    span.exchange("source.page", pageAttributes(uri, status, rows), nanos);
+                                }), writer::append);
                         metrics.sourceFetch(source, table, fetched.fetchMs() * 1_000_000, fetched.rows());
-                        try (Span load = span.child("duckdb.load", Map.of("table", table, "rows", fetched.rows()))) {
+                        try (Span load = span.child("duckdb.load", Map.of("db.system", "duckdb",
+                                "db.operation.name", "INSERT", "table", table, "rows", fetched.rows()))) {
                             MaterializedTable loaded = writer.finish();
                             return new SourceCache.Loaded(loaded, fetched.pages(), fetched.fetchMs(), fetched.warnings());
                         }
@@ -727,6 +733,23 @@ public final class QueryService {
                 return served;
             }
         }
+    }
+
+    /** HTTP client semantic conventions for one upstream exchange (status 0: no answer came). */
+    private static Map<String, Object> pageAttributes(java.net.URI uri, int status, int rows) {
+        Map<String, Object> a = new java.util.HashMap<>();
+        a.put("http.request.method", "GET");
+        a.put("server.address", uri.getHost());
+        a.put("server.port", uri.getPort() > 0 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80);
+        a.put("url.path", uri.getPath());
+        a.put("rows", rows);
+        if (status > 0) {
+            a.put("http.response.status_code", status);
+        }
+        if (status == 0 || status >= 400) {
+            a.put("error.type", status == 0 ? "timeout_or_io" : Integer.toString(status));
+        }
+        return a;
     }
 
     // --- freshness: what older cached data may do when live data cannot be had ---
@@ -759,12 +782,14 @@ public final class QueryService {
                 + ") but the fetch failed (" + failure.code() + ": " + failure.getMessage() + "); cached data is "
                 + older.ageMs() + " ms old";
         if (freshness.allowStale()) {
-            LOG.warning(() -> "trace " + freshness.traceId() + ": " + situation + "; served it (allow_stale)");
+            LogContext.of(freshness.traceId(), null).log(LOG, Level.WARNING,
+                    "trace " + freshness.traceId() + ": " + situation + "; served it (allow_stale)", null);
             return new Served(older, situation + "; served it because allow_stale is set");
         }
         long age = older.ageMs();
         older.close();
-        LOG.warning(() -> "trace " + freshness.traceId() + ": " + situation + "; refused with STALE_DATA");
+        LogContext.of(freshness.traceId(), null).log(LOG, Level.WARNING,
+                "trace " + freshness.traceId() + ": " + situation + "; refused with STALE_DATA", null);
         throw new QueryException(ErrorCode.STALE_DATA, situation + "; send \"allow_stale\": true to accept it",
                 Map.of("table", table, "source", b.ref().table().source(), "available_age_ms", age,
                         "max_staleness_ms", freshness.maxStalenessMs(), "cause", failure.code().name()), failure);

@@ -34,7 +34,7 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * The routing table: {@code /health}, {@code /v1/query}, {@code /v1/explain}, {@code /v1/catalog}, and JSON
+ * The routing table: {@code /v1/query}, {@code /v1/explain}, {@code /v1/catalog}, and JSON
  * errors for the rest.
  */
 public final class QueryRoutes {
@@ -106,7 +106,7 @@ public final class QueryRoutes {
         return clean.length() <= 200 ? clean : clean.substring(0, 200) + "...";
     }
 
-    private static void methodNotAllowed(ServerResponse res, String method) {
+    static void methodNotAllowed(ServerResponse res, String method) {
         res.header(HeaderNames.ALLOW, method);
         fail(res, new QueryException(ErrorCode.METHOD_NOT_ALLOWED, "use " + method), TraceIds.random());
     }

@@ -12,15 +12,16 @@ final class HttpRequestTrace extends TracedSpan implements RequestTrace {
     private final String route;
     private final String traceId;
     private final String traceparent;
+    private final long startNanos;
 
     HttpRequestTrace(Tracing tracing, io.helidon.tracing.Span span, Metrics metrics, String method, String route) {
         super(tracing, span);
         this.metrics = metrics;
         this.method = method;
         this.route = route;
-        io.opentelemetry.api.trace.SpanContext ids = span.unwrap(io.opentelemetry.api.trace.Span.class).getSpanContext();
-        this.traceId = ids.getTraceId();
-        this.traceparent = "00-" + traceId + "-" + ids.getSpanId() + "-" + ids.getTraceFlags().asHex();
+        this.traceId = span.unwrap(io.opentelemetry.api.trace.Span.class).getSpanContext().getTraceId();
+        this.traceparent = traceparent(span);
+        this.startNanos = System.nanoTime();
     }
 
     @Override
@@ -38,16 +39,20 @@ final class HttpRequestTrace extends TracedSpan implements RequestTrace {
         if (!markEnded()) {
             return;
         }
-        span.tag("http.status_code", status);
+        if (route != null) {
+            span.tag("http.response.status_code", status);
+        }
         if (error != null) {
             span.tag("error.code", error.name());
         }
         if (status >= 500) {
+            // Semantic conventions: a server span fails on 5xx only, error.type naming the status code.
+            span.tag("error.type", Integer.toString(status));
             span.status(io.helidon.tracing.Span.Status.ERROR);
         }
         span.end();
         if (metrics != null) {
-            metrics.httpRequest(method, route, status);
+            metrics.httpRequest(method, route, status, System.nanoTime() - startNanos);
         }
     }
 

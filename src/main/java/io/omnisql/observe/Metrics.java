@@ -5,9 +5,11 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.omnisql.error.ErrorCode;
 
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -17,10 +19,13 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.IntSupplier;
+import java.util.function.DoubleSupplier;
+import java.util.stream.Stream;
 
 /**
  * Typed recording methods for every gateway metric. Meters are created once per label set and cached,
@@ -32,6 +37,13 @@ import java.util.function.IntSupplier;
 public final class Metrics {
     /** Bucket bounds (ms) for every latency histogram: resolves 1 ms up to 30 s. */
     static final double[] LATENCY_BUCKETS_MS = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 30000};
+
+    /**
+     * Bucket bounds (s) of {@code http_server_request_duration_seconds}: OpenTelemetry's advice for
+     * {@code http.server.request.duration}, which standard dashboards assume.
+     */
+    static final Duration[] HTTP_DURATION_BUCKETS = Stream.of(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75,
+            1.0, 2.5, 5.0, 7.5, 10.0).map(s -> Duration.ofNanos(Math.round(s * 1e9))).toArray(Duration[]::new);
 
     /** Whether a refusal came from the gateway's own buckets or from an upstream's 429/quota answer. */
     public enum RefusalKind {
@@ -57,6 +69,7 @@ public final class Metrics {
 
     private final PrometheusMeterRegistry registry;
     private final ConcurrentMap<HttpKey, Counter> httpRequests = new ConcurrentHashMap<>();
+    private final ConcurrentMap<HttpKey, Timer> httpDurations = new ConcurrentHashMap<>();
     private final DistributionSummary queryLatency;
     private final AtomicInteger queriesInFlight = new AtomicInteger();
     private final Map<ErrorCode, Counter> queryErrors = new EnumMap<>(ErrorCode.class);
@@ -95,12 +108,31 @@ public final class Metrics {
         this.reloadsRejected = reloads("rejected");
     }
 
-    /** Counts one answered HTTP request; {@code route} is the route template, e.g. {@code /v1/query}. */
-    public void httpRequest(String method, String route, int status) {
-        get(httpRequests, new HttpKey(method(method), route, status), k -> Counter.builder("http_requests")
+    /**
+     * Counts one answered HTTP request in {@code http_requests_total} and its duration in
+     * {@code http_server_request_duration_seconds}; {@code route} is the route template, e.g. {@code /v1/query}.
+     */
+    public void httpRequest(String method, String route, int status, long elapsedNanos) {
+        HttpKey key = new HttpKey(method(method), route, status);
+        get(httpRequests, key, k -> Counter.builder("http_requests")
                 .description("HTTP requests answered")
                 .tags("method", k.method(), "route", k.route(), "status", Integer.toString(k.status()))
                 .register(registry)).increment();
+        get(httpDurations, key, k -> Timer.builder("http.server.request.duration")
+                .description("Duration of HTTP server requests")
+                .tags("method", k.method(), "route", k.route(), "status", Integer.toString(k.status()))
+                .serviceLevelObjectives(HTTP_DURATION_BUCKETS)
+                .register(registry)).record(elapsedNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * {@code duckdb_memory_bytes}, read at scrape time: the memory DuckDB holds (from {@code duckdb_memory()}).
+     * The engine's queues are the lanes' gauges ({@link #lane}).
+     */
+    public void duckdbMemory(DoubleSupplier memoryBytes) {
+        // Strong reference: Micrometer holds gauge state weakly, and nothing else holds this supplier.
+        Gauge.builder("duckdb_memory_bytes", memoryBytes, DoubleSupplier::getAsDouble).strongReference(true)
+                .description("Memory in use by the embedded DuckDB (NaN when it cannot be read)").register(registry);
     }
 
     public void queryStarted() {
@@ -139,9 +171,17 @@ public final class Metrics {
     }
 
     public void cache(String table, CacheOutcome outcome) {
-        get(cacheRequests, new TableOutcome(table, outcome), k -> Counter.builder("cache_requests")
-                .description("Result cache lookups").tags("table", k.table(), "outcome", k.outcome().label())
-                .register(registry)).increment();
+        Counter counter = cacheRequests.get(new TableOutcome(table, outcome));
+        if (counter == null) {
+            // A table's first lookup exports every outcome from 0, so increase() sees its first stale serve.
+            for (CacheOutcome o : CacheOutcome.values()) {
+                get(cacheRequests, new TableOutcome(table, o), k -> Counter.builder("cache_requests")
+                        .description("Result cache lookups").tags("table", k.table(), "outcome", k.outcome().label())
+                        .register(registry));
+            }
+            counter = cacheRequests.get(new TableOutcome(table, outcome));
+        }
+        counter.increment();
     }
 
     /** A request refused for rate limiting; {@code source} may be empty for gateway-wide refusals. */

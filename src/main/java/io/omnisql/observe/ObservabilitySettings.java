@@ -14,9 +14,40 @@ import java.util.Set;
  * observability:
  *   tracing: {exporter: none, endpoint: "http://127.0.0.1:4318/v1/traces", sample_ratio: 1.0, service_name: omnisql}
  *   query_log: true
+ *   log_format: text        # or json: one JSON object per line for a log pipeline
  * </pre>
+ *
+ * Every key applies on reload without a restart; {@code OTEL_*} environment variables override the tracing
+ * keys (see {@link Tracing}), {@code OMNISQL_LOG_FORMAT} overrides {@code log_format}.
  */
-public record ObservabilitySettings(Tracing tracing, boolean queryLog) {
+public record ObservabilitySettings(Tracing tracing, boolean queryLog, LogFormat logFormat) {
+
+    /** How the process writes its log lines (the query log included). */
+    public enum LogFormat {
+        /** java.util.logging's two-line text, for a terminal. */
+        TEXT,
+        /** One JSON object per line: timestamp, level, logger, message, trace_id/span_id, fields. */
+        JSON;
+
+        /** Parses {@code text} or {@code json} (any case). */
+        public static LogFormat parse(String value, String path) {
+            return switch (value.trim().toLowerCase(Locale.ROOT)) {
+                case "text" -> TEXT;
+                case "json" -> JSON;
+                default -> throw new IllegalArgumentException(path + " must be 'text' or 'json', got '" + value + "'");
+            };
+        }
+    }
+
+    /** Text log lines: the shape before {@code log_format} existed. */
+    public ObservabilitySettings(Tracing tracing, boolean queryLog) {
+        this(tracing, queryLog, LogFormat.TEXT);
+    }
+
+    /** These settings with the log format replaced (the environment's override). */
+    public ObservabilitySettings withLogFormat(LogFormat format) {
+        return new ObservabilitySettings(tracing, queryLog, format);
+    }
 
     /** Where finished spans go. Ids are generated either way, so callers always get a trace id. */
     public enum Exporter {
@@ -40,11 +71,11 @@ public record ObservabilitySettings(Tracing tracing, boolean queryLog) {
 
     public static final URI DEFAULT_ENDPOINT = URI.create("http://127.0.0.1:4318/v1/traces");
 
-    private static final Set<String> SECTION_KEYS = Set.of("tracing", "query_log");
+    private static final Set<String> SECTION_KEYS = Set.of("tracing", "query_log", "log_format");
     private static final Set<String> TRACING_KEYS = Set.of("exporter", "endpoint", "sample_ratio", "service_name");
 
     public static ObservabilitySettings defaults() {
-        return new ObservabilitySettings(new Tracing(Exporter.NONE, DEFAULT_ENDPOINT, 1.0, "omnisql"), true);
+        return new ObservabilitySettings(new Tracing(Exporter.NONE, DEFAULT_ENDPOINT, 1.0, "omnisql"), true, LogFormat.TEXT);
     }
 
     /**
@@ -90,6 +121,15 @@ public record ObservabilitySettings(Tracing tracing, boolean queryLog) {
         }
         Tracing tracing = new Tracing(exporter, endpoint, t.decimal("sample_ratio", d.tracing().sampleRatio(), 0.0, 1.0),
                 serviceName);
-        return new ObservabilitySettings(tracing, s.bool("query_log", d.queryLog()));
+        LogFormat logFormat = d.logFormat();
+        if (s.has("log_format")) {
+            String text = s.string("log_format", "text");
+            try {
+                logFormat = LogFormat.parse(text, s.at("log_format"));
+            } catch (IllegalArgumentException e) {
+                throw s.error("log_format", "must be 'text' or 'json', got '" + text + "'");
+            }
+        }
+        return new ObservabilitySettings(tracing, s.bool("query_log", d.queryLog()), logFormat);
     }
 }

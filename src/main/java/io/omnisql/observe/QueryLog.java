@@ -14,7 +14,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Writes one JSON object per query to the java.util.logging logger {@value #LOGGER_NAME} at INFO.
+ * Writes one JSON object per query to the java.util.logging logger {@value #LOGGER_NAME} at INFO: the message
+ * of a text line, or the fields of a JSON line ({@code log_format: json}).
  * The entry type has no field for SQL text, tokens or headers, so none can leak into the log.
  */
 public final class QueryLog {
@@ -47,7 +48,7 @@ public final class QueryLog {
     private static final JsonFactory JSON = new JsonFactory();
 
     private final Logger logger = Logger.getLogger(LOGGER_NAME);
-    private final boolean enabled;
+    private volatile boolean enabled;
     private final InstantSource clock;
 
     QueryLog(boolean enabled, InstantSource clock) {
@@ -55,10 +56,15 @@ public final class QueryLog {
         this.clock = clock;
     }
 
+    /** Turns the query log on or off (observability.query_log, applied on reload). */
+    void enabled(boolean on) {
+        enabled = on;
+    }
+
     public void record(Entry entry) {
         if (enabled && logger.isLoggable(Level.INFO)) {
-            // Source class and method given: otherwise JUL walks the stack to find them for every query.
-            logger.logp(Level.INFO, QueryLog.class.getName(), "record", json(entry));
+            // A JSON object as message: text lines show it as is, JSON lines carry its fields inline.
+            new LogContext(entry.traceId(), null, true).log(logger, Level.INFO, json(entry), null);
         }
     }
 

@@ -14,6 +14,18 @@ public interface Span extends AutoCloseable {
      */
     Span child(String name, Map<String, Object> attributes);
 
+    /**
+     * Records an outgoing call that just finished, took {@code nanos} and ends now, as a CLIENT child span
+     * (attributes as for {@link #child}).
+     */
+    void exchange(String name, Map<String, Object> attributes, long nanos);
+
+    /**
+     * The W3C {@code traceparent} naming this span, sent on calls made for it (upstream requests) so a traced
+     * upstream joins the trace.
+     */
+    String traceparent();
+
     /** Adds or replaces one attribute; same value rules as {@link #child}. */
     Span attribute(String key, Object value);
 

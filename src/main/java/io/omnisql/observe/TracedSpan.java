@@ -1,5 +1,6 @@
 package io.omnisql.observe;
 
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -19,6 +20,26 @@ class TracedSpan implements Span {
         io.helidon.tracing.Span.Builder<?> builder = tracing.spanBuilder(name).parent(span.context());
         attributes.forEach((k, v) -> tag(builder, k, v));
         return new TracedSpan(tracing, builder.start());
+    }
+
+    @Override
+    public void exchange(String name, Map<String, Object> attributes, long nanos) {
+        Instant now = Instant.now();
+        io.helidon.tracing.Span.Builder<?> builder = tracing.spanBuilder(name).parent(span.context())
+                .kind(io.helidon.tracing.Span.Kind.CLIENT);
+        attributes.forEach((k, v) -> tag(builder, k, v));
+        // Helidon's span has no end(Instant); the OpenTelemetry span underneath does.
+        builder.start(now.minusNanos(nanos)).unwrap(io.opentelemetry.api.trace.Span.class).end(now);
+    }
+
+    @Override
+    public String traceparent() {
+        return traceparent(span);
+    }
+
+    static String traceparent(io.helidon.tracing.Span span) {
+        io.opentelemetry.api.trace.SpanContext ids = span.unwrap(io.opentelemetry.api.trace.Span.class).getSpanContext();
+        return "00-" + ids.getTraceId() + "-" + ids.getSpanId() + "-" + ids.getTraceFlags().asHex();
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.omnisql.sim;
 
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /** Thread-safe counters behind {@link SimulatorStats}. */
@@ -11,7 +13,23 @@ final class Counters {
         JIRA_RATE_LIMITED, JIRA_FIELD_LISTS
     }
 
+    /** How many received {@code traceparent} headers are kept (the most recent). */
+    private static final int TRACEPARENTS_KEPT = 1_000;
+
     private final AtomicLongArray values = new AtomicLongArray(Kind.values().length);
+    private final ConcurrentLinkedDeque<String> traceparents = new ConcurrentLinkedDeque<>();
+
+    /** Keeps a request's {@code traceparent} header: what a traced upstream would join. */
+    void traceparent(String header) {
+        traceparents.addLast(header);
+        while (traceparents.size() > TRACEPARENTS_KEPT) {
+            traceparents.pollFirst();
+        }
+    }
+
+    List<String> traceparents() {
+        return List.copyOf(traceparents);
+    }
 
     /** Counts one event; a null kind (an endpoint without such a counter) is ignored. */
     void increment(Kind kind) {
@@ -24,6 +42,7 @@ final class Counters {
         for (int i = 0; i < values.length(); i++) {
             values.set(i, 0);
         }
+        traceparents.clear();
     }
 
     SimulatorStats snapshot() {

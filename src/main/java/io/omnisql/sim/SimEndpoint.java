@@ -86,6 +86,7 @@ final class SimEndpoint implements AutoCloseable {
     private void serve(ServerRequest req, ServerResponse res) throws InterruptedException {
         counters.increment(tally.requests());
         counters.increment(tally.endpointKind().apply(req));
+        req.headers().first(io.helidon.http.HeaderNames.create("traceparent")).ifPresent(counters::traceparent);
         Live l = live;
         if (l.latencyMs() > 0) {
             Thread.sleep(l.latencyMs());

@@ -83,6 +83,14 @@ public final class Simulators implements AutoCloseable {
         return counters.snapshot();
     }
 
+    /**
+     * The W3C {@code traceparent} headers of the requests received since start or {@link #resetStats()}, oldest
+     * first (the last 1,000): the trace context a traced GitHub or Jira would have joined.
+     */
+    public java.util.List<String> traceparents() {
+        return counters.traceparents();
+    }
+
     public void resetStats() {
         counters.reset();
     }

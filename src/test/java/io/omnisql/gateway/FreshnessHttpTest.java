@@ -25,19 +25,6 @@ import org.junit.jupiter.api.Test;
  * only by live fetches; STALE_DATA and allow_stale when live data cannot be had.
  */
 class FreshnessHttpTest {
-    private static final String SIMULATORS = """
-            simulators:
-              github:
-                latency_ms: 0
-                seed: 42
-                org: acme
-                repos: [mobile-app, web-app, platform-api, infra]
-                pull_requests: 400
-              jira:
-                latency_ms: 0
-                projects: [MOB, WEB, PLAT]
-                issues: 600
-            """;
     private static GatewayHarness gw;
     private static String token;
     private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
@@ -58,7 +45,7 @@ class FreshnessHttpTest {
 
     @BeforeAll
     static void start() throws Exception {
-        gw = GatewayHarness.start((file, text) -> file.equals("catalog.yaml") ? withFaults(text, "") : text);
+        gw = GatewayHarness.start((file, text) -> file.equals("catalog.yaml") ? GatewayHarness.withGithubFaults(text, "") : text);
         token = gw.token("fresh", "mobile", "admin", "");
     }
 
@@ -78,13 +65,6 @@ class FreshnessHttpTest {
     }
 
     /** The test catalog: small demo data, and {@code faults} (a YAML flow mapping or "") for the GitHub simulator. */
-    private static String withFaults(String catalog, String faults) {
-        int from = catalog.indexOf("simulators:");
-        int to = catalog.indexOf("\nsources:");
-        String sims = faults.isEmpty() ? SIMULATORS
-                : SIMULATORS.replace("    pull_requests: 400\n", "    pull_requests: 400\n    faults: " + faults + "\n");
-        return catalog.substring(0, from) + sims + catalog.substring(to);
-    }
 
     private static Response query(String sql, Long maxStalenessMs, boolean allowStale) {
         ObjectNode body = GatewayHarness.JSON.createObjectNode().put("sql", sql);
@@ -184,7 +164,7 @@ class FreshnessHttpTest {
         String sql = "SELECT count(*) FROM github.pull_requests WHERE state = 'open'";
         Response fresh = query(sql, null, false);
         assertThat(fresh.status()).as(fresh.text()).isEqualTo(200);
-        assertThat(gw.edit("catalog.yaml", t -> withFaults(t, "{error_every: 1}"))).isTrue();
+        assertThat(gw.edit("catalog.yaml", t -> GatewayHarness.withGithubFaults(t, "{error_every: 1}"))).isTrue();
         try {
             Thread.sleep(20);
             Response refused = query(sql, 0L, false);
@@ -213,7 +193,7 @@ class FreshnessHttpTest {
             assertThat(uncached.status()).isEqualTo(502);
             assertThat(uncached.errorCode()).isEqualTo("SOURCE_ERROR");
         } finally {
-            gw.edit("catalog.yaml", t -> withFaults(t, ""));
+            gw.edit("catalog.yaml", t -> GatewayHarness.withGithubFaults(t, ""));
         }
     }
 
@@ -221,13 +201,13 @@ class FreshnessHttpTest {
     void staleCacheWithinTheRequestsStalenessIsServedEvenWhileTheSourceFails() throws Exception {
         String sql = "SELECT count(*) FROM github.pull_requests WHERE repo = 'acme/infra'";
         assertThat(query(sql, null, false).status()).isEqualTo(200);
-        gw.edit("catalog.yaml", t -> withFaults(t, "{error_every: 1}"));
+        gw.edit("catalog.yaml", t -> GatewayHarness.withGithubFaults(t, "{error_every: 1}"));
         try {
             Response hit = query(sql, 600_000L, false);
             assertThat(hit.status()).as(hit.text()).isEqualTo(200);
             assertThat(sourceOf(hit.body().get("metadata"), "github.pull_requests").get("cache").asText()).isEqualTo("hit");
         } finally {
-            gw.edit("catalog.yaml", t -> withFaults(t, ""));
+            gw.edit("catalog.yaml", t -> GatewayHarness.withGithubFaults(t, ""));
         }
     }
 

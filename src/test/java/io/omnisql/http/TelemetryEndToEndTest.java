@@ -2,20 +2,14 @@ package io.omnisql.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import io.omnisql.GatewayHarness;
 import io.omnisql.GatewayHarness.Response;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
+import io.omnisql.observe.OtlpReceiver;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -25,25 +19,14 @@ import org.junit.jupiter.api.Test;
 
 /** Metrics, traces and trace ids as an SRE sees them, through a real gateway and a real OTLP receiver. */
 class TelemetryEndToEndTest {
-    private static final List<ExportTraceServiceRequest> received = new CopyOnWriteArrayList<>();
-    private static HttpServer receiver;
+    private static OtlpReceiver receiver;
     private static GatewayHarness gw;
     private static String token;
 
     @BeforeAll
     static void start() throws Exception {
-        receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        receiver.createContext("/v1/traces", exchange -> {
-            try (InputStream in = exchange.getRequestBody()) {
-                received.add(ExportTraceServiceRequest.parseFrom(in.readAllBytes()));
-            }
-            byte[] ok = ExportTraceServiceResponse.getDefaultInstance().toByteArray();
-            exchange.sendResponseHeaders(200, ok.length == 0 ? -1 : ok.length);
-            exchange.getResponseBody().write(ok);
-            exchange.close();
-        });
-        receiver.start();
-        String endpoint = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/v1/traces";
+        receiver = new OtlpReceiver();
+        String endpoint = receiver.tracesUrl();
         gw = GatewayHarness.start((file, text) -> file.equals("catalog.yaml")
                 ? text + "\nobservability:\n  tracing: {exporter: otlp, endpoint: \"" + endpoint + "\", sample_ratio: 1.0}\n"
                 : text);
@@ -53,7 +36,7 @@ class TelemetryEndToEndTest {
     @AfterAll
     static void stop() {
         gw.close();
-        receiver.stop(0);
+        receiver.close();
     }
 
     @Test
@@ -90,11 +73,7 @@ class TelemetryEndToEndTest {
         assertThat(r.headers().firstValue("traceparent").orElseThrow()).startsWith("00-" + callerTrace + "-");
         // Recorded before the answer was written: no waiting needed.
         gw.gateway().telemetry().flushTraces();
-        Map<String, io.opentelemetry.proto.trace.v1.Span> spans = received.stream()
-                .flatMap(req -> req.getResourceSpansList().stream())
-                .flatMap(rs -> rs.getScopeSpansList().stream())
-                .flatMap(ss -> ss.getSpansList().stream())
-                .filter(s -> HexFormat.of().formatHex(s.getTraceId().toByteArray()).equals(callerTrace))
+        Map<String, io.opentelemetry.proto.trace.v1.Span> spans = receiver.spans(callerTrace).stream()
                 .collect(Collectors.toMap(io.opentelemetry.proto.trace.v1.Span::getName, s -> s, (a, b) -> a));
         assertThat(spans).containsKeys("POST /v1/query", "authenticate", "plan", "policy.rewrite", "source.fetch",
                 "duckdb.load", "duckdb.execute");
@@ -103,8 +82,7 @@ class TelemetryEndToEndTest {
         assertThat(spans.get("duckdb.load").getParentSpanId()).isEqualTo(fetch.getSpanId());
         assertThat(fetch.getEndTimeUnixNano()).isGreaterThan(fetch.getStartTimeUnixNano());
         assertThat(fetch.getAttributesList().toString()).contains("github.pull_requests").contains("acme/infra");
-        long pages = received.stream().flatMap(req -> req.getResourceSpansList().stream())
-                .flatMap(rs -> rs.getScopeSpansList().stream()).flatMap(ss -> ss.getSpansList().stream())
+        long pages = receiver.spans().stream()
                 .filter(s -> s.getName().equals("source.page") && s.getParentSpanId().equals(fetch.getSpanId()))
                 .count();
         assertThat(pages).as("one source.page span per upstream page, under its fetch").isGreaterThanOrEqualTo(2);
@@ -124,10 +102,7 @@ class TelemetryEndToEndTest {
             }
         }
         gw.gateway().telemetry().flushTraces();
-        List<io.opentelemetry.proto.trace.v1.Span> all = received.stream()
-                .flatMap(req -> req.getResourceSpansList().stream())
-                .flatMap(rs -> rs.getScopeSpansList().stream())
-                .flatMap(ss -> ss.getSpansList().stream()).toList();
+        java.util.List<io.opentelemetry.proto.trace.v1.Span> all = receiver.spans();
         var root = all.stream().filter(s -> s.getName().equals("PG query")).findFirst().orElseThrow();
         Map<String, io.opentelemetry.proto.trace.v1.Span> spans = all.stream()
                 .filter(s -> s.getTraceId().equals(root.getTraceId()))

@@ -41,10 +41,10 @@ class MetricsEndpointTest {
     void scrapeShowsRecordedCountersGaugesAndHistograms() throws Exception {
         Metrics m = telemetry.metrics();
         for (int i = 0; i < 3; i++) {
-            m.httpRequest("POST", "/v1/query", 200);
+            m.httpRequest("POST", "/v1/query", 200, 1_000_000);
         }
-        m.httpRequest("POST", "/v1/query", 429);
-        m.httpRequest("BREW", "/v1/query", 405);
+        m.httpRequest("POST", "/v1/query", 429, 1_000_000);
+        m.httpRequest("BREW", "/v1/query", 405, 1_000_000);
 
         m.queryStarted();
         m.queryStarted();

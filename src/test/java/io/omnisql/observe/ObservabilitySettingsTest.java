@@ -68,4 +68,12 @@ class ObservabilitySettingsTest {
         assertThatThrownBy(() -> parse("observability: {metrics: true}"))
                 .hasMessageContaining("observability.metrics");
     }
+
+    @Test
+    void logFormatIsTextByDefaultJsonWhenAskedAndNothingElse() {
+        assertThat(ObservabilitySettings.fromMap(null).logFormat()).isEqualTo(ObservabilitySettings.LogFormat.TEXT);
+        assertThat(parse("observability: {log_format: JSON}").logFormat()).isEqualTo(ObservabilitySettings.LogFormat.JSON);
+        assertThatThrownBy(() -> parse("observability: {log_format: xml}"))
+                .hasMessageContaining("observability.log_format").hasMessageContaining("'text' or 'json'");
+    }
 }

@@ -1,31 +1,23 @@
 package io.omnisql.observe;
 
-import com.sun.net.httpserver.HttpServer;
 import io.omnisql.error.ErrorCode;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
-import io.opentelemetry.proto.common.v1.AnyValue;
-import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
-import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Status;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 
+import static io.omnisql.observe.OtlpReceiver.attr;
+import static io.omnisql.observe.OtlpReceiver.hasAttr;
+import static io.omnisql.observe.OtlpReceiver.hex;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Exports through the real OTLP/HTTP pipeline to a receiver that decodes the official protobuf messages. */
@@ -33,33 +25,20 @@ class TraceExportTest {
     private static final String CALLER_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
     private static final String CALLER_SPAN = "00f067aa0ba902b7";
 
-    private final List<ExportTraceServiceRequest> received = new CopyOnWriteArrayList<>();
-    private HttpServer receiver;
+    private OtlpReceiver receiver;
     private Telemetry telemetry;
 
     @BeforeEach
-    void start() throws IOException {
-        receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        receiver.createContext("/v1/traces", exchange -> {
-            try (InputStream in = exchange.getRequestBody()) {
-                received.add(ExportTraceServiceRequest.parseFrom(in.readAllBytes()));
-            }
-            byte[] ok = ExportTraceServiceResponse.getDefaultInstance().toByteArray();
-            exchange.getResponseHeaders().add("Content-Type", "application/x-protobuf");
-            exchange.sendResponseHeaders(200, ok.length == 0 ? -1 : ok.length);
-            exchange.getResponseBody().write(ok);
-            exchange.close();
-        });
-        receiver.start();
-        URI endpoint = URI.create("http://127.0.0.1:" + receiver.getAddress().getPort() + "/v1/traces");
-        telemetry = Telemetry.create(new ObservabilitySettings(
-                new ObservabilitySettings.Tracing(ObservabilitySettings.Exporter.OTLP, endpoint, 1.0, "omnisql-test"), false));
+    void start() {
+        receiver = new OtlpReceiver();
+        telemetry = Telemetry.create(new ObservabilitySettings(new ObservabilitySettings.Tracing(
+                ObservabilitySettings.Exporter.OTLP, URI.create(receiver.tracesUrl()), 1.0, "omnisql-test"), false));
     }
 
     @AfterEach
     void stop() {
         telemetry.close();
-        receiver.stop(0);
+        receiver.close();
     }
 
     @Test
@@ -74,7 +53,7 @@ class TraceExportTest {
                                                                     "pushed_filters", "state = 'open'",
                                                                     "cache", "miss"))) {
                     for (int page = 1; page <= 2; page++) {
-                        f.child("source.page", Map.of("page", page, "http.status_code", 200, "rows", 50)).end();
+                        f.child("source.page", Map.of("page", page, "http.response.status_code", 200, "rows", 50)).end();
                     }
                     f.attribute("rows", 100L);
                 }
@@ -96,7 +75,12 @@ class TraceExportTest {
         assertThat(request.getParentSpanId().isEmpty()).isTrue();
         assertThat(request.getKind()).isEqualTo(io.opentelemetry.proto.trace.v1.Span.SpanKind.SPAN_KIND_SERVER);
         assertThat(attr(request, "http.route").getStringValue()).isEqualTo("/v1/query");
-        assertThat(attr(request, "http.status_code").getIntValue()).isEqualTo(504);
+        assertThat(attr(request, "http.request.method").getStringValue()).isEqualTo("POST");
+        assertThat(attr(request, "url.path").getStringValue()).isEqualTo("/v1/query");
+        assertThat(attr(request, "http.response.status_code").getIntValue()).isEqualTo(504);
+        assertThat(attr(request, "error.type").getStringValue()).isEqualTo("504");
+        assertThat(hasAttr(request, "http.status_code") || hasAttr(request, "http.method"))
+                .as("the old attribute names are gone").isFalse();
         assertThat(attr(request, "error.code").getStringValue()).isEqualTo("QUERY_TIMEOUT");
         assertThat(request.getStatus().getCode()).isEqualTo(Status.StatusCode.STATUS_CODE_ERROR);
         assertThat(trace.traceparent()).isEqualTo("00-" + trace.traceId() + "-" + hex(request.getSpanId().toByteArray()) + "-01");
@@ -112,7 +96,7 @@ class TraceExportTest {
         for (String page : List.of("source.page#1", "source.page#2")) {
             var p = byName.get(page);
             assertThat(p.getParentSpanId()).isEqualTo(fetch.getSpanId());
-            assertThat(attr(p, "http.status_code").getIntValue()).isEqualTo(200);
+            assertThat(attr(p, "http.response.status_code").getIntValue()).isEqualTo(200);
             // Durations: each child lies within its parent's interval.
             assertThat(p.getStartTimeUnixNano()).isBetween(fetch.getStartTimeUnixNano(), fetch.getEndTimeUnixNano());
             assertThat(p.getEndTimeUnixNano()).isBetween(p.getStartTimeUnixNano(), fetch.getEndTimeUnixNano());
@@ -121,7 +105,7 @@ class TraceExportTest {
         assertThat(byName.get("duckdb.execute").getStatus().getCode()).isEqualTo(Status.StatusCode.STATUS_CODE_ERROR);
         assertThat(attr(byName.get("duckdb.execute"), "error.code").getStringValue()).isEqualTo("QUERY_TIMEOUT");
 
-        ResourceSpans resource = received.getFirst().getResourceSpans(0);
+        ResourceSpans resource = receiver.resourceSpans().getFirst();
         assertThat(resource.getResource().getAttributesList())
                 .anySatisfy(kv -> {
                     assertThat(kv.getKey()).isEqualTo("service.name");
@@ -157,21 +141,6 @@ class TraceExportTest {
     }
 
     private List<io.opentelemetry.proto.trace.v1.Span> spans() {
-        return received.stream()
-                .flatMap(r -> r.getResourceSpansList().stream())
-                .flatMap(rs -> rs.getScopeSpansList().stream())
-                .map(ScopeSpans::getSpansList)
-                .flatMap(List::stream)
-                .toList();
-    }
-
-    private static AnyValue attr(io.opentelemetry.proto.trace.v1.Span span, String key) {
-        return span.getAttributesList().stream().filter(kv -> kv.getKey().equals(key))
-                .map(KeyValue::getValue).findFirst()
-                .orElseThrow(() -> new AssertionError("span " + span.getName() + " lacks attribute " + key));
-    }
-
-    private static String hex(byte[] bytes) {
-        return HexFormat.of().formatHex(bytes);
+        return receiver.spans();
     }
 }
