@@ -10,6 +10,8 @@ import io.omnisql.config.ConfigStore;
 import io.omnisql.config.Snapshot;
 import io.omnisql.config.Section;
 import io.omnisql.connector.HttpConnector;
+import io.omnisql.console.ConsoleRoutes;
+import io.omnisql.console.ConsoleSettings;
 import io.omnisql.exec.Engine;
 import io.omnisql.error.QueryException;
 import io.omnisql.exec.Lane;
@@ -43,6 +45,7 @@ import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.logging.Logger;
@@ -98,6 +101,7 @@ public final class Gateway implements AutoCloseable {
         readiness.register("engine", () -> engine.answers(READY_ENGINE_TIMEOUT_MS));
         cache = new SourceCache(defaults.cacheMaxBytes(), InstantSource.system(), engine::drop);
         HttpConnector connector = new HttpConnector(this::baseUrl, options.env(), limiter);
+        connector.validatorStoreBytes(defaults.validatorStoreBytes());
         connector.onRateLimit((source, remaining) -> telemetry.metrics().upstreamRateLimitRemaining(source, remaining));
         config.register(connector.secretsCheck()); // a missing ${env:..}/${file:..} secret fails the load, named
         IdentitySettings identity = identity(first);
@@ -121,6 +125,8 @@ public final class Gateway implements AutoCloseable {
         if (pgServer != null) {
             started.push(pgServer);
         }
+        AtomicReference<ConsoleSettings> consoleSettings = new AtomicReference<>(console(identity, observability(first)));
+        ConsoleRoutes console = new ConsoleRoutes(consoleSettings::get);
         if (cluster != null) {
             limiter.share(cluster.buckets());
             connector.sharePages(cluster.pages());
@@ -148,7 +154,9 @@ public final class Gateway implements AutoCloseable {
                     : simulatorSettings(next);
             boolean dataShapeChanged = !shapesSameData(next.catalog(), config.current().catalog());
             clusterSettings(next, options.env()); // validated now; applied at the next restart (declared below)
+            ConsoleSettings nextConsole = console(nextIdentity, observability(next));
             return () -> {
+                consoleSettings.set(nextConsole);
                 limiter.update(nextLimits);
                 engine.update(lanes(nextLimits));
                 authenticator.update(nextIdentity);
@@ -159,6 +167,7 @@ public final class Gateway implements AutoCloseable {
                     simulators.update(nextSims);
                 }
                 cache.resize(next.catalog().defaults().cacheMaxBytes());
+                connector.validatorStoreBytes(next.catalog().defaults().validatorStoreBytes());
                 if (dataShapeChanged) {
                     // Cached tables were shaped by the old definitions.
                     cache.invalidateAll();
@@ -197,6 +206,7 @@ public final class Gateway implements AutoCloseable {
                     new HealthRoutes(readiness).register(r);
                     demoIssuer.register(r);
                     telemetry.register(r);
+                    console.register(r);
                     routes.registerFallback(r);
                     protocol.register(r);
                 })
@@ -385,8 +395,8 @@ public final class Gateway implements AutoCloseable {
         return switch (path) {
             case "/v1/query", "/v1/explain", "/v1/catalog", "/v1/queries" -> null;
             case "/health", "/health/live", "/health/ready", "/metrics", "/openapi.yaml", "/dev/token", "/dev/jwks",
-                 "/dev/.well-known/openid-configuration" -> path;
-            default -> path.startsWith("/v1/queries/") ? null : "unmatched";
+                 "/dev/.well-known/openid-configuration", "/", "/console/config.json" -> path;
+            default -> path.startsWith("/v1/queries/") ? null : path.startsWith("/console") ? "/console" : "unmatched";
         };
     }
 
@@ -437,6 +447,11 @@ public final class Gateway implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("environment", 0, e.getMessage());
         }
+    }
+
+    private static ConsoleSettings console(IdentitySettings identity, ObservabilitySettings observability) {
+        return new ConsoleSettings(identity.demoIssuer().enabled(), identity.issuer(), identity.consoleClientId(),
+                observability.traceUiUrl());
     }
 
     private static ObservabilitySettings observability(Snapshot s) throws ConfigException {

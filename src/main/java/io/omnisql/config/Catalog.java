@@ -59,7 +59,7 @@ public record Catalog(Defaults defaults,
     public record Defaults(long maxStalenessMs, long timeoutMs, long maxTimeoutMs, int maxRowsPerTable,
                            int maxResultRows, long maxResultBytes, long cacheMaxBytes, int duckdbThreads,
                            String duckdbMemoryLimit, int maxConcurrentQueries, long queueTimeoutMs, SqlLimits sql,
-                           boolean joinPushdown) {
+                           long validatorStoreBytes, boolean joinPushdown) {
     }
 
     /**
@@ -80,7 +80,8 @@ public record Catalog(Defaults defaults,
      * may read secrets: {@code ${env:NAME}}, {@code ${file:/run/secrets/name}}.
      */
     public record SourceDef(String name, String baseUrl, Auth auth, Map<String, String> headers,
-                            Pagination pagination, long timeoutMs, int retries, Map<String, String> queryParams) {
+                            Pagination pagination, long timeoutMs, int retries, Map<String, String> queryParams,
+                            boolean freeRevalidation) {
         public boolean embedded() {
             return baseUrl.startsWith("embedded:");
         }

@@ -95,7 +95,8 @@ final class CatalogParser {
         f.allowOnly(Set.of("max_staleness_ms", "timeout_ms", "max_timeout_ms", "max_rows_per_table",
                 "max_result_rows", "max_result_bytes", "cache_max_bytes", "duckdb_threads", "duckdb_memory_limit",
                 "max_concurrent_queries", "queue_timeout_ms", "max_sql_chars", "max_sql_nesting",
-                "max_sql_expression_depth", "parse_timeout_ms", "plan_cache_max_bytes", "join_pushdown"));
+                "max_sql_expression_depth", "parse_timeout_ms", "plan_cache_max_bytes", "validator_store_bytes",
+                "join_pushdown"));
         long timeout = f.number("timeout_ms", 30_000, 1, 3_600_000);
         long maxTimeout = f.number("max_timeout_ms", 120_000, 1, 3_600_000);
         if (timeout > maxTimeout) {
@@ -117,6 +118,7 @@ final class CatalogParser {
                 (int) f.number("max_concurrent_queries", 64, 1, 100_000),
                 f.number("queue_timeout_ms", 2_000, 0, 600_000),
                 sqlLimits(f),
+                f.number("validator_store_bytes", 64L << 20, 0, 1L << 40),
                 f.bool("join_pushdown", true));
     }
 
@@ -132,7 +134,8 @@ final class CatalogParser {
     }
 
     private static SourceDef source(String name, Section f) throws ConfigException {
-        f.allowOnly(Set.of("base_url", "auth", "headers", "query_params", "pagination", "timeout_ms", "retries"));
+        f.allowOnly(Set.of("base_url", "auth", "headers", "query_params", "pagination", "timeout_ms", "retries",
+                "conditional_requests"));
         String base = f.string("base_url", null);
         if (!base.matches("embedded:(github|jira)") && !base.matches("https?://[^\\s]+")) {
             throw f.error("base_url", "must be an http(s) URL or embedded:github / embedded:jira");
@@ -164,7 +167,21 @@ final class CatalogParser {
                 p.string("last_field", "isLast"), p.string("start_param", offset ? "offset" : "startAt"),
                 p.string("total_field", "total"), p.string("more_field", "more"));
         return new SourceDef(name, base, auth, Map.copyOf(headers), pagination,
-                f.number("timeout_ms", 10_000, 1, 3_600_000), (int) f.number("retries", 3, 0, 10), Map.copyOf(queryParams));
+                f.number("timeout_ms", 10_000, 1, 3_600_000), (int) f.number("retries", 3, 0, 10), Map.copyOf(queryParams),
+                conditionalRequestsFree(f));
+    }
+
+    /**
+     * Whether the upstream leaves a conditional request answered 304 off its quota ({@code free}, GitHub's
+     * documented behaviour) or counts it like any other ({@code charged}, the default: unknown means charged).
+     */
+    private static boolean conditionalRequestsFree(Section f) throws ConfigException {
+        String value = f.string("conditional_requests", "charged");
+        return switch (value) {
+            case "free" -> true;
+            case "charged" -> false;
+            default -> throw f.error("conditional_requests", "must be free or charged");
+        };
     }
 
     /** {@code ${env:NAME}} or {@code ${file:/absolute/path}} references inside a value; any other {@code ${} is refused. */

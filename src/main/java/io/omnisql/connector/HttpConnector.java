@@ -37,7 +37,8 @@ import java.util.regex.Pattern;
 public final class HttpConnector implements Connector {
     private static final Pattern NEXT = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"?next\"?");
     private static final Pattern LAST = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"?last\"?");
-    private static final long ETAG_STORE_BYTES = 64L << 20;
+    /** Until {@link #validatorStoreBytes} is called: the catalog's default. */
+    private static final long VALIDATOR_STORE_BYTES = 64L << 20;
     private final Function<SourceDef, URI> baseUrls;
     private final Upstream upstream;
     private final PerRowCalls perRow;
@@ -53,9 +54,14 @@ public final class HttpConnector implements Connector {
     public HttpConnector(Function<SourceDef, URI> baseUrls, Function<String, String> env, RateLimiter limiter) {
         this.baseUrls = baseUrls;
         this.credentials = new Credentials(env, baseUrls, InstantSource.system());
-        this.upstream = new Upstream(credentials, limiter, InstantSource.system(), ETAG_STORE_BYTES);
+        this.upstream = new Upstream(credentials, limiter, InstantSource.system(), VALIDATOR_STORE_BYTES);
         this.perRow = new PerRowCalls(upstream);
         this.fieldNames = new FieldNames(upstream);
+    }
+
+    /** Bounds the pages kept for revalidation by their stored (compressed) bytes: catalog.yaml's validator_store_bytes. */
+    public void validatorStoreBytes(long maxBytes) {
+        upstream.validators().resize(maxBytes);
     }
 
     public URI baseUrl(SourceDef source) {

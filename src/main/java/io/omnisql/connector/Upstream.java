@@ -2,8 +2,6 @@ package io.omnisql.connector;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.omnisql.config.Catalog.SourceDef;
 import io.omnisql.error.ErrorCode;
 import io.omnisql.error.QueryException;
@@ -39,7 +37,8 @@ import java.util.function.BiConsumer;
 
 /**
  * One upstream GET, made safe: credentials from the environment, the source's token bucket, conditional
- * requests (a stored page is revalidated with {@code If-None-Match}; a 304 reuses it and costs no quota), the
+ * requests (a stored page is revalidated with {@code If-None-Match}; a 304 reuses it, and costs no token when
+ * the source declares {@code conditional_requests: free}), the
  * providers' rate-limit answers honoured within the query's deadline, bounded jittered retries of 5xx and
  * connection failures, and bodies checked against their {@code Content-Length}.
  */
@@ -49,7 +48,7 @@ final class Upstream {
     }
 
     /** A page kept for revalidation: its validator, body and Link header (a 304 carries neither). */
-    private record Stored(String etag, byte[] body, List<String> links) {
+    private record Stored(String etag, byte[] body, List<String> links) implements ValidatorStore.Validator {
     }
 
     /** {@link #get}'s {@code sharedSinceMillis} for a request that is never shared with other replicas. */
@@ -70,7 +69,7 @@ final class Upstream {
     private final Credentials credentials;
     private final RateLimiter limiter;
     private final InstantSource clock;
-    private final Cache<String, Stored> stored;
+    private final ValidatorStore stored;
     private volatile PageListener listener = PageListener.NONE;
     private volatile FleetPages fleet = FleetPages.NONE;
     private volatile BiConsumer<String, Long> rateLimitListener = (source, remaining) -> {
@@ -80,10 +79,7 @@ final class Upstream {
         this.credentials = credentials;
         this.limiter = limiter;
         this.clock = clock;
-        this.stored = Caffeine.newBuilder()
-                .maximumWeight(etagCacheBytes)
-                .weigher((String k, Stored s) -> k.length() + s.body().length + 64)
-                .build();
+        this.stored = new ValidatorStore(etagCacheBytes);
     }
 
     void listener(PageListener listener) {
@@ -97,6 +93,10 @@ final class Upstream {
     /** Where pages are shared with other replicas (none by default). */
     void fleet(FleetPages fleet) {
         this.fleet = fleet;
+    }
+
+    ValidatorStore validators() {
+        return stored;
     }
 
     void rateLimitListener(BiConsumer<String, Long> listener) {
@@ -139,7 +139,7 @@ final class Upstream {
                     : new Stored(older.etag(), older.body(), older.links());
             Page own = fetch(source, table, uri, deadlineNanos, notFoundAllowed, null, fleetCopy, traceparent);
             boolean whole = own.status() / 100 == 2 || own.status() == 304;
-            Stored validator = stored.getIfPresent(key);
+            ValidatorStore.Validator validator = stored.get(key);
             return new FleetPages.Page(own.status(), own.body() == null ? new byte[0] : own.body(), own.links(),
                     validator == null ? null : validator.etag(), clock.millis(), whole);
         });
@@ -149,7 +149,7 @@ final class Upstream {
 
     /** {@code fleetCopy}: the fleet's older copy, used for {@code If-None-Match} when this replica has none. */
     private Page fetch(SourceDef source, String table, URI uri, long deadlineNanos, boolean notFoundAllowed,
-                       Map<String, Object> postBody, Stored fleetCopy, String traceparent) {
+                       Map<String, Object> postBody, ValidatorStore.Validator fleetCopy, String traceparent) {
         String key = source.name() + " " + uri;
         boolean reauthenticated = false;
         String sentAuthorization = null;
@@ -159,11 +159,17 @@ final class Upstream {
                 throw timeout(source, "query deadline reached before the request");
             }
             long timeoutMs = Math.min(remainingMs, source.timeoutMs());
-            Stored own = postBody == null ? stored.getIfPresent(key) : null;
-            Stored previous = own != null || postBody != null ? own : fleetCopy;
+            ValidatorStore.Validator own = postBody == null ? stored.get(key) : null;
+            ValidatorStore.Validator previous = own != null || postBody != null ? own : fleetCopy;
+            // A revalidation the upstream does not charge when answered 304 waits for no token; any other
+            // outcome of it (a 200, an error, no answer at all) is charged afterwards, as the upstream may count it.
+            boolean free = previous != null && source.freeRevalidation();
+            boolean uncharged = false;
             long start = System.nanoTime();
-            HttpResponse<byte[]> response;
-            try (SourcePermit permit = limiter.acquireSource(source.name(), deadlineNanos)) {
+            HttpResponse<byte[]> response = null;
+            try (SourcePermit permit = free ? limiter.acquireRevalidation(source.name(), deadlineNanos)
+                    : limiter.acquireSource(source.name(), deadlineNanos)) {
+                uncharged = !permit.tokenTaken();
                 HttpRequest request = request(source, uri, timeoutMs, previous, deadlineNanos, postBody, traceparent);
                 sentAuthorization = request.headers().firstValue("Authorization").orElse(null);
                 response = send(request, timeoutMs);
@@ -181,6 +187,10 @@ final class Upstream {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw timeout(source, "request cancelled");
+            } finally {
+                if (uncharged && (response == null || response.statusCode() != 304)) {
+                    limiter.chargeSource(source.name());
+                }
             }
             long nanos = System.nanoTime() - start;
             int status = response.statusCode();
@@ -197,7 +207,7 @@ final class Upstream {
             }
             if (status == 304 && previous != null) {
                 if (previous == fleetCopy && previous.body().length <= MAX_STORED_BODY) {
-                    stored.put(key, previous);
+                    stored.put(key, previous.etag(), previous.body(), previous.links());
                 }
                 return new Page(uri, 304, previous.body(), previous.links(), nanos);
             }
@@ -243,7 +253,7 @@ final class Upstream {
      * Authorization. Secret query parameters are added here only, so the URIs that explain, traces and errors
      * show never carry them.
      */
-    private HttpRequest request(SourceDef source, URI uri, long timeoutMs, Stored previous, long deadlineNanos,
+    private HttpRequest request(SourceDef source, URI uri, long timeoutMs, ValidatorStore.Validator previous, long deadlineNanos,
                                 Map<String, Object> postBody, String traceparent) {
         try {
             URI sent = uri;
@@ -317,9 +327,9 @@ final class Upstream {
         List<String> links = response.headers().allValues("link");
         String etag = response.headers().firstValue("etag").orElse(null);
         if (etag != null && body.length <= MAX_STORED_BODY) {
-            stored.put(key, new Stored(etag, body, links));
+            stored.put(key, etag, body, links);
         } else {
-            stored.invalidate(key);
+            stored.remove(key);
         }
         return new Page(uri, response.statusCode(), body, links, nanos);
     }

@@ -702,8 +702,11 @@ public final class QueryService {
                                 (src, tbl, uri, status, rows, nanos) -> {
                                     metrics.sourcePage(src);
                                     handle.page(tbl, src, rows, nanos);
-                                    // The principal's share of the source: a fetch stops at the first page past it.
-                                    limiter.chargeBudget(src, handle.subject());
+                                    // The principal's share of the source: a fetch stops at the first page past it. A
+                                    // 304 the upstream does not count (conditional_requests: free) is not counted either.
+                                    if (status != 304 || !request.source().freeRevalidation()) {
+                                        limiter.chargeBudget(src, handle.subject());
+                                    }
                                     // Told after the exchange: a CLIENT span back-dated by its duration.
                                     span.exchange("source.page", pageAttributes(uri, status, rows), nanos);
                                 }), writer::append);

@@ -124,11 +124,11 @@ public final class QueryRoutes {
             try (Span span = trace.child("authenticate", Map.of())) {
                 principal = authenticate(req, span);
             }
-            List<CatalogView.VisibleTable> tables = catalog.tables(principal);
+            CatalogView.View view = catalog.view(principal);
             body = Json.write(g -> {
                 g.writeStartObject();
                 g.writeArrayFieldStart("tables");
-                for (CatalogView.VisibleTable t : tables) {
+                for (CatalogView.VisibleTable t : view.tables()) {
                     g.writeStartObject();
                     g.writeStringField("name", t.name());
                     g.writeStringField("description", t.description());
@@ -145,6 +145,20 @@ public final class QueryRoutes {
                         g.writeEndObject();
                     }
                     g.writeEndArray();
+                    CatalogView.TableRules rules = view.rules().get(t.name());
+                    g.writeFieldName("denied_columns");
+                    Json.value(g, rules.deniedColumns());
+                    g.writeFieldName("policies");
+                    Json.value(g, rules.policies());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeArrayFieldStart("denied_tables");
+                for (CatalogView.DeniedTable d : view.denied()) {
+                    g.writeStartObject();
+                    g.writeStringField("name", d.name());
+                    g.writeStringField("rule", d.rule());
+                    g.writeStringField("message", d.message());
                     g.writeEndObject();
                 }
                 g.writeEndArray();

@@ -21,14 +21,15 @@ import java.util.Set;
  * @param jwksRefetchInterval  least time between two JWKS fetches, so unknown-kid floods cannot hammer the IdP
  * @param claims               which claims give subject, team, roles, scopes and attributes
  * @param demoIssuer           the built-in demo issuer's switch and token lifetime
+ * @param consoleClientId      the OAuth client id the web console signs in with at {@code issuer} ("" = none)
  */
 public record IdentitySettings(String audience, String issuer, boolean discovery, String jwksUri,
                                Duration clockSkew, Duration jwksRefetchInterval, ClaimNames claims,
-                               DemoIssuerSettings demoIssuer) {
+                               DemoIssuerSettings demoIssuer, String consoleClientId) {
 
     private static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(5);
     private static final Set<String> KEYS = Set.of("audience", "issuer", "discovery", "jwks_uri", "clock_skew_s",
-            "jwks_refetch_interval_s", "claims", "demo_issuer");
+            "jwks_refetch_interval_s", "claims", "demo_issuer", "console_client_id");
 
     /**
      * Claim names per principal field. Each field lists candidates; the first claim present in a token
@@ -97,7 +98,8 @@ public record IdentitySettings(String audience, String issuer, boolean discovery
         if (!issuer.isEmpty() && !discovery && jwksUri.isEmpty()) {
             throw s.error("jwks_uri", "required when identity.discovery is false");
         }
-        return new IdentitySettings(audience, issuer, discovery, jwksUri, clockSkew, refetch, claims, demo);
+        return new IdentitySettings(audience, issuer, discovery, jwksUri, clockSkew, refetch, claims, demo,
+                s.string("console_client_id", ""));
     }
 
     private static ClaimNames claimNames(Section s) throws ConfigException {

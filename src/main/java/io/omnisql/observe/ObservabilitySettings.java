@@ -15,12 +15,13 @@ import java.util.Set;
  *   tracing: {exporter: none, endpoint: "http://127.0.0.1:4318/v1/traces", sample_ratio: 1.0, service_name: omnisql}
  *   query_log: true
  *   log_format: text        # or json: one JSON object per line for a log pipeline
+ *   trace_ui_url: ""        # e.g. http://jaeger:16686/trace/{trace_id}: where the web console links trace ids
  * </pre>
  *
  * Every key applies on reload without a restart; {@code OTEL_*} environment variables override the tracing
  * keys (see {@link Tracing}), {@code OMNISQL_LOG_FORMAT} overrides {@code log_format}.
  */
-public record ObservabilitySettings(Tracing tracing, boolean queryLog, LogFormat logFormat) {
+public record ObservabilitySettings(Tracing tracing, boolean queryLog, LogFormat logFormat, String traceUiUrl) {
 
     /** How the process writes its log lines (the query log included). */
     public enum LogFormat {
@@ -41,12 +42,12 @@ public record ObservabilitySettings(Tracing tracing, boolean queryLog, LogFormat
 
     /** Text log lines: the shape before {@code log_format} existed. */
     public ObservabilitySettings(Tracing tracing, boolean queryLog) {
-        this(tracing, queryLog, LogFormat.TEXT);
+        this(tracing, queryLog, LogFormat.TEXT, "");
     }
 
     /** These settings with the log format replaced (the environment's override). */
     public ObservabilitySettings withLogFormat(LogFormat format) {
-        return new ObservabilitySettings(tracing, queryLog, format);
+        return new ObservabilitySettings(tracing, queryLog, format, traceUiUrl);
     }
 
     /** Where finished spans go. Ids are generated either way, so callers always get a trace id. */
@@ -71,11 +72,11 @@ public record ObservabilitySettings(Tracing tracing, boolean queryLog, LogFormat
 
     public static final URI DEFAULT_ENDPOINT = URI.create("http://127.0.0.1:4318/v1/traces");
 
-    private static final Set<String> SECTION_KEYS = Set.of("tracing", "query_log", "log_format");
+    private static final Set<String> SECTION_KEYS = Set.of("tracing", "query_log", "log_format", "trace_ui_url");
     private static final Set<String> TRACING_KEYS = Set.of("exporter", "endpoint", "sample_ratio", "service_name");
 
     public static ObservabilitySettings defaults() {
-        return new ObservabilitySettings(new Tracing(Exporter.NONE, DEFAULT_ENDPOINT, 1.0, "omnisql"), true, LogFormat.TEXT);
+        return new ObservabilitySettings(new Tracing(Exporter.NONE, DEFAULT_ENDPOINT, 1.0, "omnisql"), true, LogFormat.TEXT, "");
     }
 
     /**
@@ -130,6 +131,19 @@ public record ObservabilitySettings(Tracing tracing, boolean queryLog, LogFormat
                 throw s.error("log_format", "must be 'text' or 'json', got '" + text + "'");
             }
         }
-        return new ObservabilitySettings(tracing, s.bool("query_log", d.queryLog()), logFormat);
+        String traceUi = s.string("trace_ui_url", "");
+        if (!traceUi.isEmpty()) {
+            URI u;
+            try {
+                u = URI.create(traceUi.replace("{trace_id}", "x"));
+            } catch (IllegalArgumentException e) {
+                u = null;
+            }
+            if (u == null || !traceUi.contains("{trace_id}") || u.getHost() == null
+                    || !"http".equals(u.getScheme()) && !"https".equals(u.getScheme())) {
+                throw s.error("trace_ui_url", "must be an http(s) URL containing {trace_id}, got '" + traceUi + "'");
+            }
+        }
+        return new ObservabilitySettings(tracing, s.bool("query_log", d.queryLog()), logFormat, traceUi);
     }
 }

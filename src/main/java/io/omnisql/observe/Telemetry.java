@@ -90,7 +90,8 @@ public final class Telemetry implements AutoCloseable {
         ObservabilitySettings effective = withEnv(next);
         ObservabilitySettings before = settings;
         if (!effective.tracing().equals(before.tracing()) && !replaceTracing(effective.tracing())) {
-            effective = new ObservabilitySettings(before.tracing(), effective.queryLog(), effective.logFormat());
+            effective = new ObservabilitySettings(before.tracing(), effective.queryLog(), effective.logFormat(),
+                    effective.traceUiUrl());
         }
         queryLog.enabled(effective.queryLog());
         if (effective.logFormat() != before.logFormat()) {

@@ -10,7 +10,10 @@ import io.omnisql.error.QueryException;
 import io.omnisql.identity.Principal;
 import io.omnisql.plan.TableRef;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -31,13 +34,35 @@ public final class CatalogView {
     public record VisibleTable(String name, String description, List<VisibleColumn> columns, boolean rowFiltered) {
     }
 
+    /**
+     * Why a readable table looks as it does to the caller: the columns policy leaves out and the rules that shape it,
+     * by name. Kept apart from {@link VisibleTable}, whose equality means "the same visible shape" (the Postgres
+     * shadow catalog shares one view among principals who see the same tables).
+     */
+    public record TableRules(List<String> deniedColumns, List<String> policies) {
+    }
+
+    /** A catalog table the caller may not read, with the rule that denies it. */
+    public record DeniedTable(String name, String rule, String message) {
+    }
+
+    /** What one principal may read (with the rules per table name), and what not. */
+    public record View(List<VisibleTable> tables, Map<String, TableRules> rules, List<DeniedTable> denied) {
+    }
+
     /** A readable column; masked columns push nothing to the source (predicates on them see masked values). */
     public record VisibleColumn(String name, String type, String description, boolean masked, List<String> pushdown) {
     }
 
     public List<VisibleTable> tables(Principal principal) {
+        return view(principal).tables();
+    }
+
+    public View view(Principal principal) {
         Snapshot snapshot = config.current();
         List<VisibleTable> out = new ArrayList<>();
+        List<DeniedTable> denied = new ArrayList<>();
+        Map<String, TableRules> rules = new LinkedHashMap<>();
         for (TableDef table : snapshot.catalog().tables().values()) {
             Set<String> all = table.columns().stream().map(ColumnDef::name).collect(Collectors.toSet());
             Governance g;
@@ -45,6 +70,12 @@ public final class CatalogView {
                 g = policy.govern(principal, new TableRef("", table.name(), table, all, Set.of(), List.of(), List.of()), snapshot);
             } catch (QueryException e) {
                 if (e.code() == ErrorCode.ENTITLEMENT_DENIED) {
+                    // A table no rule opens is not even named to the caller (deny by default); one that an explicit
+                    // rule refuses is listed with that rule, so the caller can see why.
+                    String rule = String.valueOf(e.details().getOrDefault("rule", ""));
+                    if (!rule.equals("default_access")) {
+                        denied.add(new DeniedTable(table.name(), rule, e.getMessage()));
+                    }
                     continue;
                 }
                 throw e;
@@ -59,7 +90,8 @@ public final class CatalogView {
                 columns.add(new VisibleColumn(c.name(), c.type().name(), c.description(), masked, ops));
             }
             out.add(new VisibleTable(table.name(), table.description(), List.copyOf(columns), !g.rowFilters().isEmpty()));
+            rules.put(table.name(), new TableRules(g.hiddenColumns().stream().sorted().toList(), g.applied()));
         }
-        return out;
+        return new View(List.copyOf(out), Collections.unmodifiableMap(rules), List.copyOf(denied));
     }
 }

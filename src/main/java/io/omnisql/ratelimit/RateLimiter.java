@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.LongAdder;
  * Thread-safe; each acquisition is a map lookup and a short synchronized section on one bucket.
  */
 public final class RateLimiter {
+    /** How far into debt {@link #chargeSource} may put a bucket: far beyond any deadline, clear of overflow. */
+    private static final long CHARGE_HORIZON_NANOS = TimeUnit.DAYS.toNanos(1);
     private final NanoClock clock;
     private final Cache<String, TokenBucket> principals;
     /** Each principal's share of an upstream's requests ({@code sources.<name>.per_principal}), keyed by {@link #budgetKey}. */
@@ -250,16 +252,7 @@ public final class RateLimiter {
      */
     public SourcePermit acquireSource(String source, long deadlineNanos) throws InterruptedException {
         SourceGate gate = gate(source);
-        if (!gate.slots.tryAcquire()) {
-            long remaining = deadlineNanos - clock.nanoTime();
-            if (remaining <= 0 || !gate.slots.tryAcquire(remaining, TimeUnit.NANOSECONDS)) {
-                gate.refusals.increment();
-                int cap = gate.limit().maxConcurrency();
-                throw new QueryException(ErrorCode.RATE_LIMIT_EXHAUSTED,
-                        "source '" + source + "' had all " + cap + " request slots busy until the query's deadline",
-                        Map.of("source", source, "limit", "concurrency", "max_concurrency", cap));
-            }
-        }
+        acquireSlot(gate, source, deadlineNanos);
         boolean admitted = false;
         try {
             long now = clock.nanoTime();
@@ -283,6 +276,53 @@ public final class RateLimiter {
         } finally {
             if (!admitted) {
                 gate.slots.release();
+            }
+        }
+    }
+
+    /**
+     * Admits one upstream request that the source does not count against its quota when it is answered 304 (a
+     * conditional request to a source declaring {@code conditional_requests: free}): a concurrency slot only, no
+     * token ({@link SourcePermit#tokenTaken()} false). When the answer turns out to be charged after all, the
+     * caller pays with {@link #chargeSource}. With buckets shared by a fleet the token is taken as by
+     * {@link #acquireSource}: the fleet's pause of a source (its quota spent) lives in the shared bucket, and a
+     * revalidation must honour it too.
+     *
+     * @throws QueryException       {@code RATE_LIMIT_EXHAUSTED} as for {@link #acquireSource}
+     * @throws InterruptedException when the calling thread is interrupted while waiting
+     */
+    public SourcePermit acquireRevalidation(String source, long deadlineNanos) throws InterruptedException {
+        if (shared != null) {
+            return acquireSource(source, deadlineNanos);
+        }
+        SourceGate gate = gate(source);
+        acquireSlot(gate, source, deadlineNanos);
+        return new SourcePermit(gate.slots, 0, false);
+    }
+
+    /**
+     * Takes the token of a request already answered (a conditional request that came back 200): the upstream
+     * counted it, so the bucket does too, going into debt when empty so that the next requests wait for it.
+     */
+    public void chargeSource(String source) {
+        SourceGate gate = gate(source);
+        long now = clock.nanoTime();
+        if (shared != null) {
+            reserveShared("src:" + source, gate.limit().bucket(), now, now + CHARGE_HORIZON_NANOS);
+        } else {
+            gate.bucket().reserve(now, now + CHARGE_HORIZON_NANOS);
+        }
+    }
+
+    private void acquireSlot(SourceGate gate, String source, long deadlineNanos) throws InterruptedException {
+        if (!gate.slots.tryAcquire()) {
+            long remaining = deadlineNanos - clock.nanoTime();
+            if (remaining <= 0 || !gate.slots.tryAcquire(remaining, TimeUnit.NANOSECONDS)) {
+                gate.refusals.increment();
+                int cap = gate.limit().maxConcurrency();
+                throw new QueryException(ErrorCode.RATE_LIMIT_EXHAUSTED,
+                        "source '" + source + "' had all " + cap + " request slots busy until the query's deadline",
+                        Map.of("source", source, "limit", "concurrency", "max_concurrency", cap));
             }
         }
     }

@@ -10,11 +10,22 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class SourcePermit implements AutoCloseable {
     private final Semaphore slots;
     private final long waitedNanos;
+    private final boolean tokenTaken;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     SourcePermit(Semaphore slots, long waitedNanos) {
+        this(slots, waitedNanos, true);
+    }
+
+    SourcePermit(Semaphore slots, long waitedNanos, boolean tokenTaken) {
         this.slots = slots;
         this.waitedNanos = waitedNanos;
+        this.tokenTaken = tokenTaken;
+    }
+
+    /** False for a revalidation admitted without a token (see {@link RateLimiter#acquireRevalidation}). */
+    public boolean tokenTaken() {
+        return tokenTaken;
     }
 
     /** How long the caller slept for a token (0 when one was available), for spans and metadata. */

@@ -344,6 +344,11 @@ public final class DemoData {
                         : d.chore.startsWith("chore/bump") ? "Bump dependencies (batch " + number + ")"
                         : d.chore.substring(0, d.chore.indexOf('/')) + ": " + d.chore.substring(d.chore.indexOf('/') + 1)
                         .replace('-', ' ') + " #" + number;
+                List<String> titles = settings.github().titles();
+                if (i < titles.size()) {
+                    // simulators.github.titles: literal titles, e.g. hostile markup for the console's tests.
+                    title = titles.get(i);
+                }
                 String body = d.issue != null ? "Implements " + d.issue.key + ".\n\n" + d.summary + "."
                         : "Routine maintenance.";
                 out.add(new PullRequest(1_400_000_000L + 13L * i, d.repo, number, d.state, title, body,

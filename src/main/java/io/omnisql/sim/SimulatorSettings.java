@@ -15,6 +15,18 @@ import java.util.regex.Pattern;
  */
 public record SimulatorSettings(GithubSettings github, JiraSettings jira) {
 
+    /** Literal pull-request titles (e.g. a hostile payload for the console's tests): non-empty strings only. */
+    private static List<String> titles(Section s) throws ConfigException {
+        Object raw = s.raw().get("titles");
+        if (raw instanceof List<?> list && list.stream().allMatch(t -> t instanceof String str && !str.isEmpty())) {
+            return s.strings("titles");
+        }
+        if (raw == null) {
+            return List.of();
+        }
+        throw s.error("titles", "must be a list of non-empty strings");
+    }
+
     private static final Pattern REPO_NAME = Pattern.compile("[A-Za-z0-9._-]+");
     private static final Pattern PROJECT_KEY = Pattern.compile("[A-Z][A-Z0-9]{1,9}");
 
@@ -30,19 +42,26 @@ public record SimulatorSettings(GithubSettings github, JiraSettings jira) {
 
     /** Settings of the GitHub simulator; {@code seed} drives the shared {@link DemoData}. */
     public record GithubSettings(int latencyMs, long seed, String org, List<String> repos, int pullRequests,
-                                 Faults faults) {
+                                 Faults faults, List<String> titles) {
         public GithubSettings {
             repos = List.copyOf(repos);
+            titles = List.copyOf(titles);
+        }
+
+        /** Settings with the generated titles throughout. */
+        public GithubSettings(int latencyMs, long seed, String org, List<String> repos, int pullRequests, Faults faults) {
+            this(latencyMs, seed, org, repos, pullRequests, faults, List.of());
         }
 
         public static GithubSettings defaults() {
             return new GithubSettings(0, 42, "acme", List.of("mobile-app", "web-app", "platform-api", "infra"), 5000,
-                    Faults.none(403));
+                    Faults.none(403), List.of());
         }
 
         /** True when the generated data would differ (latency and faults do not touch data). */
         boolean sameData(GithubSettings o) {
-            return seed == o.seed && org.equals(o.org) && repos.equals(o.repos) && pullRequests == o.pullRequests;
+            return seed == o.seed && org.equals(o.org) && repos.equals(o.repos) && pullRequests == o.pullRequests
+                    && titles.equals(o.titles);
         }
     }
 
@@ -95,14 +114,15 @@ public record SimulatorSettings(GithubSettings github, JiraSettings jira) {
 
     private static GithubSettings github(Section s) throws ConfigException {
         GithubSettings d = GithubSettings.defaults();
-        s.allowOnly(Set.of("latency_ms", "seed", "org", "repos", "pull_requests", "faults"));
+        s.allowOnly(Set.of("latency_ms", "seed", "org", "repos", "pull_requests", "faults", "titles"));
         String org = nonBlank(s, "org", d.org());
         if (!REPO_NAME.matcher(org).matches()) {
             throw s.error("org", "must be a GitHub organisation login");
         }
         return new GithubSettings(count(s, "latency_ms", d.latencyMs()), s.number("seed", d.seed(), Long.MIN_VALUE, Long.MAX_VALUE),
                 org, names(s, "repos", d.repos(), REPO_NAME, "a repository name"),
-                count(s, "pull_requests", d.pullRequests()), faults(s.section("faults", false), d.faults()));
+                count(s, "pull_requests", d.pullRequests()), faults(s.section("faults", false), d.faults()),
+                titles(s));
     }
 
     private static JiraSettings jira(Section s) throws ConfigException {

@@ -32,7 +32,7 @@ class ArchitectureTest {
      */
     private static final Map<String, Integer> TIERS = tiers(
             "wiring", 1,
-            "http", 2, "pgwire", 2,
+            "http", 2, "console", 2, "pgwire", 2,
             "gateway", 3,
             "plan", 4, "policy", 4, "observe", 4, "cluster", 4,
             "connector", 5, "cache", 5,

@@ -48,7 +48,7 @@ class AppJwtTest {
     @Test
     void aKeyThatIsNotRsaPemIsAClearSourceErrorWithoutTheKey() {
         io.omnisql.config.Catalog.SourceDef source = new io.omnisql.config.Catalog.SourceDef("gh", "https://x", null,
-                java.util.Map.of(), null, 1000, 0, java.util.Map.of());
+                java.util.Map.of(), null, 1000, 0, java.util.Map.of(), false);
         assertThatThrownBy(() -> Credentials.jwt(source, "1", 0, "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----"))
                 .isInstanceOf(QueryException.class).hasMessageContaining("private_key").hasMessageNotContaining("bm90IGEga2V5");
     }

@@ -11,6 +11,11 @@ import org.junit.jupiter.api.Test;
 class UpstreamBudgetHttpTest {
     private static final String PRS = "SELECT number, title FROM github.pull_requests";
 
+    private static String share60(String ratelimits) {
+        return ratelimits.replace("github: {burst: 500, refill_per_second: 250, max_concurrency: 16}",
+                "github: {burst: 500, refill_per_second: 250, max_concurrency: 16, per_principal: {burst: 60, refill_per_second: 0.001}}");
+    }
+
     private static JsonNode budget(GatewayHarness gw, String token, String sql, long maxStalenessMs) {
         Response r = gw.post("/v1/explain", token, GatewayHarness.JSON.createObjectNode().put("sql", sql)
                 .put("max_staleness_ms", maxStalenessMs).toString());
@@ -20,11 +25,13 @@ class UpstreamBudgetHttpTest {
 
     @Test
     void aPrincipalThatSpentItsShareIsRefusedWhileOthersKeepTheirsAndExplainShowsWhatIsLeft() throws Exception {
-        // A cold read of the pull requests is 50 pages: a share of 60 allows one, not two.
-        try (GatewayHarness gw = GatewayHarness.start((file, text) -> file.equals("ratelimits.yaml")
-                ? text.replace("github: {burst: 500, refill_per_second: 250, max_concurrency: 16}",
-                "github: {burst: 500, refill_per_second: 250, max_concurrency: 16, per_principal: {burst: 60, refill_per_second: 0.001}}")
-                : text)) {
+        // A cold read of the pull requests is 50 pages: a share of 60 allows one, not two (revalidations of
+        // this GitHub are charged, so the second read of the same pages costs as much as the first).
+        try (GatewayHarness gw = GatewayHarness.start((file, text) -> switch (file) {
+            case "ratelimits.yaml" -> share60(text);
+            case "catalog.yaml" -> text.replace("conditional_requests: free", "conditional_requests: charged");
+            default -> text;
+        })) {
             String spender = gw.token("spender", "web", "analyst", "");
             String other = gw.token("other", "web", "analyst", "");
 
@@ -58,6 +65,25 @@ class UpstreamBudgetHttpTest {
 
             assertThat(gw.query(spender, PRS, 3_600_000).status()).as("cached data costs no budget").isEqualTo(200);
             assertThat(gw.query(other, PRS, 0).status()).as("another principal has its own share").isEqualTo(200);
+        }
+    }
+
+    @Test
+    void revalidationsAGitHubDoesNotChargeCostNoShare() throws Exception {
+        // The shipped catalog declares github's conditional requests free: a second live read, all 304s, costs
+        // the principal nothing and is answered, where a charged source would have refused it.
+        try (GatewayHarness gw = GatewayHarness.start((file, text) -> file.equals("ratelimits.yaml") ? share60(text) : text)) {
+            String reader = gw.token("reader", "web", "analyst", "");
+            Response first = gw.query(reader, PRS, 0);
+            assertThat(first.status()).as(first.text()).isEqualTo(200);
+            long left = budget(gw, reader, PRS, 0).at("/budgets/0/principal_left").asLong();
+            assertThat(left).isEqualTo(60 - first.body().at("/metadata/sources/0/pages").asLong());
+
+            Response again = gw.query(reader, PRS, 0);
+            assertThat(again.status()).as(again.text()).isEqualTo(200);
+            assertThat(again.body().at("/metadata/sources/0/cache").asText()).isNotEqualTo("hit");
+            assertThat(budget(gw, reader, PRS, 0).at("/budgets/0/principal_left").asLong()).isEqualTo(left);
+            assertThat(again.body().at("/rows").size()).isEqualTo(first.body().at("/rows").size());
         }
     }
 }

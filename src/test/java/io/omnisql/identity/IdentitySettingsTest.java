@@ -89,4 +89,11 @@ class IdentitySettingsTest {
                 "discovery", false)))
                 .hasMessage("identity.jwks_uri: required when identity.discovery is false");
     }
+
+    @Test
+    void consoleClientIdDefaultsToNone() {
+        assertThat(IdentitySettings.fromMap(Map.of("issuer", "https://idp.example.com")).consoleClientId()).isEmpty();
+        assertThat(IdentitySettings.fromMap(Map.of("issuer", "https://idp.example.com", "console_client_id", "omnisql-console"))
+                .consoleClientId()).isEqualTo("omnisql-console");
+    }
 }

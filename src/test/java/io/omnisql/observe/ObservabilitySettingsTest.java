@@ -76,4 +76,15 @@ class ObservabilitySettingsTest {
         assertThatThrownBy(() -> parse("observability: {log_format: xml}"))
                 .hasMessageContaining("observability.log_format").hasMessageContaining("'text' or 'json'");
     }
+
+    @Test
+    void traceUiUrlNeedsAnHttpAddressWithTheTraceIdPlaceholder() {
+        assertThat(parse("observability: {trace_ui_url: 'http://jaeger:16686/trace/{trace_id}'}").traceUiUrl())
+                .isEqualTo("http://jaeger:16686/trace/{trace_id}");
+        assertThat(ObservabilitySettings.fromMap(null).traceUiUrl()).isEmpty();
+        assertThatThrownBy(() -> parse("observability: {trace_ui_url: 'http://jaeger:16686/search'}"))
+                .hasMessageContaining("observability.trace_ui_url");
+        assertThatThrownBy(() -> parse("observability: {trace_ui_url: 'javascript:alert({trace_id})'}"))
+                .hasMessageContaining("observability.trace_ui_url");
+    }
 }

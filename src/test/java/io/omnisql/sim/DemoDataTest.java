@@ -1,5 +1,7 @@
 package io.omnisql.sim;
 
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -69,5 +71,18 @@ class DemoDataTest {
                 "jira", Map.of("issues", 10)));
         assertThat(DemoData.generate(other).authorTeams()).isEqualTo(teams);
         assertThat(DATA.pullRequests()).allSatisfy(p -> assertThat(teams).containsKey(p.author()));
+    }
+
+    @Test
+    void configuredTitlesReplaceTheFirstPullRequestsTitlesAndNothingElse() {
+        String hostile = "<img src=x onerror=alert(1)>";
+        DemoData data = DemoData.generate(SimulatorSettings.fromMap(Map.of("github", Map.of("titles", List.of(hostile, hostile)))));
+        assertThat(data.pullRequests().subList(0, 2)).extracting(DemoData.PullRequest::title).containsOnly(hostile);
+        assertThat(data.pullRequests().subList(2, 5000)).extracting(DemoData.PullRequest::title)
+                .isEqualTo(DATA.pullRequests().subList(2, 5000).stream().map(DemoData.PullRequest::title).toList());
+        assertThat(data.pullRequests()).extracting(DemoData.PullRequest::id)
+                .isEqualTo(DATA.pullRequests().stream().map(DemoData.PullRequest::id).toList());
+        assertThatThrownBy(() -> SimulatorSettings.fromMap(Map.of("github", Map.of("titles", List.of(1)))))
+                .hasMessage("github.titles: must be a list of non-empty strings");
     }
 }
