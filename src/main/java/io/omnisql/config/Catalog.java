@@ -60,7 +60,7 @@ public record Catalog(Defaults defaults,
     public record Defaults(long maxStalenessMs, long timeoutMs, long maxTimeoutMs, int maxRowsPerTable,
                            int maxResultRows, long maxResultBytes, long cacheMaxBytes, int duckdbThreads,
                            String duckdbMemoryLimit, int maxConcurrentQueries, long queueTimeoutMs, SqlLimits sql,
-                           long validatorStoreBytes) {
+                           long validatorStoreBytes, boolean joinPushdown) {
     }
 
     /**

@@ -95,7 +95,8 @@ final class CatalogParser {
         f.allowOnly(Set.of("max_staleness_ms", "timeout_ms", "max_timeout_ms", "max_rows_per_table",
                 "max_result_rows", "max_result_bytes", "cache_max_bytes", "duckdb_threads", "duckdb_memory_limit",
                 "max_concurrent_queries", "queue_timeout_ms", "max_sql_chars", "max_sql_nesting",
-                "max_sql_expression_depth", "parse_timeout_ms", "plan_cache_max_bytes", "validator_store_bytes"));
+                "max_sql_expression_depth", "parse_timeout_ms", "plan_cache_max_bytes", "validator_store_bytes",
+                "join_pushdown"));
         long timeout = f.number("timeout_ms", 30_000, 1, 3_600_000);
         long maxTimeout = f.number("max_timeout_ms", 120_000, 1, 3_600_000);
         if (timeout > maxTimeout) {
@@ -117,7 +118,8 @@ final class CatalogParser {
                 (int) f.number("max_concurrent_queries", 64, 1, 100_000),
                 f.number("queue_timeout_ms", 2_000, 0, 600_000),
                 sqlLimits(f),
-                f.number("validator_store_bytes", 64L << 20, 0, 1L << 40));
+                f.number("validator_store_bytes", 64L << 20, 0, 1L << 40),
+                f.bool("join_pushdown", true));
     }
 
     private static Catalog.SqlLimits sqlLimits(Section f) throws ConfigException {

@@ -103,7 +103,7 @@ final class FetchCoordinator {
         return List.of(served);
     }
 
-    private Served fetch(Bound b, Freshness freshness, long deadline, Span trace, QueryHandle handle) {
+    Served fetch(Bound b, Freshness freshness, long deadline, Span trace, QueryHandle handle) {
         SourceRequest request = b.request();
         String table = request.table().name();
         String source = request.source().name();

@@ -10,6 +10,7 @@ import io.omnisql.config.Snapshot;
 import io.omnisql.connector.HttpConnector;
 import io.omnisql.connector.SourceRequest;
 import io.omnisql.error.ErrorCode;
+import io.omnisql.sql.Predicate;
 import io.omnisql.error.QueryException;
 import io.omnisql.exec.Engine;
 import io.omnisql.exec.Job;
@@ -51,6 +52,7 @@ public final class QueryService {
     private final Metrics metrics;
     private final Cache<String, QueryResult> results;
     private final GovernedViews views = new GovernedViews();
+    private final JoinPushdown joins;
     private final QuerySlots slots;
     /** Warnings about this replica's state that every answer carries (e.g. the shared store is unreachable). */
     private volatile Supplier<List<String>> replicaWarnings = List::of;
@@ -81,6 +83,7 @@ public final class QueryService {
                 config.current().catalog().defaults().sql().planCacheMaxBytes());
         this.fetches = new FetchCoordinator(connector, engine, cache, metrics, limiter);
         this.metrics = metrics;
+        this.joins = new JoinPushdown(cache, engine);
         this.slots = new QuerySlots(config.current().catalog().defaults().maxConcurrentQueries());
         this.results = Caffeine.newBuilder()
                 .maximumWeight(resultCacheBytes)
@@ -196,7 +199,8 @@ public final class QueryService {
             handle.queued(System.nanoTime() - queuedAt);
             try {
                 handle.moveTo(QueryState.FETCHING);
-                List<Served> served = fetches.fetchAll(q.bound(), q.freshness(), q.deadline(), trace, handle);
+                List<Bound> bound = new ArrayList<>(q.bound());
+                List<Served> served = fetchJoined(q, bound, trace, handle);
                 try {
                     handle.moveTo(QueryState.QUEUED);
                     Job job = new Job(q.subject(), q.plan().template(),
@@ -206,7 +210,7 @@ public final class QueryService {
                                 // Told once the wait is over: the span carries the wait as an attribute.
                                 trace.child("duckdb.queue", Map.of("lane", lane.label(), "queue_ms", queued / 1_000_000.0)).end();
                             });
-                    answer = answer(q.plan(), q.bound(), served, q.defaults(), q.deadline(), trace, job);
+                    answer = answer(q.plan(), bound, served, q.defaults(), q.deadline(), trace, job);
                 } finally {
                     served.forEach(Served::close);
                 }
@@ -388,6 +392,110 @@ public final class QueryService {
             throw new QueryException(ErrorCode.BAD_REQUEST, "\"timeout_ms\" must be > 0");
         }
         return Math.min(request.timeoutMs(), defaults.maxTimeoutMs());
+    }
+
+    // --- join-driven pushdown (JoinPushdown decides; these fetch the seed first and rebind the target) ---
+
+    /**
+     * Fetches every reference; when join-driven pushdown has a candidate, its seed first, then the rest
+     * concurrently with the target rebound in {@code bound} to its narrowed request if that is estimated cheaper.
+     */
+    private List<Served> fetchJoined(Admitted q, List<Bound> bound, Span trace, QueryHandle handle) {
+        JoinPushdown.Candidate c = q.defaults().joinPushdown() ? candidate(q.plan(), bound, q.maxStaleness()) : null;
+        if (c == null) {
+            return fetches.fetchAll(bound, q.freshness(), q.deadline(), trace, handle);
+        }
+        Served seed = fetches.fetch(bound.get(c.seed()), q.freshness(), q.deadline(), trace, handle);
+        List<Served> rest;
+        try {
+            try (Span span = trace.child("join.pushdown", Map.of("seed", bound.get(c.seed()).ref().alias(),
+                    "target", bound.get(c.target()).ref().alias()))) {
+                Pushed p = push(q.plan(), c, bound, seed.lease(), q.deadline());
+                if (p.prepared() != null) {
+                    Bound t = bound.get(c.target());
+                    bound.set(c.target(), new Bound(t.ref(), t.governance(), p.prepared().request(), p.prepared().described()));
+                }
+                span.attribute("choice", p.choice().choice()).attribute("full_requests", p.choice().fullRequests())
+                        .attribute("pushed_requests", p.choice().pushedRequests()).attribute("keys", p.choice().keys());
+            }
+            List<Bound> others = new ArrayList<>(bound);
+            others.remove(c.seed());
+            rest = new ArrayList<>(fetches.fetchAll(others, q.freshness(), q.deadline(), trace, handle));
+        } catch (RuntimeException e) {
+            seed.close();
+            throw e;
+        }
+        rest.add(c.seed(), seed);
+        return rest;
+    }
+
+    private JoinPushdown.Candidate candidate(QueryPlan plan, List<Bound> bound, long maxStaleness) {
+        return joins.candidate(plan, bound.stream().map(Bound::governance).toList(),
+                bound.stream().map(Bound::request).toList(), maxStaleness);
+    }
+
+    /** The decision for {@code c} given the seed's data, with the target's narrowed request when pushed. */
+    private record Pushed(JoinChoice choice, RequestBinding.Prepared prepared) {
+    }
+
+    private Pushed push(QueryPlan plan, JoinPushdown.Candidate c, List<Bound> bound, Lease seed, long deadline) {
+        Bound s = bound.get(c.seed());
+        List<String> keys;
+        try {
+            keys = joins.keys(s.ref(), s.governance(), s.request(), seed.cached().table().name(), c.seedColumn(), deadline);
+        } catch (QueryException e) {
+            if (e.code() != ErrorCode.BAD_REQUEST && e.code() != ErrorCode.UNKNOWN_COLUMN) {
+                throw e; // cancelled, timed out: the query ends
+            }
+            // A seed filter DuckDB cannot apply as rendered (a literal that does not cast): scan in full.
+            return new Pushed(JoinPushdown.choice(plan, c, "full_scan", -1, -1, "the seed's keys could not be read: "
+                    + e.getMessage()), null);
+        }
+        if (keys == null) {
+            return new Pushed(JoinPushdown.choice(plan, c, "full_scan", -1, -1, "more than " + JoinPushdown.MAX_KEYS
+                    + " distinct keys"), null);
+        }
+        Predicate in = JoinPushdown.predicate(plan, c, keys);
+        if (in == null) {
+            return new Pushed(JoinPushdown.choice(plan, c, "full_scan", -1, keys.size(), keys.isEmpty() ? "no keys"
+                    : "the target column's pushdown rule refuses some key"), null);
+        }
+        Bound t = bound.get(c.target());
+        RequestBinding.Prepared p = binding.prepare(t.ref(), t.governance(), config.current(), List.of(in));
+        long pushed = JoinPushdown.pushedEstimate(p.request(), keys.size());
+        if (!p.request().pushed().contains(in)) {
+            return new Pushed(JoinPushdown.choice(plan, c, "full_scan", -1, keys.size(), "the source cannot apply the keys"), null);
+        }
+        boolean cheaper = pushed < c.fullRequests();
+        return new Pushed(JoinPushdown.choice(plan, c, cheaper ? "pushed" : "full_scan", pushed, keys.size(),
+                cheaper ? "fewer requests than the full scan" : "no fewer requests than the full scan"), cheaper ? p : null);
+    }
+
+    /**
+     * Explain's join-driven pushdown decision, without fetching: exact when the seed is cached (its keys are
+     * read from the cache), {@code after_seed_fetch} otherwise; empty when the plan has no candidate.
+     */
+    public List<JoinChoice> joinPushdown(Principal principal, QueryRequest request) {
+        Snapshot snapshot = config.current();
+        long maxStaleness = request.maxStalenessMs() == null ? snapshot.catalog().defaults().maxStalenessMs()
+                : Math.max(0, request.maxStalenessMs());
+        long deadline = explainDeadline(request, snapshot);
+        QueryPlan plan = binding.plan(request.sql(), snapshot, deadline);
+        List<Bound> bound = binding.bind(principal, plan, request.sql(), snapshot);
+        JoinPushdown.Candidate c = candidate(plan, bound, maxStaleness);
+        if (c == null) {
+            return List.of();
+        }
+        if (!snapshot.catalog().defaults().joinPushdown()) {
+            return List.of(JoinPushdown.choice(plan, c, "disabled", -1, -1, "defaults.join_pushdown is false"));
+        }
+        try (Lease seed = cache.stale(bound.get(c.seed()).request().key())) {
+            if (seed == null) {
+                return List.of(JoinPushdown.choice(plan, c, "after_seed_fetch", -1, -1,
+                        "the seed is not cached: its keys are known once it is fetched"));
+            }
+            return List.of(push(plan, c, bound, seed, deadline).choice());
+        }
     }
 
     private static SourceReport report(Bound b, Lease lease) {

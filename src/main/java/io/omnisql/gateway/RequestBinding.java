@@ -68,7 +68,7 @@ final class RequestBinding {
     }
 
     /** A reference's source request and its description (the explain entry: filters, columns, requests). */
-    private record Prepared(SourceRequest request, SourceReport described) {
+    record Prepared(SourceRequest request, SourceReport described) {
         /** The strings it holds, at two bytes a character, plus a fixed allowance per object. */
         long weight() {
             long chars = request.key().length();
@@ -123,38 +123,42 @@ final class RequestBinding {
     private List<Prepared> sourceRequests(QueryPlan plan, List<Governance> governance, Snapshot snapshot) {
         List<Prepared> out = new ArrayList<>();
         for (int r = 0; r < plan.refs().size(); r++) {
-            TableRef ref = plan.refs().get(r);
-            Governance g = governance.get(r);
-            Catalog.SourceDef source = snapshot.catalog().sources().get(ref.table().source());
-            Set<String> fetched = new LinkedHashSet<>(ref.columns());
-            fetched.removeAll(g.hiddenColumns());
-            // Row filters and masks read columns the statement may not mention.
-            fetched.addAll(g.columnsRead());
-            // A per-row column costs a call per row: only a statement naming it pays that (never SELECT * or count(*)).
-            fetched.removeIf(c -> ref.table().column(c).map(Catalog.ColumnDef::isPerRow).orElse(false)
-                    && !ref.mentioned().contains(c));
-            if (fetched.isEmpty()) {
-                fetched.add(ref.table().columns().get(0).name());
-            }
-            List<Predicate> candidates = new ArrayList<>();
-            for (Predicate p : ref.candidates()) {
-                if (!g.protects(p.column())) {
-                    candidates.add(p);
-                }
-            }
-            candidates.addAll(g.pushable());
-            // Columns declared by Jira field name get this site's ids (its field list is read once per reload).
-            Set<String> used = new java.util.HashSet<>(fetched);
-            candidates.forEach(p -> used.add(p.column()));
-            Catalog.TableDef table = connector.resolveFields(ref.table(), source, used,
-                    System.nanoTime() + source.timeoutMs() * 1_000_000L);
-            SourceRequest request = RequestBuilder.build(table, source, connector.baseUrl(source), fetched, candidates);
-            out.add(new Prepared(request, new SourceReport(ref.table().name(), ref.table().source(), ref.alias(), null, 0, 0, 0, 0,
-                    request.pushed().stream().map(Predicate::sql).toList(), residual(ref, request),
-                    request.columns().stream().map(Catalog.ColumnDef::name).toList(),
-                    request.streams().stream().map(java.net.URI::toString).toList())));
+            out.add(prepare(plan.refs().get(r), governance.get(r), snapshot, List.of()));
         }
         return List.copyOf(out);
+    }
+
+    /** One reference's source request; {@code extra} are candidates beyond its WHERE's (a join's keys). */
+    Prepared prepare(TableRef ref, Governance g, Snapshot snapshot, List<Predicate> extra) {
+        Catalog.SourceDef source = snapshot.catalog().sources().get(ref.table().source());
+        Set<String> fetched = new LinkedHashSet<>(ref.columns());
+        fetched.removeAll(g.hiddenColumns());
+        // Row filters and masks read columns the statement may not mention.
+        fetched.addAll(g.columnsRead());
+        // A per-row column costs a call per row: only a statement naming it pays that (never SELECT * or count(*)).
+        fetched.removeIf(c -> ref.table().column(c).map(Catalog.ColumnDef::isPerRow).orElse(false)
+                && !ref.mentioned().contains(c));
+        if (fetched.isEmpty()) {
+            fetched.add(ref.table().columns().get(0).name());
+        }
+        List<Predicate> candidates = new ArrayList<>();
+        for (Predicate p : ref.candidates()) {
+            if (!g.protects(p.column())) {
+                candidates.add(p);
+            }
+        }
+        candidates.addAll(g.pushable());
+        candidates.addAll(extra);
+        // Columns declared by Jira field name get this site's ids (its field list is read once per reload).
+        Set<String> used = new java.util.HashSet<>(fetched);
+        candidates.forEach(p -> used.add(p.column()));
+        Catalog.TableDef table = connector.resolveFields(ref.table(), source, used,
+                System.nanoTime() + source.timeoutMs() * 1_000_000L);
+        SourceRequest request = RequestBuilder.build(table, source, connector.baseUrl(source), fetched, candidates);
+        return new Prepared(request, new SourceReport(ref.table().name(), ref.table().source(), ref.alias(), null, 0, 0, 0, 0,
+                request.pushed().stream().map(Predicate::sql).toList(), residual(ref, request),
+                request.columns().stream().map(Catalog.ColumnDef::name).toList(),
+                request.streams().stream().map(java.net.URI::toString).toList()));
     }
 
     /** Everything DuckDB must decide: the conjuncts no source could take, then the connector's residual ones. */

@@ -14,6 +14,7 @@ import io.omnisql.error.ErrorCode;
 import io.omnisql.error.QueryException;
 import io.omnisql.error.TraceIds;
 import io.omnisql.exec.QueryResult;
+import io.omnisql.gateway.JoinChoice;
 import io.omnisql.gateway.QueryAnswer;
 import io.omnisql.gateway.QueryHandle;
 import io.omnisql.gateway.QueryRequest;
@@ -247,7 +248,7 @@ public final class QueryRoutes implements HttpService {
             QueryRequest request = parsed.request();
             if (explain) {
                 body = explainBody(queries.explain(principal, request), queries.spend(principal, request),
-                        queries.planWarnings(request), traceId);
+                        queries.joinPushdown(principal, request), queries.planWarnings(request), traceId);
             } else if (parsed.async() || req.headers().first(PREFER).map(p -> p.contains("respond-async")).orElse(false)) {
                 String subject = principal.subject();
                 QueryHandle submitted = queries.submit(principal, request, trace,
@@ -450,8 +451,8 @@ public final class QueryRoutes implements HttpService {
         }
     }
 
-    private static byte[] explainBody(List<SourceReport> plan, QueryService.Spend spend, List<String> warnings,
-                                      String traceId) {
+    private static byte[] explainBody(List<SourceReport> plan, QueryService.Spend spend, List<JoinChoice> joins,
+                                      List<String> warnings, String traceId) {
         return Json.write(g -> {
             g.writeStartObject();
             g.writeStringField("trace_id", traceId);
@@ -468,6 +469,29 @@ public final class QueryRoutes implements HttpService {
                 g.writeStringField("source", t.source());
                 g.writeNumberField("requests", t.requests());
                 g.writeStringField("basis", t.basis());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("join_pushdown");
+            for (JoinChoice j : joins) {
+                g.writeStartObject();
+                g.writeStringField("seed", j.seedAlias());
+                g.writeStringField("seed_column", j.seedColumn());
+                g.writeStringField("target", j.targetAlias());
+                g.writeStringField("target_column", j.targetColumn());
+                g.writeStringField("choice", j.choice());
+                g.writeNumberField("full_scan_requests", j.fullRequests());
+                if (j.pushedRequests() < 0) {
+                    g.writeNullField("pushed_requests");
+                } else {
+                    g.writeNumberField("pushed_requests", j.pushedRequests());
+                }
+                if (j.keys() < 0) {
+                    g.writeNullField("keys");
+                } else {
+                    g.writeNumberField("keys", j.keys());
+                }
+                g.writeStringField("reason", j.reason());
                 g.writeEndObject();
             }
             g.writeEndArray();

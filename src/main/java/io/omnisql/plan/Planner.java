@@ -29,6 +29,7 @@ import net.sf.jsqlparser.expression.StringValue;
 import net.sf.jsqlparser.expression.WindowElement;
 import net.sf.jsqlparser.expression.WindowOffset;
 import net.sf.jsqlparser.expression.operators.conditional.AndExpression;
+import net.sf.jsqlparser.expression.operators.relational.EqualsTo;
 import net.sf.jsqlparser.expression.operators.relational.ComparisonOperator;
 import net.sf.jsqlparser.expression.operators.relational.ExpressionList;
 import net.sf.jsqlparser.expression.operators.relational.InExpression;
@@ -167,6 +168,8 @@ public final class Planner implements AutoCloseable {
             c.literalizeQuotedNames(allColumns, walker.selectAliases, warnings);
         }
 
+        // Before the rewrite below renames the tables the column qualifiers are matched against.
+        List<EquiJoin> joins = equiJoins(walker, resolved);
         List<TableRef> refs = new ArrayList<>();
         int i = 0;
         for (Resolved r : resolved) {
@@ -226,7 +229,55 @@ public final class Planner implements AutoCloseable {
             }
         }
         StatementGuard.verifyExecuted(select, refs.stream().map(TableRef::placeholder).collect(Collectors.toSet()));
-        return new QueryPlan(select.toString(), List.copyOf(refs), List.copyOf(warnings));
+        return new QueryPlan(select.toString(), List.copyOf(refs), List.copyOf(warnings), joins);
+    }
+
+    /**
+     * Column-to-column equalities between two catalog references of one block, from its WHERE and its ON
+     * conditions, only in blocks whose every join is inner (comma, JOIN, INNER JOIN): an outer, semi, anti,
+     * natural or lateral join keeps rows without a partner, so no side could be narrowed by the other's keys.
+     */
+    private static List<EquiJoin> equiJoins(Walker walker, List<Resolved> resolved) {
+        List<EquiJoin> out = new ArrayList<>();
+        for (Block block : walker.allBlocks) {
+            if (block.tables.size() < 2 || !block.nullSupplying.isEmpty()) {
+                continue;
+            }
+            List<Join> joins = block.select.getJoins() == null ? List.of() : block.select.getJoins();
+            if (joins.stream().anyMatch(j -> j.isOuter() || j.isLeft() || j.isRight() || j.isFull() || j.isSemi()
+                    || j.isNatural() || j.isApply() || j.isCross() || j.isWindowJoin()
+                    || j.getUsingColumns() != null && !j.getUsingColumns().isEmpty())) {
+                continue;
+            }
+            List<Expression> conditions = new ArrayList<>();
+            if (block.select.getWhere() != null) {
+                conditions.addAll(conjuncts(block.select.getWhere()));
+            }
+            for (Join j : joins) {
+                if (j.getOnExpressions() != null) {
+                    j.getOnExpressions().forEach(on -> conditions.addAll(conjuncts(on)));
+                }
+            }
+            for (Expression e : conditions) {
+                if (!(e instanceof EqualsTo eq) || !(eq.getLeftExpression() instanceof Column)
+                        || !(eq.getRightExpression() instanceof Column)) {
+                    continue;
+                }
+                for (Resolved a : block.tables) {
+                    ColumnDef ca = columnOf(eq.getLeftExpression(), a, block);
+                    if (ca == null) {
+                        continue;
+                    }
+                    for (Resolved b : block.tables) {
+                        ColumnDef cb = b == a ? null : columnOf(eq.getRightExpression(), b, block);
+                        if (cb != null && ca.type() == cb.type()) {
+                            out.add(new EquiJoin(resolved.indexOf(a), ca.name(), resolved.indexOf(b), cb.name()));
+                        }
+                    }
+                }
+            }
+        }
+        return List.copyOf(out);
     }
 
     private byte[] nextBytes() {

@@ -100,6 +100,13 @@ class OpenApiContractTest {
         check("GET", "/v1/query", gw.get("/v1/query", token), 405);
 
         check("POST", "/v1/explain", gw.post("/v1/explain", token, body(pulls)), 200);
+        // After one fetch of both sides, explain carries a join-driven pushdown decision.
+        String joined = "SELECT i.key FROM jira.issues i JOIN jira_dc.issues d ON d.key = i.key WHERE i.key = 'WEB-1'";
+        check("POST", "/v1/query", gw.query(token, joined, 0), 200);
+        Response withJoin = gw.post("/v1/explain", token, GatewayHarness.JSON.createObjectNode().put("sql", joined)
+                .put("max_staleness_ms", 0).toString());
+        assertThat(withJoin.body().get("join_pushdown")).as(withJoin.text()).isNotEmpty();
+        check("POST", "/v1/explain", withJoin, 200);
         check("POST", "/v1/explain", gw.post("/v1/explain", token, body("SELEC")), 400);
         check("POST", "/v1/explain", gw.post("/v1/explain", null, body(pulls)), 401);
         check("GET", "/v1/explain", gw.get("/v1/explain", token), 405);

@@ -47,7 +47,8 @@ class HostileStatementTest {
         Catalog.Defaults d = catalog.defaults();
         return new Catalog(new Catalog.Defaults(d.maxStalenessMs(), d.timeoutMs(), d.maxTimeoutMs(), d.maxRowsPerTable(),
                 d.maxResultRows(), d.maxResultBytes(), d.cacheMaxBytes(), d.duckdbThreads(), d.duckdbMemoryLimit(),
-                d.maxConcurrentQueries(), d.queueTimeoutMs(), limits, d.validatorStoreBytes()), catalog.sources(), catalog.tables(), catalog.mappings(),
+                d.maxConcurrentQueries(), d.queueTimeoutMs(), limits, d.validatorStoreBytes(),
+                d.joinPushdown()), catalog.sources(), catalog.tables(), catalog.mappings(),
                 catalog.simulators(), catalog.observability(), catalog.pgwire(), catalog.cluster(), catalog.tags());
     }
 
