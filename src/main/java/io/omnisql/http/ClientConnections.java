@@ -19,7 +19,8 @@ import java.util.stream.Stream;
  * CLOSE_WAIT (after a FIN) or disappears (after a RST). While synchronous queries run, one scanner reads the
  * kernel's TCP tables ({@code /proc/net/tcp}, {@code /proc/net/tcp6}) once per period for all of them, matching
  * each connection by its two ports. It only ever reads, so it cannot disturb the HTTP exchange; where the
- * tables are not readable (not Linux) it never fires. It fails safe: a connection it has never seen open is never reported closed.
+ * tables are not readable (not Linux) it never fires. It fails safe: a connection missing from the tables is reported
+ * closed only after it was seen open there (a connection found past ESTABLISHED is closed whenever it is first seen).
  */
 final class ClientConnections {
     private static final Logger LOG = Logger.getLogger("omnisql.http");
@@ -101,7 +102,9 @@ final class ClientConnections {
                     }
                     if (st == ESTABLISHED) {
                         w.seenOpen = true;
-                    } else if (w.seenOpen && watched.remove(w) != null) {
+                    } else if ((w.seenOpen || st != -1) && watched.remove(w) != null) {
+                        // An entry past ESTABLISHED (CLOSE_WAIT: the client's FIN) proves the client left even if the
+                        // first pass came after it did; a missing entry counts only for a connection seen open.
                         w.onClosed.run();
                     }
                 }

@@ -33,6 +33,22 @@ class ClientConnectionsTest {
     }
 
     @Test
+    void aClientThatLeftBeforeTheFirstPassIsStillNoticed() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            Socket client = new Socket(InetAddress.getLoopbackAddress(), listener.getLocalPort());
+            try (Socket server = listener.accept()) {
+                CountDownLatch fired = new CountDownLatch(1);
+                // A long period: the client is gone (CLOSE_WAIT here) before the scanner ever saw it ESTABLISHED.
+                try (ClientConnections.Watch watch = new ClientConnections(300).watch(server.getLocalPort(), server.getPort(),
+                        fired::countDown)) {
+                    client.close();
+                    assertThat(fired.await(10, TimeUnit.SECONDS)).as("the watch saw the client go").isTrue();
+                }
+            }
+        }
+    }
+
+    @Test
     void aConnectionNeverSeenOpenIsNeverReportedClosed() throws Exception {
         CountDownLatch fired = new CountDownLatch(1);
         try (ClientConnections.Watch watch = new ClientConnections(20).watch(1, 2, fired::countDown)) {
