@@ -481,16 +481,8 @@ public final class QueryRoutes implements HttpService {
                 g.writeStringField("target_column", j.targetColumn());
                 g.writeStringField("choice", j.choice());
                 g.writeNumberField("full_scan_requests", j.fullRequests());
-                if (j.pushedRequests() < 0) {
-                    g.writeNullField("pushed_requests");
-                } else {
-                    g.writeNumberField("pushed_requests", j.pushedRequests());
-                }
-                if (j.keys() < 0) {
-                    g.writeNullField("keys");
-                } else {
-                    g.writeNumberField("keys", j.keys());
-                }
+                countOrNull(g, "pushed_requests", j.pushedRequests());
+                countOrNull(g, "keys", j.keys());
                 g.writeStringField("reason", j.reason());
                 g.writeEndObject();
             }
@@ -500,11 +492,7 @@ public final class QueryRoutes implements HttpService {
                 g.writeStartObject();
                 g.writeStringField("source", b.source());
                 g.writeNumberField("requests", b.requests());
-                if (b.principalLeft() < 0) {
-                    g.writeNullField("principal_left");
-                } else {
-                    g.writeNumberField("principal_left", b.principalLeft());
-                }
+                countOrNull(g, "principal_left", b.principalLeft());
                 g.writeNumberField("source_left", b.sourceLeft());
                 g.writeEndObject();
             }
@@ -513,6 +501,15 @@ public final class QueryRoutes implements HttpService {
             Json.value(g, warnings);
             g.writeEndObject();
         });
+    }
+
+    /** A count explain may not know yet (negative): written as null. */
+    private static void countOrNull(com.fasterxml.jackson.core.JsonGenerator g, String name, long value) throws IOException {
+        if (value < 0) {
+            g.writeNullField(name);
+        } else {
+            g.writeNumberField(name, value);
+        }
     }
 
     /** A parsed body: the query and whether it should run in the background. */
