@@ -139,6 +139,10 @@ final class RedisLink implements AutoCloseable {
             T result = command.apply(c.sync());
             markUp();
             return result;
+        } catch (io.lettuce.core.RedisCommandInterruptedException e) {
+            // The caller was cancelled (its query ended), not Redis: the fleet's state stays in use for everyone else.
+            Thread.currentThread().interrupt();
+            throw new SharedStateUnavailable("Redis " + what + " abandoned: the calling query was cancelled", e);
         } catch (RedisException e) {
             markDown(what + ": " + describe(e));
             throw new SharedStateUnavailable("Redis " + what + " failed: " + describe(e), e);

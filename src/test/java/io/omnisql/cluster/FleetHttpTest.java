@@ -215,7 +215,8 @@ class FleetHttpTest {
                 answers.add(f.get(60, TimeUnit.SECONDS));
             }
         }
-        assertThat(answers).allSatisfy(x -> assertThat(x.status()).isEqualTo(200));
+        assertThat(answers).as(() -> "replica health: " + a.get("/health", null).text() + " / " + b.get("/health", null).text())
+                .allSatisfy(x -> assertThat(x.status()).isEqualTo(200));
         assertThat(answers.stream().map(Answer::replica).distinct()).containsExactlyInAnyOrder("g1", "g2");
         int pages = answers.stream().mapToInt(x -> x.body().path("metadata").path("sources").path(0).path("pages").asInt()).max().orElse(0);
         assertThat(pages).isGreaterThan(5);

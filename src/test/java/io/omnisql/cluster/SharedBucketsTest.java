@@ -103,6 +103,29 @@ class SharedBucketsTest {
     }
 
     @Test
+    void aCancelledCallerDoesNotTakeTheFleetsRedisDownForOthers() throws Exception {
+        String prefix = "t" + UUID.randomUUID();
+        try (Cluster a = replica(port, prefix)) {
+            BucketSpec spec = new BucketSpec(100, 0.001);
+            // A query cancelled mid-decision: its thread is interrupted while (or before) it talks to Redis.
+            Thread cancelled = new Thread(() -> {
+                Thread.currentThread().interrupt();
+                try {
+                    a.buckets().take("gw:cancelled", spec, 0);
+                } catch (RuntimeException expected) {
+                    // abandoned: it does not matter what the cancelled caller gets
+                }
+            });
+            cancelled.start();
+            cancelled.join();
+            // Everyone else still decides on Redis (no rest period, no local fallback).
+            assertThat(a.redisUp()).isTrue();
+            assertThat(a.buckets().take("gw:other", spec, 0).granted()).isTrue();
+            assertThat(a.buckets().available("gw:other", spec)).isEqualTo(99);
+        }
+    }
+
+    @Test
     void anUpstreamPauseHoldsEveryReplica() {
         String prefix = "t" + UUID.randomUUID();
         try (Cluster a = replica(port, prefix); Cluster b = replica(port, prefix)) {
