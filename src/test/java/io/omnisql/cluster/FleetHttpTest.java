@@ -192,7 +192,10 @@ class FleetHttpTest {
             assertThat(error.path("cause").asText()).isEqualTo("RATE_LIMIT_EXHAUSTED");
         }
         assertThat(error.path("source").asText()).isEqualTo("jira_dc");
-        assertThat(upstream.stats().jiraDcSearchPages() - before).isEqualTo(100);
+        // Never more than the one bucket of 100 across both replicas (two unshared buckets would allow 200). A token
+        // taken by a page request that the refused query cancelled before the request left is spent unsent, so the
+        // count can fall a few short of 100 when the refusal lands mid-page.
+        assertThat(upstream.stats().jiraDcSearchPages() - before).isBetween(92L, 100L);
     }
 
     @Test
