@@ -153,19 +153,9 @@ public final class QueryRoutes implements HttpService {
 
     /** The tables and columns the caller may read, with types, masking and the operators sources accept. */
     private void catalog(ServerRequest req, ServerResponse res) {
-        RequestTrace trace = telemetry.startRequest("GET", "/v1/catalog",
-                name -> req.headers().first(HeaderNames.create(name)).orElse(null));
-        String traceId = trace.traceId();
-        res.header(TRACEPARENT, trace.traceparent());
-        byte[] body = null;
-        QueryException failure = null;
-        try {
-            Principal principal;
-            try (Span span = trace.child("authenticate", Map.of())) {
-                principal = authenticate(req, span);
-            }
+        authenticated(req, res, "/v1/catalog", principal -> {
             CatalogView.View view = catalog.view(principal);
-            body = Json.write(g -> {
+            return Json.write(g -> {
                 g.writeStartObject();
                 g.writeArrayFieldStart("tables");
                 for (CatalogView.VisibleTable t : view.tables()) {
@@ -204,13 +194,7 @@ public final class QueryRoutes implements HttpService {
                 g.writeEndArray();
                 g.writeEndObject();
             });
-        } catch (QueryException e) {
-            failure = e;
-        } catch (RuntimeException e) {
-            failure = internal(traceId, e);
-        }
-        trace.end(failure == null ? 200 : failure.code().status(), failure == null ? null : failure.code());
-        reply(res, body, failure, traceId);
+        });
     }
 
     /**
@@ -316,7 +300,7 @@ public final class QueryRoutes implements HttpService {
 
     /** {@code GET /v1/queries}: the caller's queries (everyone's for the admin role), newest first, without answers. */
     private void listQueries(ServerRequest req, ServerResponse res) {
-        onQueries(req, res, "/v1/queries", principal -> {
+        authenticated(req, res, "/v1/queries", principal -> {
             List<QueryHandle.View> views = queries.queries(principal);
             return Json.write(g -> {
                 g.writeStartObject();
@@ -333,7 +317,7 @@ public final class QueryRoutes implements HttpService {
     /** {@code GET /v1/queries/{id}}: state, progress, and the answer (or error) once ended. */
     private void showQuery(ServerRequest req, ServerResponse res) {
         String id = req.path().pathParameters().get("id");
-        onQueries(req, res, "/v1/queries/{id}", principal -> {
+        authenticated(req, res, "/v1/queries/{id}", principal -> {
             QueryHandle.View v = queries.find(id, principal).snapshot();
             return Json.write(g -> writeView(g, v, v.answer() == null ? null
                     : answerBody(v.answer(), null, v.elapsedMs())));
@@ -343,7 +327,7 @@ public final class QueryRoutes implements HttpService {
     /** {@code DELETE /v1/queries/{id}}: cancels; answers the query's state (cancelled, or how it already ended). */
     private void cancelQuery(ServerRequest req, ServerResponse res) {
         String id = req.path().pathParameters().get("id");
-        onQueries(req, res, "/v1/queries/{id}", principal -> {
+        authenticated(req, res, "/v1/queries/{id}", principal -> {
             QueryHandle h = queries.find(id, principal);
             h.cancel();
             QueryHandle.View v = awaitEnd(h);
@@ -367,8 +351,8 @@ public final class QueryRoutes implements HttpService {
         return v;
     }
 
-    /** The frame of the /v1/queries routes: trace, authentication, JSON errors. */
-    private void onQueries(ServerRequest req, ServerResponse res, String route,
+    /** The frame of the GET/DELETE routes (/v1/catalog, /v1/queries): trace, authentication, JSON errors. */
+    private void authenticated(ServerRequest req, ServerResponse res, String route,
                            java.util.function.Function<Principal, byte[]> work) {
         RequestTrace trace = telemetry.startRequest(req.prologue().method().text(), route,
                 name -> req.headers().first(HeaderNames.create(name)).orElse(null));
