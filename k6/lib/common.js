@@ -59,11 +59,13 @@ export function fetchTokens(count, prefix, teams, roles) {
   return tokens;
 }
 
-export function postQuery(token, sql, extra, tags) {
+/** responseType: 'text' (default) to read the body, 'none' to have k6 discard it. */
+export function postQuery(token, sql, extra, tags, responseType) {
   const body = Object.assign({ sql: sql }, extra || {});
   return http.post(`${BASE_URL}/v1/query`, JSON.stringify(body), {
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
     tags: tags,
+    responseType: responseType || 'text',
   });
 }
 

@@ -54,12 +54,9 @@ public final class SourceCache {
      */
     public Lease acquire(String key, long maxStalenessMs, Supplier<Loaded> loader) {
         while (true) {
-            CachedTable cached = entries.getIfPresent(key);
-            if (cached != null) {
-                long age = Math.max(0, clock.millis() - cached.fetchedAtMillis());
-                if (age <= maxStalenessMs && cached.retain()) {
-                    return new Lease(cached, CacheOutcome.HIT, age);
-                }
+            Lease hit = fresh(key, maxStalenessMs);
+            if (hit != null) {
+                return hit;
             }
             CompletableFuture<CachedTable> mine = new CompletableFuture<>();
             CompletableFuture<CachedTable> theirs = inflight.putIfAbsent(key, mine);
@@ -87,6 +84,18 @@ public final class SourceCache {
                 inflight.remove(key, mine);
             }
         }
+    }
+
+    /** A lease on {@code key}'s cached data if it is no older than {@code maxStalenessMs}, else null (no fetch). */
+    public Lease fresh(String key, long maxStalenessMs) {
+        CachedTable cached = entries.getIfPresent(key);
+        if (cached != null) {
+            long age = Math.max(0, clock.millis() - cached.fetchedAtMillis());
+            if (age <= maxStalenessMs && cached.retain()) {
+                return new Lease(cached, CacheOutcome.HIT, age);
+            }
+        }
+        return null;
     }
 
     /** Whether {@link #acquire} would answer {@code key} from the cache now, without an upstream fetch. */

@@ -62,16 +62,45 @@ final class FetchCoordinator {
      * was served meanwhile is released, whether its fetch finished before or despite the cancel.
      */
     List<Served> fetchAll(List<Bound> bound, Freshness freshness, long deadline, Span trace, QueryHandle handle) {
-        if (bound.size() == 1) {
-            return List.of(fetch(bound.get(0), freshness, deadline, trace, handle));
-        }
         Served[] served = new Served[bound.size()];
+        List<Integer> missing = new ArrayList<>(bound.size());
+        // Fresh data is leased on the caller's thread: a query the cache answers whole starts no fetch thread.
+        for (int i = 0; i < bound.size(); i++) {
+            served[i] = fresh(bound.get(i), freshness, trace);
+            if (served[i] == null) {
+                missing.add(i);
+            }
+        }
+        QueryException failure = null;
+        if (missing.size() == 1) {
+            int slot = missing.get(0);
+            try {
+                served[slot] = fetch(bound.get(slot), freshness, deadline, trace, handle);
+            } catch (QueryException e) {
+                failure = e;
+            }
+        } else if (!missing.isEmpty()) {
+            failure = fetchConcurrently(bound, missing, served, freshness, deadline, trace, handle);
+        }
+        if (failure != null) {
+            for (Served s : served) {
+                if (s != null) {
+                    s.close();
+                }
+            }
+            throw failure;
+        }
+        return List.of(served);
+    }
+
+    /** Fetches the {@code missing} references concurrently into {@code served}; the first failure, or null. */
+    private QueryException fetchConcurrently(List<Bound> bound, List<Integer> missing, Served[] served,
+                                             Freshness freshness, long deadline, Span trace, QueryHandle handle) {
         QueryException failure = null;
         try (ExecutorService exec = Executors.newVirtualThreadPerTaskExecutor()) {
             CompletionService<Integer> done = new ExecutorCompletionService<>(exec);
             List<Future<Integer>> futures = new ArrayList<>();
-            for (int i = 0; i < bound.size(); i++) {
-                int slot = i;
+            for (int slot : missing) {
                 futures.add(done.submit(() -> {
                     served[slot] = fetch(bound.get(slot), freshness, deadline, trace, handle);
                     return slot;
@@ -92,23 +121,33 @@ final class FetchCoordinator {
                 futures.forEach(f -> f.cancel(true));
             }
         } // waits for every fetch, cancelled ones included, to end
-        if (failure != null) {
-            for (Served s : served) {
-                if (s != null) {
-                    s.close();
-                }
-            }
-            throw failure;
+        return failure;
+    }
+
+    /** The reference's data when the cache holds it fresh enough (traced and counted as a hit), else null. */
+    private Served fresh(Bound b, Freshness freshness, Span trace) {
+        SourceRequest request = b.request();
+        Lease lease = cache.fresh(request.key(), freshness.maxStalenessMs());
+        if (lease == null) {
+            return null;
         }
-        return List.of(served);
+        try (Span span = trace.child("source.fetch", fetchAttributes(request))) {
+            metrics.cache(request.table().name(), lease.outcome());
+            span.attribute("cache", lease.outcome().label()).attribute("rows", lease.cached().table().rows());
+        }
+        return new Served(lease, null);
+    }
+
+    private static Map<String, Object> fetchAttributes(SourceRequest request) {
+        return Map.of("table", request.table().name(), "source", request.source().name(),
+                "pushed_filters", request.pushed().stream().map(Predicate::sql).toList().toString());
     }
 
     Served fetch(Bound b, Freshness freshness, long deadline, Span trace, QueryHandle handle) {
         SourceRequest request = b.request();
         String table = request.table().name();
         String source = request.source().name();
-        try (Span span = trace.child("source.fetch", Map.of("table", table, "source", source,
-                "pushed_filters", request.pushed().stream().map(Predicate::sql).toList().toString()))) {
+        try (Span span = trace.child("source.fetch", fetchAttributes(request))) {
             try {
                 Lease lease = cache.acquire(request.key(), freshness.maxStalenessMs(), () -> {
                     if (limiter.budgetLeft(source, handle.subject()) == 0) {
