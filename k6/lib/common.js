@@ -59,10 +59,18 @@ export function fetchTokens(count, prefix, teams, roles) {
   return tokens;
 }
 
-/** responseType: 'text' (default) to read the body, 'none' to have k6 discard it. */
-export function postQuery(token, sql, extra, tags, responseType) {
-  const body = Object.assign({ sql: sql }, extra || {});
-  return http.post(`${BASE_URL}/v1/query`, JSON.stringify(body), {
+export function postQuery(token, sql, extra, tags) {
+  return postBody(token, queryBody(sql, extra), tags);
+}
+
+/** The JSON body of a query request: build it once per statement, outside the load loop. */
+export function queryBody(sql, extra) {
+  return JSON.stringify(Object.assign({ sql: sql }, extra || {}));
+}
+
+/** POST /v1/query with a ready body; responseType 'text' (default) to read the answer, 'none' to discard it. */
+export function postBody(token, body, tags, responseType) {
+  return http.post(`${BASE_URL}/v1/query`, body, {
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
     tags: tags,
     responseType: responseType || 'text',

@@ -21,7 +21,8 @@ import java.util.function.LongSupplier;
  * first, when their answers together pass {@code maxAnswerBytes}; running ones never are.
  */
 public final class QueryRegistry {
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /** DRBG: unpredictable ids without the process-wide lock and read of /dev/urandom per id that NativePRNG takes. */
+    private final SecureRandom random = drbg();
     private final Cache<String, QueryHandle> live;
     private final Cache<String, Boolean> gone = Caffeine.newBuilder().maximumSize(100_000)
             .expireAfterWrite(24, TimeUnit.HOURS).build();
@@ -68,7 +69,7 @@ public final class QueryRegistry {
 
     QueryHandle register(Principal principal, String sql, boolean async) {
         byte[] bytes = new byte[16];
-        RANDOM.nextBytes(bytes);
+        random.nextBytes(bytes);
         QueryHandle h = new QueryHandle(HexFormat.of().formatHex(bytes), principal.subject(), sql, async, Instant.now());
         live.put(h.id(), h);
         return h;
@@ -106,5 +107,13 @@ public final class QueryRegistry {
                 .map(QueryHandle::snapshot)
                 .sorted(java.util.Comparator.comparing(QueryHandle.View::submittedAt).reversed())
                 .toList();
+    }
+
+    private static SecureRandom drbg() {
+        try {
+            return SecureRandom.getInstance("DRBG");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            return new SecureRandom();
+        }
     }
 }

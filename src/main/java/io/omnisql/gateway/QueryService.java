@@ -50,7 +50,20 @@ public final class QueryService {
     private final RequestBinding binding;
     private final FetchCoordinator fetches;
     private final Metrics metrics;
-    private final Cache<String, QueryResult> results;
+    private final Cache<ResultKey, QueryResult> results;
+    /** Each statement template's {@code db.query.text}, computed once (the plan cache hands out the same template). */
+    private final Cache<String, String> sanitizedTexts = Caffeine.newBuilder().maximumSize(10_000).build();
+
+    /** A cached result: the statement over these exact views (whose bodies name the loaded tables), within these limits. */
+    private record ResultKey(int maxRows, long maxBytes, String template, Map<String, String> views) {
+        long estimatedBytes() {
+            long chars = template.length();
+            for (Map.Entry<String, String> e : views.entrySet()) {
+                chars += e.getKey().length() + e.getValue().length();
+            }
+            return 2 * chars + 64;
+        }
+    }
     private final GovernedViews views = new GovernedViews();
     private final JoinPushdown joins;
     private final QuerySlots slots;
@@ -87,7 +100,7 @@ public final class QueryService {
         this.slots = new QuerySlots(config.current().catalog().defaults().maxConcurrentQueries());
         this.results = Caffeine.newBuilder()
                 .maximumWeight(resultCacheBytes)
-                .weigher((String k, QueryResult r) -> RequestBinding.saturated(2L * k.length() + r.estimatedBytes()))
+                .weigher((ResultKey k, QueryResult r) -> RequestBinding.saturated(k.estimatedBytes() + r.estimatedBytes()))
                 .build();
     }
 
@@ -251,10 +264,10 @@ public final class QueryService {
         Map<String, String> views = views(plan, bound, served);
         int maxRows = defaults.maxResultRows();
         long maxBytes = defaults.maxResultBytes();
-        String resultKey = maxRows + "/" + maxBytes + "\n" + plan.template() + "\n" + views;
+        ResultKey resultKey = new ResultKey(maxRows, maxBytes, plan.template(), views);
         QueryResult result = results.getIfPresent(resultKey);
         try (Span span = trace.child("duckdb.execute", Map.of("db.system", "duckdb", "db.operation.name", "SELECT",
-                "db.query.text", QueryText.sanitized(plan.template()), "result_cache", result != null))) {
+                "db.query.text", sanitizedTexts.get(plan.template(), QueryText::sanitized), "result_cache", result != null))) {
             if (result == null) {
                 result = engine.query(plan.template(), views, deadline, maxRows, maxBytes, job);
                 results.put(resultKey, result);

@@ -500,6 +500,13 @@ public final class QueryRoutes implements HttpService {
     private record Parsed(QueryRequest request, boolean async) {
     }
 
+    /** Exactly {@code length} bytes (the Content-Length), or what came before the stream ended. */
+    private static byte[] readDeclared(java.io.InputStream in, int length) throws IOException {
+        byte[] body = new byte[length];
+        int n = in.readNBytes(body, 0, length);
+        return n == length ? body : java.util.Arrays.copyOf(body, n);
+    }
+
     private static Parsed parse(ServerRequest req) {
         long declared = req.headers().contentLength().orElse(-1L);
         if (declared > ProtocolErrors.MAX_BODY_BYTES) {
@@ -510,8 +517,12 @@ public final class QueryRoutes implements HttpService {
             throw new QueryException(ErrorCode.BAD_REQUEST, "empty body: send a JSON object like {\"sql\": \"SELECT ...\"}");
         }
         byte[] body;
-        try {
-            body = req.content().as(byte[].class);
+        try (java.io.InputStream in = req.content().inputStream()) {
+            // Read directly (no media-support lookup), into an array of the declared size when there is one; one
+            // byte past the limit tells a chunked body that is too long.
+            body = declared > 0 ? readDeclared(in, (int) declared) : in.readNBytes((int) ProtocolErrors.MAX_BODY_BYTES + 1);
+        } catch (IOException e) {
+            throw new QueryException(ErrorCode.BAD_REQUEST, "unreadable body: " + e.getMessage());
         } catch (RequestException e) {
             throw ProtocolErrors.of(e);
         } catch (IllegalArgumentException e) {

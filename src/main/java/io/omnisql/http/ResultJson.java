@@ -3,7 +3,6 @@ package io.omnisql.http;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.omnisql.exec.QueryResult;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -27,13 +26,15 @@ final class ResultJson {
     /** The whole answer: the result's cached members, then {@code metadata} written by the caller as one object. */
     byte[] answer(QueryResult result, Json.Body metadata) {
         byte[] members = rendered.get(result, ResultJson::members);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(members.length + 1024);
-        out.write('{');
-        out.writeBytes(members);
-        out.writeBytes(METADATA);
-        out.writeBytes(Json.write(metadata));
-        out.write('}');
-        return out.toByteArray();
+        byte[] meta = Json.write(metadata);
+        // Assembled in one array of the exact size: the rows are copied once per answer.
+        byte[] out = new byte[members.length + METADATA.length + meta.length + 2];
+        out[0] = '{';
+        System.arraycopy(members, 0, out, 1, members.length);
+        System.arraycopy(METADATA, 0, out, 1 + members.length, METADATA.length);
+        System.arraycopy(meta, 0, out, 1 + members.length + METADATA.length, meta.length);
+        out[out.length - 1] = '}';
+        return out;
     }
 
     /** {@code "columns":[...],"rows":[...]} without the enclosing braces. */

@@ -227,6 +227,7 @@ public final class Telemetry implements AutoCloseable {
 
     @Override
     public void close() {
+        queryLog.close();
         tracing.close();
         for (Tracing old : List.copyOf(retired)) {
             if (retired.remove(old)) {

@@ -9,14 +9,20 @@ class TracedSpan implements Span {
     final Tracing tracing;
     final io.helidon.tracing.Span span;
     private final AtomicBoolean ended = new AtomicBoolean();
+    /** False when the sampler dropped the trace (always, without an exporter): its children are not built at all. */
+    private final boolean recording;
 
     TracedSpan(Tracing tracing, io.helidon.tracing.Span span) {
         this.tracing = tracing;
         this.span = span;
+        this.recording = span.unwrap(io.opentelemetry.api.trace.Span.class).isRecording();
     }
 
     @Override
     public Span child(String name, Map<String, Object> attributes) {
+        if (!recording) {
+            return new Unrecorded(this);
+        }
         io.helidon.tracing.Span.Builder<?> builder = tracing.spanBuilder(name).parent(span.context());
         attributes.forEach((k, v) -> tag(builder, k, v));
         return new TracedSpan(tracing, builder.start());
@@ -24,6 +30,9 @@ class TracedSpan implements Span {
 
     @Override
     public void exchange(String name, Map<String, Object> attributes, long nanos) {
+        if (!recording) {
+            return;
+        }
         Instant now = Instant.now();
         io.helidon.tracing.Span.Builder<?> builder = tracing.spanBuilder(name).parent(span.context())
                 .kind(io.helidon.tracing.Span.Kind.CLIENT);
@@ -80,6 +89,40 @@ class TracedSpan implements Span {
             case Number n -> builder.tag(key, n);
             case null -> { }
             default -> builder.tag(key, value.toString());
+        }
+    }
+
+    /**
+     * A child of a span the sampler dropped: nothing would be recorded or exported, so nothing is built (a cached
+     * query starts several children). Calls made for it carry the recorded ancestor's traceparent, flags unsampled.
+     */
+    private record Unrecorded(TracedSpan parent) implements Span {
+        @Override
+        public Span child(String name, Map<String, Object> attributes) {
+            return this;
+        }
+
+        @Override
+        public void exchange(String name, Map<String, Object> attributes, long nanos) {
+        }
+
+        @Override
+        public String traceparent() {
+            return parent.traceparent();
+        }
+
+        @Override
+        public Span attribute(String key, Object value) {
+            return this;
+        }
+
+        @Override
+        public Span fail(String errorCode) {
+            return this;
+        }
+
+        @Override
+        public void end() {
         }
     }
 }

@@ -93,4 +93,40 @@ class QueryLogTest {
         }
         assertThat(records).isEmpty();
     }
+
+    @Test
+    void linesRecordedFromManyThreadsAreEachWrittenOnceAndAllWrittenByClose() throws Exception {
+        int threads = 8;
+        int each = 500;
+        try (Telemetry telemetry = Telemetry.create(ObservabilitySettings.defaults(), CLOCK)) {
+            List<Thread> started = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                started.add(Thread.ofVirtual().start(() -> {
+                    for (int i = 0; i < each; i++) {
+                        telemetry.queryLog().record(new QueryLog.Entry("%032x".formatted(thread * 100_000 + i), "alice",
+                                List.of(), 0, 1, null));
+                    }
+                }));
+            }
+            for (Thread t : started) {
+                t.join();
+            }
+        }
+        List<String> traceIds = records.stream().map(r -> (LogContext.of(r)).traceId()).toList();
+        assertThat(traceIds).hasSize(threads * each).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void quotesAndLineBreaksInASubjectStayInsideOneValidJsonLine() throws Exception {
+        try (Telemetry telemetry = Telemetry.create(ObservabilitySettings.defaults(), CLOCK)) {
+            telemetry.queryLog().record(new QueryLog.Entry("4bf92f3577b34da6a3ce929d0e0e4736", "eve\"}\n{\"forged\":1",
+                    List.of(), 0, 1, null));
+        }
+        String message = records.getFirst().getMessage();
+        assertThat(message).doesNotContain("\n");
+        JsonNode line = new ObjectMapper().readTree(message);
+        assertThat(line.get("subject").asText()).isEqualTo("eve\"}\n{\"forged\":1");
+        assertThat(line.has("forged")).isFalse();
+    }
 }
