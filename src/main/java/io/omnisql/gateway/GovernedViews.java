@@ -18,7 +18,7 @@ import java.util.Set;
  */
 final class GovernedViews {
     /** Bodies already proven (the text names the source table, so a proof holds for that text forever). */
-    private final Cache<String, Boolean> verified = Caffeine.newBuilder().maximumSize(10_000).build();
+    private final Cache<String, Boolean> verified = Caffeine.newBuilder().executor(Runnable::run).maximumSize(10_000).build();
 
     /**
      * @param governance per reference, in plan order

@@ -12,6 +12,7 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -23,7 +24,13 @@ import java.util.function.LongSupplier;
 public final class QueryRegistry {
     /** DRBG: unpredictable ids without the process-wide lock and read of /dev/urandom per id that NativePRNG takes. */
     private final SecureRandom random = drbg();
+    /** Async queries, running or ended (their answers are polled for). */
     private final Cache<String, QueryHandle> live;
+    /**
+     * Synchronous queries while they run. Their callers are waiting for the answer, so they leave when it is
+     * written; a plain map spares the cache's write, expiry and removal bookkeeping on every query.
+     */
+    private final ConcurrentHashMap<String, QueryHandle> running = new ConcurrentHashMap<>();
     private final Cache<String, Boolean> gone = Caffeine.newBuilder().maximumSize(100_000)
             .expireAfterWrite(24, TimeUnit.HOURS).build();
     private final LongSupplier resultTtlMs;
@@ -51,8 +58,7 @@ public final class QueryRegistry {
                 })
                 .scheduler(Scheduler.systemScheduler())
                 .removalListener((String id, QueryHandle h, RemovalCause cause) -> {
-                    // Only async ids were handed out to be polled; sync ones would crowd them out of the tombstones.
-                    if (id != null && h != null && h.async() && cause.wasEvicted()) {
+                    if (id != null && h != null && cause.wasEvicted()) {
                         gone.put(id, true);
                     }
                 })
@@ -63,21 +69,29 @@ public final class QueryRegistry {
         if (!h.isDone()) {
             return Long.MAX_VALUE;
         }
-        // A sync query's caller already has its answer: it stays listed only briefly.
-        return TimeUnit.MILLISECONDS.toNanos(h.async() ? resultTtlMs.getAsLong() : 0);
+        return TimeUnit.MILLISECONDS.toNanos(resultTtlMs.getAsLong());
     }
 
     QueryHandle register(Principal principal, String sql, boolean async) {
         byte[] bytes = new byte[16];
         random.nextBytes(bytes);
         QueryHandle h = new QueryHandle(HexFormat.of().formatHex(bytes), principal.subject(), sql, async, Instant.now());
-        live.put(h.id(), h);
+        if (async) {
+            live.put(h.id(), h);
+        } else {
+            running.put(h.id(), h);
+        }
         return h;
     }
 
-    /** Re-weighs and re-times a query that has just ended (its answer now counts, its retention starts). */
+    /**
+     * A query has just ended: a synchronous one leaves (its caller has the answer); an async one is re-weighed
+     * and re-timed (its answer now counts, its retention starts).
+     */
     void ended(QueryHandle h) {
-        if (live.asMap().replace(h.id(), h) == null && h.async()) {
+        if (!h.async()) {
+            running.remove(h.id(), h);
+        } else if (live.asMap().replace(h.id(), h) == null) {
             gone.put(h.id(), true);
         }
     }
@@ -88,7 +102,10 @@ public final class QueryRegistry {
      * @throws QueryException NOT_FOUND (unknown, or another principal's), GONE (kept past its retention)
      */
     public QueryHandle find(String id, Principal viewer, boolean admin) {
-        QueryHandle h = live.getIfPresent(id);
+        QueryHandle h = running.get(id);
+        if (h == null) {
+            h = live.getIfPresent(id);
+        }
         if (h != null && (admin || h.subject().equals(viewer.subject()))) {
             return h;
         }
@@ -102,7 +119,7 @@ public final class QueryRegistry {
 
     /** Queries {@code viewer} may see, newest first: its own, or everyone's for {@code admin}. */
     public List<QueryHandle.View> list(Principal viewer, boolean admin) {
-        return live.asMap().values().stream()
+        return java.util.stream.Stream.concat(running.values().stream(), live.asMap().values().stream())
                 .filter(h -> admin || h.subject().equals(viewer.subject()))
                 .map(QueryHandle::snapshot)
                 .sorted(java.util.Comparator.comparing(QueryHandle.View::submittedAt).reversed())

@@ -52,7 +52,7 @@ public final class QueryService {
     private final Metrics metrics;
     private final Cache<ResultKey, QueryResult> results;
     /** Each statement template's {@code db.query.text}, computed once (the plan cache hands out the same template). */
-    private final Cache<String, String> sanitizedTexts = Caffeine.newBuilder().maximumSize(10_000).build();
+    private final Cache<String, String> sanitizedTexts = Caffeine.newBuilder().executor(Runnable::run).maximumSize(10_000).build();
 
     /** A cached result: the statement over these exact views (whose bodies name the loaded tables), within these limits. */
     private record ResultKey(int maxRows, long maxBytes, String template, Map<String, String> views) {
@@ -98,7 +98,7 @@ public final class QueryService {
         this.metrics = metrics;
         this.joins = new JoinPushdown(cache, engine);
         this.slots = new QuerySlots(config.current().catalog().defaults().maxConcurrentQueries());
-        this.results = Caffeine.newBuilder()
+        this.results = Caffeine.newBuilder().executor(Runnable::run)
                 .maximumWeight(resultCacheBytes)
                 .weigher((ResultKey k, QueryResult r) -> RequestBinding.saturated(k.estimatedBytes() + r.estimatedBytes()))
                 .build();

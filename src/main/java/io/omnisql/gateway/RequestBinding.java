@@ -44,10 +44,10 @@ final class RequestBinding {
         this.connector = connector;
         this.policy = policy;
         // Half the budget each: a flood of distinct statements evicts plans, never grows the heap past it.
-        this.plans = Caffeine.newBuilder().maximumWeight(planCacheMaxBytes / 2)
+        this.plans = Caffeine.newBuilder().executor(Runnable::run).maximumWeight(planCacheMaxBytes / 2)
                 .weigher((PlanKey k, QueryPlan p) -> saturated(k.weight() + p.estimatedBytes()))
                 .build();
-        this.requests = Caffeine.newBuilder().maximumWeight(planCacheMaxBytes / 2)
+        this.requests = Caffeine.newBuilder().executor(Runnable::run).maximumWeight(planCacheMaxBytes / 2)
                 .weigher((RequestsKey k, List<Prepared> v) -> saturated(k.plan().weight() + 64L * k.governance().size()
                         + v.stream().mapToLong(Prepared::weight).sum()))
                 .build();

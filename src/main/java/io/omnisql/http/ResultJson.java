@@ -16,7 +16,7 @@ final class ResultJson {
     private final Cache<QueryResult, byte[]> rendered;
 
     ResultJson(long maxBytes) {
-        this.rendered = Caffeine.newBuilder()
+        this.rendered = Caffeine.newBuilder().executor(Runnable::run)
                 .weakKeys()
                 .maximumWeight(maxBytes)
                 .weigher((QueryResult r, byte[] b) -> b.length)

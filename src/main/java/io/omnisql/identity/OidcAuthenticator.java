@@ -80,7 +80,7 @@ public final class OidcAuthenticator implements Authenticator {
         Supplier<String> issuer = settings.usesDemoIssuer() ? () -> demoIssuer.get().toString() : settings::issuer;
         SigningKeys keys = new SigningKeys(issuer, settings.discovery(), settings.jwksUri(),
                 settings.jwksRefetchInterval(), clock, http);
-        Cache<String, Accepted> accepted = Caffeine.newBuilder().maximumWeight(CACHE_BYTES)
+        Cache<String, Accepted> accepted = Caffeine.newBuilder().executor(Runnable::run).maximumWeight(CACHE_BYTES)
                 .weigher((String token, Accepted a) -> (int) Math.min(Integer.MAX_VALUE, 2L * token.length() + a.principal().estimatedBytes()))
                 .expireAfter(new UntilUnusable()).build();
         return new State(settings, issuer, keys, new ClaimMapping(settings.claims()), accepted);

@@ -24,7 +24,7 @@ import java.util.Set;
  */
 public final class YamlPolicyDecider implements PolicyDecider, ConfigParticipant {
     /** Bounded by bytes: a principal's claims (roles, attributes) are the caller's to size. */
-    private final Cache<Key, Decision> decisions = Caffeine.newBuilder().maximumWeight(16L << 20)
+    private final Cache<Key, Decision> decisions = Caffeine.newBuilder().executor(Runnable::run).maximumWeight(16L << 20)
             .weigher((Key k, Decision d) -> (int) Math.min(Integer.MAX_VALUE, 2048 + 2L * k.table().length()
                     + k.principal().estimatedBytes()))
             .build();
