@@ -155,7 +155,9 @@ class FairShareHttpTest {
 
     @Test
     void cancellingAQueryLetsAnotherWaitingOnTheSameFetchFetchItselfAndAnswer() throws Exception {
-        try (GatewayHarness gw = start("40")) {
+        // 300 ms per page: the shared fetch lasts over a second, so it is still under way when it is cancelled
+        // (at 40 ms it could end first on a quiet machine, and the waiter then rightly took its data).
+        try (GatewayHarness gw = start("300")) {
             String first = gw.token("canceller", "web", "analyst", "");
             String second = gw.token("bystander", "web", "analyst", "");
             String sql = "SELECT number, title FROM github.pull_requests";
@@ -170,6 +172,8 @@ class FairShareHttpTest {
             assertThat(gw.get("/v1/queries/" + waiter, second).body().at("/sources/0/pages").asLong())
                     .as("the second query has fetched nothing itself yet").isZero();
 
+            assertThat(gw.get("/v1/queries/" + leader, first).body().get("state").asText())
+                    .as("the shared fetch is still under way when it is cancelled").isEqualTo("fetching");
             Response cancelled = gw.delete("/v1/queries/" + leader, first);
             assertThat(cancelled.body().get("state").asText()).as(cancelled.text()).isEqualTo("cancelled");
 
