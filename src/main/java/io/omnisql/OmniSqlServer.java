@@ -134,7 +134,7 @@ public final class OmniSqlServer implements AutoCloseable {
             Map<String, LongSupplier> pageCounts = new LinkedHashMap<>();
             cluster.pageCounts().keySet().forEach(k -> pageCounts.put(k, () -> cluster.pageCounts().get(k)));
             // The rule: a replica whose shared state (Redis) is unreachable is not ready.
-            readiness.register("redis", cluster::redisUp);
+            readiness.registerDegradable("redis", cluster::redisUp);
             telemetry.metrics().cluster(cluster::redisUp, () -> limiter.stats().fallbackDecisions(), pageCounts);
         }
         routes.healthDetails(() -> {

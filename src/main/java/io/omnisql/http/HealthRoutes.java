@@ -3,6 +3,7 @@ package io.omnisql.http;
 import io.helidon.webserver.http.HttpRouting;
 import io.omnisql.error.ErrorCode;
 import io.omnisql.observe.Readiness;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,21 +21,22 @@ public final class HealthRoutes {
     public void register(HttpRouting.Builder routing) {
         routing.get("/health/live", (req, res) -> QueryRoutes.send(res, 200, up()))
                 .get("/health/ready", (req, res) -> {
-                    Map<String, Boolean> checks = readiness.check();
-                    boolean ready = !checks.containsValue(false);
+                    Map<String, Readiness.State> checks = readiness.check();
+                    List<String> down = checks.entrySet().stream().filter(c -> c.getValue() == Readiness.State.DOWN)
+                            .map(Map.Entry::getKey).toList();
+                    boolean ready = down.isEmpty();
                     QueryRoutes.send(res, ready ? 200 : ErrorCode.NOT_READY.status(), Json.write(g -> {
                         g.writeStartObject();
                         g.writeStringField("status", ready ? "UP" : "DOWN");
                         g.writeObjectFieldStart("checks");
-                        for (Map.Entry<String, Boolean> c : checks.entrySet()) {
-                            g.writeStringField(c.getKey(), c.getValue() ? "UP" : "DOWN");
+                        for (Map.Entry<String, Readiness.State> c : checks.entrySet()) {
+                            g.writeStringField(c.getKey(), c.getValue().name());
                         }
                         g.writeEndObject();
                         if (!ready) {
                             g.writeObjectFieldStart("error");
                             g.writeStringField("code", ErrorCode.NOT_READY.name());
-                            g.writeStringField("message", "not ready: " + String.join(", ", checks.entrySet().stream()
-                                    .filter(c -> !c.getValue()).map(Map.Entry::getKey).toList()) + " down");
+                            g.writeStringField("message", "not ready: " + String.join(", ", down) + " down");
                             g.writeEndObject();
                         }
                         g.writeEndObject();

@@ -305,6 +305,10 @@ class FleetHttpTest {
             JsonNode cluster = g.get("/health", null).body().path("cluster");
             assertThat(cluster.path("redis_state").asText()).isEqualTo("down");
             assertThat(g.get("/metrics", null).text()).contains("cluster_redis_up 0.0");
+            // Still ready: every replica shares the Redis, so failing readiness would pull them all at once.
+            GatewayHarness.Response ready = g.get("/health/ready", null);
+            assertThat(ready.status()).as(ready.text()).isEqualTo(200);
+            assertThat(ready.body().path("checks").path("redis").asText()).isEqualTo("DEGRADED");
         }
 
         redis = LoopbackServers.startRedis(redisPort, dir);

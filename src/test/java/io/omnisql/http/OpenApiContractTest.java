@@ -142,6 +142,12 @@ class OpenApiContractTest {
         assertThat(notReady.body().at("/checks/contract-test").asText()).isEqualTo("DOWN");
         assertThat(notReady.body().at("/checks/engine").asText()).isEqualTo("UP");
         gw.gateway().readiness().register("contract-test", () -> true);
+        gw.gateway().readiness().registerDegradable("contract-degradable", () -> false);
+        Response degraded = gw.get("/health/ready", null);
+        check("GET", "/health/ready", degraded, 200);
+        assertThat(degraded.body().at("/status").asText()).isEqualTo("UP");
+        assertThat(degraded.body().at("/checks/contract-degradable").asText()).isEqualTo("DEGRADED");
+        gw.gateway().readiness().registerDegradable("contract-degradable", () -> true);
 
         check("GET", "/metrics", gw.get("/metrics", null), 200);
         check("GET", "/openapi.yaml", gw.get("/openapi.yaml", null), 200);
