@@ -63,6 +63,7 @@ public final class QueryLog {
     private static final long DRAIN_EVERY_NANOS = 5_000_000;
     private static final JsonStringEncoder QUOTE = JsonStringEncoder.getInstance();
 
+    private static final Logger LOG = Logger.getLogger("omnisql.observe");
     private final Logger logger = Logger.getLogger(LOGGER_NAME);
     private volatile boolean enabled;
     private final InstantSource clock;
@@ -114,7 +115,12 @@ public final class QueryLog {
                 continue;
             }
             for (Entry e : batch) {
-                write(e);
+                try {
+                    write(e);
+                } catch (RuntimeException failure) {
+                    // A handler that throws loses its line, not the writer: later lines still go out.
+                    LOG.log(Level.WARNING, "query log line not written: " + failure);
+                }
             }
             batch.clear();
         } // closing: close() writes what is left
