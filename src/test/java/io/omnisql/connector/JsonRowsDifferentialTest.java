@@ -85,6 +85,34 @@ class JsonRowsDifferentialTest {
         assertThat(refused).as("damage that breaks the grammar").isGreaterThan(1_000);
     }
 
+    @Test
+    void longStringsAreReadAndRefusedAsJacksonDoesWhereverAQuoteBackslashOrControlCharacterFalls() throws IOException {
+        // Every offset of every kind of byte that ends or escapes plain content, in a string read and in one skipped.
+        JsonRows extractor = new JsonRows(List.of(new ColumnDef("t", ColumnType.VARCHAR, "t", "", "", Map.of(), null, ""),
+                new ColumnDef("id", ColumnType.BIGINT, "id", "", "", Map.of(), null, "")), Map.of());
+        String[] stops = {"\\\"", "\\\\", "\\n", "\\u00e9", "\u00e9", "\ud83d\ude00", "\u0001", "\u001f", "\n", "\"", "\u007f"};
+        int checked = 0;
+        for (int length = 0; length < 34; length++) {
+            for (int at = 0; at <= length; at++) {
+                for (String stop : stops) {
+                    String text = "a".repeat(at) + stop + "b".repeat(length - at);
+                    String json = "[{\"skip\":\"" + text + "\",\"t\":\"" + text + "\",\"id\":" + length + "}]";
+                    byte[] body = json.getBytes(StandardCharsets.UTF_8);
+                    boolean jacksonAccepts = accepts(() -> STRICT.readTree(body));
+                    if (!jacksonAccepts) {
+                        assertThat(accepts(() -> extractor.page(body, "", Set.of()))).as(json).isFalse();
+                        continue;
+                    }
+                    JsonNode item = MAPPER.readTree(body).get(0);
+                    Object[] row = extractor.page(body, "", Set.of()).rows().get(0);
+                    assertThat(row).as(json).containsExactly(item.get("t").asText(), (long) length);
+                    checked++;
+                }
+            }
+        }
+        assertThat(checked).as("well-formed cases").isGreaterThan(3_000);
+    }
+
     private interface Parse {
         Object run() throws IOException;
     }
