@@ -150,16 +150,21 @@ public final class Engine implements AutoCloseable {
         String name = TABLE_PREFIX + tableIds.incrementAndGet();
         bookkeeping(() -> {
             try (DuckDBConnection c = (DuckDBConnection) root.duplicate(); Statement s = c.createStatement()) {
-                StringBuilder ddl = new StringBuilder("CREATE TABLE ").append(name).append(" (");
-                for (int i = 0; i < columns.size(); i++) {
-                    ddl.append(i == 0 ? "" : ", ").append('"').append(columns.get(i).name()).append("\" ")
-                            .append(columns.get(i).type().name());
-                }
-                s.execute(ddl.append(')').toString());
+                s.execute("CREATE TABLE " + name + " " + columnList(columns));
             }
             return null;
         });
         return new TableWriter(name, columns.size(), this::connection, appendPool, this::dropTable);
+    }
+
+    /** {@code ("a" VARCHAR, "b" BIGINT)}: catalog column names (identifiers, quoted) with their types. */
+    private static String columnList(List<ColumnDef> columns) {
+        StringBuilder ddl = new StringBuilder("(");
+        for (int i = 0; i < columns.size(); i++) {
+            ddl.append(i == 0 ? "" : ", ").append('"').append(columns.get(i).name().replace("\"", "\"\"")).append("\" ")
+                    .append(columns.get(i).type().name());
+        }
+        return ddl.append(')').toString();
     }
 
     private DuckDBConnection connection() {
@@ -268,11 +273,48 @@ public final class Engine implements AutoCloseable {
      */
     public QueryResult query(String sql, Map<String, String> views, long deadlineNanos, int maxRows, long maxBytes,
                              Job job) {
-        views.keySet().forEach(name -> {
+        checkViewNames(views.keySet());
+        return onLane(job, deadlineNanos, true, (running, config) ->
+                execute(sql, "", views, deadlineNanos, maxRows, maxBytes, false, running, config));
+    }
+
+    /**
+     * Binds {@code sql} without running it: each entry of {@code standIns} (name -> columns) becomes an empty
+     * temporary table of the check's own connection, each of {@code views} a temporary view (reading those), and
+     * DuckDB prepares the statement. A statement DuckDB would refuse (an unknown column, a type mismatch, a
+     * GROUP BY it cannot bind) fails here with the error running it would give, before any data is fetched for it.
+     *
+     * @throws QueryException as {@link #query(String, Map, long, int, long, Job)} would
+     */
+    public void bindCheck(String sql, Map<String, List<ColumnDef>> standIns, Map<String, String> views,
+                          long deadlineNanos, Job job) {
+        checkViewNames(standIns.keySet());
+        checkViewNames(views.keySet());
+        StringBuilder tables = new StringBuilder();
+        standIns.forEach((name, columns) -> tables.append("CREATE TEMP TABLE ").append(name).append(' ')
+                .append(columnList(columns)).append(";\n"));
+        onLane(job, deadlineNanos, false, (running, config) ->
+                execute(sql, tables.toString(), views, deadlineNanos, 0, 0, true, running, config));
+    }
+
+    private static void checkViewNames(java.util.Set<String> names) {
+        names.forEach(name -> {
             if (!VIEW_NAME.matcher(name).matches()) {
                 throw new IllegalArgumentException("not a view name: " + name);
             }
         });
+    }
+
+    /** Work for a DuckDB platform thread, with the statement's cancellation handle and the lanes in force. */
+    private interface Work {
+        QueryResult run(Running running, Lanes config) throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} on the engine's pool in {@code job}'s lane, interrupted at the deadline or when the calling
+     * thread is interrupted; {@code timed}: whether its duration teaches the lane choice about the job's shape.
+     */
+    private QueryResult onLane(Job job, long deadlineNanos, boolean timed, Work work) {
         Lanes config = lanes;
         Lane lane = laneOf(job, config);
         FairPermits permits = lane == Lane.SHORT ? shortLane : longLane;
@@ -294,13 +336,13 @@ public final class Engine implements AutoCloseable {
                 long start = System.nanoTime();
                 boolean completed = false;
                 try {
-                    QueryResult result = execute(sql, views, deadlineNanos, maxRows, maxBytes, running, config);
+                    QueryResult result = work.run(running, config);
                     completed = true;
                     return result;
                 } finally {
                     long ms = (System.nanoTime() - start) / 1_000_000;
                     // A statement stopped early says nothing about its shape, unless it had already run long.
-                    if (completed || ms > config.shortBudgetMs()) {
+                    if (timed && (completed || ms > config.shortBudgetMs())) {
                         shapeMillis.put(job.shape(), ms);
                     }
                     running.release();
@@ -394,8 +436,13 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    private QueryResult execute(String sql, Map<String, String> views, long deadlineNanos, int maxRows, long maxBytes,
-                                Running running, Lanes config) throws SQLException {
+    /**
+     * Runs {@code sql} on a connection of its own after {@code standInDdl} and its views; {@code prepareOnly} (a
+     * bind check) only prepares it, and the answer is null.
+     */
+    private QueryResult execute(String sql, String standInDdl, Map<String, String> views, long deadlineNanos,
+                                int maxRows, long maxBytes, boolean prepareOnly, Running running, Lanes config)
+            throws SQLException {
         try (DuckDBConnection c = (DuckDBConnection) root.duplicate(); Statement s = c.createStatement()) {
             long delay = deadlineNanos - System.nanoTime();
             if (delay <= 0) {
@@ -406,8 +453,8 @@ public final class Engine implements AutoCloseable {
             ScheduledFuture<?> demote = canceller.schedule(() -> running.demote(config), config.shortBudgetMs(),
                     TimeUnit.MILLISECONDS);
             try {
-                if (!views.isEmpty()) { // one round trip for all of them
-                    StringBuilder ddl = new StringBuilder();
+                if (!views.isEmpty() || !standInDdl.isEmpty()) { // one round trip for all of them
+                    StringBuilder ddl = new StringBuilder(standInDdl);
                     views.forEach((name, body) -> ddl.append("CREATE TEMP VIEW ").append(name).append(" AS ").append(body).append(";\n"));
                     s.execute(ddl.toString());
                 }
@@ -416,8 +463,14 @@ public final class Engine implements AutoCloseable {
                 demote.cancel(false);
                 throw translate(e);
             }
-            try (ResultSet rs = s.executeQuery(sql)) {
-                return read(rs, maxRows, maxBytes);
+            try {
+                if (prepareOnly) {
+                    c.prepareStatement(sql).close(); // binds the statement; nothing runs
+                    return null;
+                }
+                try (ResultSet rs = s.executeQuery(sql)) {
+                    return read(rs, maxRows, maxBytes);
+                }
             } catch (SQLException e) {
                 if (System.nanoTime() >= deadlineNanos) {
                     throw new QueryException(ErrorCode.QUERY_TIMEOUT, "statement exceeded the query deadline");

@@ -54,6 +54,12 @@ public final class QueryService {
     /** Each statement template's {@code db.query.text}, computed once (the plan cache hands out the same template). */
     private final Cache<String, String> sanitizedTexts = Caffeine.newBuilder().executor(Runnable::run).maximumSize(10_000).build();
 
+    /** Statements DuckDB bound over empty stand-ins of these exact views and column types: not checked again. */
+    private final Cache<BindKey, Boolean> bindable = Caffeine.newBuilder().executor(Runnable::run).maximumSize(10_000).build();
+
+    private record BindKey(String template, Map<String, String> views, Map<String, List<Catalog.ColumnDef>> standIns) {
+    }
+
     /** A cached result: the statement over these exact views (whose bodies name the loaded tables), within these limits. */
     private record ResultKey(int maxRows, long maxBytes, String template, Map<String, String> views) {
         long estimatedBytes() {
@@ -190,6 +196,12 @@ public final class QueryService {
         try (Span span = trace.child("policy.rewrite", Map.of())) {
             bound = binding.bind(principal, plan, request.sql(), snapshot);
         }
+        if (fetches(bound, maxStaleness)) {
+            // Nothing is fetched (and no running slot taken) for a statement DuckDB would refuse once the data is in.
+            try (Span span = trace.child("duckdb.bind", Map.of())) {
+                bindCheck(plan, bound, deadline, principal.subject());
+            }
+        }
         Freshness freshness = new Freshness(maxStaleness, request.allowStale(), trace.traceId());
         RateLimitSettings limits = limiter.settings();
         PrincipalAdmission.Claim claim;
@@ -208,7 +220,7 @@ public final class QueryService {
         try (PrincipalAdmission.Claim claim = q.claim()) {
             handle.runOn(Thread.currentThread());
             long queuedAt = System.nanoTime();
-            QuerySlots.Slot slot = admit(q.subject(), q.bound(), q.maxStaleness(), q.defaults());
+            QuerySlots.Slot slot = admit(q.subject(), fetches(q.bound(), q.maxStaleness()), q.defaults());
             handle.queued(System.nanoTime() - queuedAt);
             try {
                 handle.moveTo(QueryState.FETCHING);
@@ -302,17 +314,45 @@ public final class QueryService {
 
     /** Each reference bound to its own per-query view over the data served for it. */
     private Map<String, String> views(QueryPlan plan, List<Bound> bound, List<Served> served) {
+        return viewsOver(plan, bound, served.stream().map(s -> s.lease().cached().table().name()).toList());
+    }
+
+    /** Each reference bound to its own per-query view over the engine table named in {@code sources}. */
+    private Map<String, String> viewsOver(QueryPlan plan, List<Bound> bound, List<String> sources) {
         return views.bind(plan, bound.stream().map(Bound::governance).toList(),
                 bound.stream().map(b -> b.request().columns().stream().map(Catalog.ColumnDef::name).collect(Collectors.toSet())).toList(),
-                served.stream().map(s -> s.lease().cached().table().name()).toList());
+                sources);
+    }
+
+    /**
+     * Has DuckDB bind the statement over the governed views of empty stand-ins of what each reference would
+     * fetch (same columns, same types): an unknown column, a type mismatch or a GROUP BY DuckDB cannot bind is
+     * refused with DuckDB's own error before any upstream request is spent on the statement.
+     */
+    private void bindCheck(QueryPlan plan, List<Bound> bound, long deadline, String subject) {
+        Map<String, List<Catalog.ColumnDef>> standIns = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < bound.size(); i++) {
+            standIns.put(Engine.TABLE_PREFIX + "bind_" + i, bound.get(i).request().columns());
+        }
+        Map<String, String> bodies = viewsOver(plan, bound, List.copyOf(standIns.keySet()));
+        BindKey key = new BindKey(plan.template(), bodies, standIns);
+        if (bindable.getIfPresent(key) == null) {
+            engine.bindCheck(plan.template(), standIns, bodies, deadline,
+                    new Job(subject, plan.template(), List.of(), Job.Listener.NONE));
+            bindable.put(key, Boolean.TRUE);
+        }
+    }
+
+    /** Whether some reference is not fresh enough in the cache, so the query must fetch. */
+    private boolean fetches(List<Bound> bound, long maxStaleness) {
+        return bound.stream().anyMatch(b -> !cache.isFresh(b.request().key(), maxStaleness));
     }
 
     /**
      * A slot of {@code max_concurrent_queries} for a query that must fetch upstream; one served wholly from
      * fresh cache needs none, so cheap queries keep answering while slow sources occupy every slot.
      */
-    private QuerySlots.Slot admit(String subject, List<Bound> bound, long maxStaleness, Catalog.Defaults defaults) {
-        boolean fetches = bound.stream().anyMatch(b -> !cache.isFresh(b.request().key(), maxStaleness));
+    private QuerySlots.Slot admit(String subject, boolean fetches, Catalog.Defaults defaults) {
         return fetches ? slots.acquire(subject, defaults.maxConcurrentQueries(), defaults.queueTimeoutMs()) : () -> {
         };
     }
@@ -320,9 +360,12 @@ public final class QueryService {
     /** The plan without fetching: what each table reference would push, keep and request. */
     public List<SourceReport> explain(Principal principal, QueryRequest request) {
         Snapshot snapshot = config.current();
-        QueryPlan plan = binding.plan(request.sql(), snapshot, explainDeadline(request, snapshot));
+        long deadline = explainDeadline(request, snapshot);
+        QueryPlan plan = binding.plan(request.sql(), snapshot, deadline);
+        List<Bound> bound = binding.bind(principal, plan, request.sql(), snapshot);
+        bindCheck(plan, bound, deadline, principal.subject());
         List<SourceReport> out = new ArrayList<>();
-        for (Bound b : binding.bind(principal, plan, request.sql(), snapshot)) {
+        for (Bound b : bound) {
             // The per-row plan depends on what is cached now, so it is asked each time.
             SourceReport d = b.described();
             out.add(new SourceReport(d.table(), d.source(), d.alias(), d.cache(), 0, 0, 0, 0, d.pushedFilters(),
