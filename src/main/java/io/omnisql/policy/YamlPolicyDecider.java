@@ -32,7 +32,20 @@ public final class YamlPolicyDecider implements PolicyDecider, ConfigParticipant
     /** The policies replaced by the last reload: requests that took their snapshot just before it still use them. */
     private volatile Policies previous;
 
+    /**
+     * Keyed by the principal instance, not by its claims: the authenticator hands out one instance per validated
+     * token, so a lookup hashes and compares no claim sets (an equal principal in another instance decides again).
+     */
     private record Key(long version, String table, Principal principal) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.version == version && k.principal == principal && k.table.equals(table);
+        }
+
+        @Override
+        public int hashCode() {
+            return (Long.hashCode(version) * 31 + table.hashCode()) * 31 + System.identityHashCode(principal);
+        }
     }
 
     /** Why the whole table is refused to a principal. */
