@@ -174,8 +174,10 @@ public final class QueryService {
     }
 
     /** A query past planning, policy and its principal's cap: all it needs to run. */
+    /** {@code mustFetch}: some reference was not fresh in the cache when admitted (it needs a fetch slot). */
     private record Admitted(Catalog.Defaults defaults, long deadline, QueryPlan plan, List<Bound> bound,
-                            Freshness freshness, long maxStaleness, String subject, PrincipalAdmission.Claim claim) {
+                            Freshness freshness, long maxStaleness, String subject, PrincipalAdmission.Claim claim,
+                            boolean mustFetch) {
     }
 
     private Admitted admit(Principal principal, QueryRequest request, RequestTrace trace) {
@@ -196,7 +198,8 @@ public final class QueryService {
         try (Span span = trace.child("policy.rewrite", Map.of())) {
             bound = binding.bind(principal, plan, request.sql(), snapshot);
         }
-        if (fetches(bound, maxStaleness)) {
+        boolean mustFetch = mustFetch(bound, maxStaleness);
+        if (mustFetch) {
             // Nothing is fetched (and no running slot taken) for a statement DuckDB would refuse once the data is in.
             try (Span span = trace.child("duckdb.bind", Map.of())) {
                 bindCheck(plan, bound, deadline, principal.subject());
@@ -211,7 +214,7 @@ public final class QueryService {
             claim = admission.admit(principal.subject(), cap, limits.queries().queueWaitMs(), deadline);
             span.attribute("max_running_queries", cap).attribute("wait_ms", (System.nanoTime() - waitStart) / 1_000_000.0);
         }
-        return new Admitted(defaults, deadline, plan, bound, freshness, maxStaleness, principal.subject(), claim);
+        return new Admitted(defaults, deadline, plan, bound, freshness, maxStaleness, principal.subject(), claim, mustFetch);
     }
 
     private QueryAnswer run(Admitted q, QueryHandle handle, RequestTrace trace) {
@@ -220,7 +223,7 @@ public final class QueryService {
         try (PrincipalAdmission.Claim claim = q.claim()) {
             handle.runOn(Thread.currentThread());
             long queuedAt = System.nanoTime();
-            QuerySlots.Slot slot = admit(q.subject(), fetches(q.bound(), q.maxStaleness()), q.defaults());
+            QuerySlots.Slot slot = admit(q.subject(), q.mustFetch(), q.defaults());
             handle.queued(System.nanoTime() - queuedAt);
             try {
                 handle.moveTo(QueryState.FETCHING);
@@ -344,7 +347,7 @@ public final class QueryService {
     }
 
     /** Whether some reference is not fresh enough in the cache, so the query must fetch. */
-    private boolean fetches(List<Bound> bound, long maxStaleness) {
+    private boolean mustFetch(List<Bound> bound, long maxStaleness) {
         return bound.stream().anyMatch(b -> !cache.isFresh(b.request().key(), maxStaleness));
     }
 
@@ -352,8 +355,8 @@ public final class QueryService {
      * A slot of {@code max_concurrent_queries} for a query that must fetch upstream; one served wholly from
      * fresh cache needs none, so cheap queries keep answering while slow sources occupy every slot.
      */
-    private QuerySlots.Slot admit(String subject, boolean fetches, Catalog.Defaults defaults) {
-        return fetches ? slots.acquire(subject, defaults.maxConcurrentQueries(), defaults.queueTimeoutMs()) : () -> {
+    private QuerySlots.Slot admit(String subject, boolean mustFetch, Catalog.Defaults defaults) {
+        return mustFetch ? slots.acquire(subject, defaults.maxConcurrentQueries(), defaults.queueTimeoutMs()) : () -> {
         };
     }
 
